@@ -1,0 +1,161 @@
+"""Mapping HTTP answers to the suite's error contract, and backoff that honours `Retry-After`.
+
+- transport faults (reset, timeout, truncated body), 5xx and bodies that cannot be parsed: retry with
+  backoff, then `transient_error`;
+- 429 (and provider "rate limited" bodies): wait and retry;
+- 401/403: `config_error` telling which credential to fix, quoting the provider's message;
+- other 4xx: `config_error` quoting the provider's message (a parameter the user configured is wrong).
+A connector subclasses `ProviderErrorHandler` to read its own HTTP-200 error bodies.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from typing import Any
+
+import requests
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
+from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
+
+from cdr_shared.secrets import scrub
+
+_SUCCESS = ErrorResolution(response_action=ResponseAction.SUCCESS)
+_BODY_QUOTE_LIMIT = 300
+
+
+def provider_message(response: requests.Response) -> str:
+    """The provider's own words from an error body (JSON `message`/`error`/... or text), secrets masked."""
+    text = ""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        for key in ("message", "error_description", "error", "msg", "detail", "resultDesc", "errors"):
+            if body.get(key):
+                value = body[key]
+                text = value if isinstance(value, str) else json.dumps(value)
+                break
+        else:
+            text = json.dumps(body)
+    if not text:
+        try:
+            text = response.text
+        except Exception:
+            text = ""
+    text = " ".join(text.split())
+    if len(text) > _BODY_QUOTE_LIMIT:
+        text = text[:_BODY_QUOTE_LIMIT] + "..."
+    return scrub(text)
+
+
+def json_body(response: requests.Response) -> Any:
+    """The response's JSON, parsed once and kept on the response (the error handler and parser share it)."""
+    cached = getattr(response, "_cdr_json", _MISSING)
+    if cached is _MISSING:
+        cached = response.json()
+        response._cdr_json = cached  # type: ignore[attr-defined]
+    return cached
+
+
+_MISSING = object()
+
+
+def retry(message: str) -> ErrorResolution:
+    return ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, message)
+
+
+def rate_limited(message: str) -> ErrorResolution:
+    return ErrorResolution(ResponseAction.RATE_LIMITED, FailureType.transient_error, message)
+
+
+def fail(failure_type: FailureType, message: str) -> ErrorResolution:
+    return ErrorResolution(ResponseAction.FAIL, failure_type, message)
+
+
+class ProviderErrorHandler(ErrorHandler):
+    """The suite's error contract for one provider; `auth_hint` says which credential to fix on 401/403."""
+
+    def __init__(self, provider: str, auth_hint: str, max_retries: int = 8, max_time: int = 1800) -> None:
+        self.provider = provider
+        self.auth_hint = auth_hint
+        self._max_retries = max_retries
+        self._max_time = max_time
+
+    @property
+    def max_retries(self) -> int | None:
+        return self._max_retries
+
+    @property
+    def max_time(self) -> int | None:
+        return self._max_time
+
+    def interpret_response(self, response: requests.Response | Exception | None) -> ErrorResolution:
+        if isinstance(response, Exception):
+            return retry(f"{self.provider} could not be reached or dropped the connection ({type(response).__name__}).")
+        if response is None:
+            return retry(f"{self.provider} gave no answer.")
+        status = response.status_code
+        if status == 429:
+            return rate_limited(f"{self.provider} rate limit reached; waiting before retrying.")
+        if status in (401, 403):
+            return fail(
+                FailureType.config_error,
+                f"{self.provider} refused the credentials (HTTP {status}: {provider_message(response)}). {self.auth_hint}",
+            )
+        if status >= 500 or status == 408:
+            return retry(f"{self.provider} answered HTTP {status}; retrying.")
+        if 400 <= status < 500:
+            return self.interpret_client_error(response)
+        return self.interpret_success_body(response)
+
+    def interpret_client_error(self, response: requests.Response) -> ErrorResolution:
+        """A 4xx other than auth and rate limit: a request parameter the user configured was refused."""
+        return fail(
+            FailureType.config_error,
+            f"{self.provider} rejected the request (HTTP {response.status_code}: {provider_message(response)}). "
+            "Check the connector's configuration.",
+        )
+
+    def interpret_success_body(self, response: requests.Response) -> ErrorResolution:
+        """A 2xx answer: by default it must be JSON; subclasses read their provider's error bodies here."""
+        try:
+            json_body(response)
+        except ValueError:
+            return retry(f"{self.provider} sent a body that is not valid JSON (truncated or an error page); retrying.")
+        return _SUCCESS
+
+
+def retry_after_seconds(response: requests.Response) -> float | None:
+    """The wait a `Retry-After` header asks for (seconds or an HTTP date), or None."""
+    header = response.headers.get("Retry-After")
+    if not header:
+        return None
+    header = header.strip()
+    if header.replace(".", "", 1).isdigit():
+        return float(header)
+    parsed = email.utils.parsedate_to_datetime(header) if header else None
+    if parsed is None:
+        return None
+    return max(0.0, parsed.timestamp() - time.time())
+
+
+class RetryAfterBackoff(BackoffStrategy):
+    """Wait what `Retry-After` asks (capped at `max_wait`), else exponentially from `base` up to `cap` seconds."""
+
+    def __init__(self, base: float = 2.0, cap: float = 60.0, max_wait: float = 3600.0) -> None:
+        self.base = base
+        self.cap = cap
+        self.max_wait = max_wait
+
+    def backoff_time(
+        self, response_or_exception: requests.Response | requests.RequestException | None, attempt_count: int
+    ) -> float | None:
+        if isinstance(response_or_exception, requests.Response):
+            asked = retry_after_seconds(response_or_exception)
+            if asked is not None:
+                return min(max(asked, 0.1), self.max_wait)
+        return min(self.base * (2 ** max(attempt_count - 1, 0)), self.cap)

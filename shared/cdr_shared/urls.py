@@ -1,0 +1,38 @@
+"""Base-URL checks: TLS everywhere except loopback (where the emulators run)."""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlsplit
+
+from cdr_shared.errors import config_error
+
+_LOOPBACK_NAMES = {"localhost"}
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether `host` is a loopback name or address (127.0.0.0/8, ::1, localhost)."""
+    host = host.strip("[]").lower()
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_base_url(url: str, field: str = "base_url") -> str:
+    """`url` without a trailing slash, or a config error: it must be https:// unless the host is loopback."""
+    text = str(url or "").strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise config_error(f"'{field}' must be a URL such as 'https://api.example.com'; got '{text}'.")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise config_error(
+            f"'{field}' must use https:// (plain http is allowed only for loopback hosts such as 127.0.0.1); got '{text}'."
+        )
+    if parts.query or parts.fragment:
+        raise config_error(f"'{field}' must not carry a query string or fragment; got '{text}'.")
+    if parts.username or parts.password:
+        raise config_error(f"'{field}' must not embed credentials; put them in the credentials fields.")
+    return text.rstrip("/")

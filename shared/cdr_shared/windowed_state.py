@@ -1,0 +1,98 @@
+"""The state contract of every incremental stream, independent of the CDK.
+
+- Windows run from `max(start, state - lookback)` to `min(end, settled horizon)`, the upper bound fixed
+  when the sync plans its windows, so calls arriving during a sync cannot shift what it reads.
+- The cursor moves to a window's end only after that window was read completely, never backwards,
+  never past the settled horizon, never into the future.
+- A state that is unparseable or in the future is a config error, not silently accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import pendulum
+
+from cdr_shared.dates import iso_utc, parse_utc_instant
+from cdr_shared.errors import config_error
+from cdr_shared.horizon import Horizon
+from cdr_shared.sync_range import SyncRange
+from cdr_shared.windows import Window, split_windows
+
+Clock = Callable[[], pendulum.DateTime]
+WindowSplitter = Callable[[pendulum.DateTime, pendulum.DateTime], Iterator[Window]]
+
+# A state a few minutes ahead of this machine's clock is clock skew, not a broken state.
+FUTURE_STATE_TOLERANCE = pendulum.duration(minutes=5)
+
+
+def utc_now() -> pendulum.DateTime:
+    return pendulum.now("UTC")
+
+
+class WindowedCursor:
+    """Plans a sync's windows and keeps the cursor: the end of the last completely read window."""
+
+    def __init__(
+        self,
+        stream_name: str,
+        cursor_field: str,
+        sync_range: SyncRange,
+        horizon: Horizon,
+        clock: Clock = utc_now,
+        splitter: WindowSplitter | None = None,
+    ) -> None:
+        self.stream_name = stream_name
+        self.cursor_field = cursor_field
+        self.sync_range = sync_range
+        self.horizon = horizon
+        self.clock = clock
+        self.splitter: WindowSplitter = splitter or (lambda a, b: split_windows(a, b, sync_range.window))
+        self.value: pendulum.DateTime | None = None
+
+    def load(self, state: Mapping[str, Any] | None) -> None:
+        """Take a state message's value; empty means a first sync."""
+        if not state or state.get(self.cursor_field) in (None, ""):
+            self.value = None
+            return
+        raw = state[self.cursor_field]
+        try:
+            value = parse_utc_instant(raw)
+        except (ValueError, TypeError, pendulum.parsing.exceptions.ParserError) as error:
+            raise config_error(
+                f"The saved state of stream '{self.stream_name}' is not usable: '{self.cursor_field}' must be an "
+                f"ISO 8601 date-time with offset, got '{raw}'. Reset the stream's state or correct it.",
+            ) from error
+        if value > self.clock() + FUTURE_STATE_TOLERANCE:
+            raise config_error(
+                f"The saved state of stream '{self.stream_name}' lies in the future ('{self.cursor_field}' = '{raw}'). "
+                "Reading from there would skip calls; reset the stream's state or correct it."
+            )
+        self.value = value
+
+    def to_state(self) -> dict[str, Any]:
+        return {self.cursor_field: iso_utc(self.value)} if self.value is not None else {}
+
+    def upper_bound(self) -> pendulum.DateTime:
+        """`min(end_date, settled horizon, now)`, evaluated now."""
+        now = self.clock()
+        bound = min(self.horizon(now), now)
+        if self.sync_range.end is not None:
+            bound = min(bound, self.sync_range.end)
+        return bound
+
+    def lower_bound(self, incremental: bool) -> pendulum.DateTime:
+        """`start_date` on a first or full-refresh sync, else `max(start_date, state - lookback)`."""
+        if not incremental or self.value is None:
+            return self.sync_range.start
+        return max(self.sync_range.start, self.value - self.sync_range.lookback)
+
+    def plan(self, incremental: bool) -> list[Window]:
+        """The windows this sync reads, in order."""
+        return list(self.splitter(self.lower_bound(incremental), self.upper_bound()))
+
+    def complete(self, window: Window) -> None:
+        """`window` was read completely: move the cursor to its end (never backwards)."""
+        if self.value is None or window.end > self.value:
+            self.value = window.end
