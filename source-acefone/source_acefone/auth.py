@@ -1,0 +1,87 @@
+"""Acefone credentials: a portal API token, or e-mail/password login with one-hour tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+from airbyte_cdk.sources.streams.http.requests_native_auth import TokenAuthenticator
+
+from cdr_shared.errors import config_error
+from cdr_shared.secrets import register_secret
+from cdr_shared.tokens import IssuedToken, ShortLivedTokenAuth, request_token
+
+PROVIDER = "Acefone"
+
+
+class AcefoneLoginAuth(ShortLivedTokenAuth):
+    """`POST /v1/auth/login` for a token; `POST /v1/auth/refresh` to renew it, falling back to a new login."""
+
+    refresh_margin = 300.0
+    default_lifetime = 3600.0
+
+    def __init__(self, base_url: str, email: str, password: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.base_url = base_url
+        self.email = email
+        self._password = password
+        self._session = requests.Session()
+
+    def fetch_token(self) -> IssuedToken:
+        body = request_token(
+            self._session,
+            "POST",
+            f"{self.base_url}/v1/auth/login",
+            json={"email": self.email, "password": self._password},
+            provider=PROVIDER,
+            credential_hint="credentials.email and credentials.password",
+        )
+        return _issued(body)
+
+    def renew_token(self, current: str | None) -> IssuedToken:
+        if not current:
+            return self.fetch_token()
+        try:
+            response = self._session.post(
+                f"{self.base_url}/v1/auth/refresh", headers={"Authorization": f"Bearer {current}"}, timeout=60
+            )
+            if response.ok:
+                return _issued(response.json())
+        except (requests.RequestException, ValueError):
+            pass
+        return self.fetch_token()
+
+
+def _issued(body: Mapping[str, Any]) -> IssuedToken:
+    token = body.get("access_token")
+    if not token:
+        raise config_error("Acefone's login answer carried no access_token; check credentials.email and credentials.password.")
+    expires_in = body.get("expires_in")
+    return IssuedToken(str(token), float(expires_in) if isinstance(expires_in, (int, float)) else None)
+
+
+def authenticator_from_config(config: Mapping[str, Any], base_url: str) -> requests.auth.AuthBase:
+    """The request authenticator for the configured credential type, or a config error naming the field."""
+    credentials = config.get("credentials") or {}
+    auth_type = credentials.get("auth_type")
+    if auth_type == "api_token":
+        token = credentials.get("api_token")
+        if not token:
+            raise config_error("'credentials.api_token' is required when credentials.auth_type is 'api_token'.")
+        register_secret(token)
+        return TokenAuthenticator(token=token)
+    if auth_type == "login":
+        email, password = credentials.get("email"), credentials.get("password")
+        if not email or not password:
+            raise config_error("'credentials.email' and 'credentials.password' are required when credentials.auth_type is 'login'.")
+        register_secret(password)
+        return AcefoneLoginAuth(base_url, email, password)
+    raise config_error(f"'credentials.auth_type' must be 'api_token' or 'login'; got '{auth_type}'.")
+
+
+def credential_hint(config: Mapping[str, Any]) -> str:
+    """Which fields to fix when Acefone refuses the credentials."""
+    if (config.get("credentials") or {}).get("auth_type") == "login":
+        return "Check credentials.email and credentials.password."
+    return "Check credentials.api_token (generate a new token in the Acefone portal if it was revoked)."

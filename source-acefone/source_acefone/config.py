@@ -1,0 +1,78 @@
+"""The Acefone connector's configuration, checked once, with errors naming their field."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cdr_shared.errors import config_error
+from cdr_shared.sync_range import SyncRange, sync_range_from_config
+from cdr_shared.urls import validate_base_url
+
+DEFAULT_BASE_URL = "https://api.acefone.in"
+DEFAULT_TIMEZONE = "Asia/Kolkata"
+MAX_PAGE_SIZE = 1000
+DURATION_OPERATORS = (">", "<", ">=", "<=", "!=")
+_AGENT = re.compile(r"^[^|]+\|[^|]+$")
+_ARRAY_FILTERS = ("agents", "department", "ivr")
+_TEXT_FILTERS = ("callerid", "destination", "did_number", "broadcast")
+
+
+@dataclass(frozen=True)
+class AcefoneConfig:
+    base_url: str
+    sync_range: SyncRange
+    page_size: int
+    filter_params: tuple[tuple[str, str], ...]
+
+
+def filter_params(filters: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The documented record filters as query parameters (arrays as `name[]`, services comma-joined)."""
+    params: list[tuple[str, str]] = []
+    for name in _ARRAY_FILTERS:
+        values = filters.get(name) or []
+        if isinstance(values, str):
+            values = [values]
+        for value in values:
+            value = str(value).strip().lower() if name != "agents" else str(value).strip()
+            if name == "agents" and not _AGENT.match(value):
+                raise config_error(f"'filters.agents' entries must look like 'agent|<id>'; got '{value}'.")
+            params.append((f"{name}[]", value))
+    call_type = filters.get("call_type")
+    if call_type:
+        if call_type not in ("c", "m"):
+            raise config_error(f"'filters.call_type' must be 'c' (answered) or 'm' (missed); got '{call_type}'.")
+        params.append(("call_type", call_type))
+    direction = filters.get("direction")
+    if direction:
+        if direction not in ("inbound", "outbound"):
+            raise config_error(f"'filters.direction' must be 'inbound' or 'outbound'; got '{direction}'.")
+        params.append(("direction", direction))
+    services = filters.get("services") or []
+    if services:
+        params.append(("services", ",".join(str(s).strip() for s in services)))
+    for name in _TEXT_FILTERS:
+        if filters.get(name) not in (None, ""):
+            params.append((name, str(filters[name]).strip()))
+    duration, operator = filters.get("duration"), filters.get("operator")
+    if (duration is None) != (operator is None):
+        raise config_error("'filters.duration' and 'filters.operator' go together: set both or neither.")
+    if duration is not None:
+        if operator not in DURATION_OPERATORS:
+            raise config_error(f"'filters.operator' must be one of {', '.join(DURATION_OPERATORS)}; got '{operator}'.")
+        if isinstance(duration, bool) or not isinstance(duration, int) or duration < 0:
+            raise config_error(f"'filters.duration' must be a whole number of seconds; got '{duration}'.")
+        params.extend([("duration", str(duration)), ("operator", operator)])
+    return tuple(params)
+
+
+def parse_config(config: Mapping[str, Any]) -> AcefoneConfig:
+    """Check every field; raise a config error naming the first one that is wrong."""
+    base_url = validate_base_url(config.get("base_url") or DEFAULT_BASE_URL)
+    sync_range = sync_range_from_config(config, default_timezone=DEFAULT_TIMEZONE, max_window=31)
+    page_size = config.get("page_size", 100)
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise config_error(f"'page_size' must be a whole number from 1 to {MAX_PAGE_SIZE}; got '{page_size}'.")
+    return AcefoneConfig(base_url, sync_range, page_size, filter_params(config.get("filters") or {}))

@@ -1,0 +1,39 @@
+"""SourceAcefone: wires the configuration to the streams; behaviour lives in `streams.py`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from airbyte_cdk.sources import AbstractSource
+from airbyte_cdk.sources.streams import Stream
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from source_acefone.auth import authenticator_from_config, credential_hint
+from source_acefone.config import parse_config
+from source_acefone.streams import CallRecords
+
+
+class SourceAcefone(AbstractSource):
+    """Acefone (and Servetel) call detail records."""
+
+    def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> tuple[bool, Any]:
+        """Validate the configuration, then prove the credentials with one one-record request."""
+        try:
+            self.call_records(config).probe()
+        except AirbyteTracedException as error:
+            return False, error.message
+        return True, None
+
+    def streams(self, config: Mapping[str, Any]) -> list[Stream]:
+        return [self.call_records(config)]
+
+    @staticmethod
+    def call_records(config: Mapping[str, Any]) -> CallRecords:
+        parsed = parse_config(config)
+        return CallRecords(
+            parsed,
+            auth_hint=credential_hint(config),
+            authenticator=authenticator_from_config(config, parsed.base_url),
+        )
