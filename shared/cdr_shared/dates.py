@@ -53,12 +53,13 @@ def parse_local(text: str, fmt: str, tz: pendulum.Timezone) -> pendulum.DateTime
 
 def parse_utc_instant(text: str) -> pendulum.DateTime:
     """An ISO 8601 date-time that carries an offset (as our cursors do), in UTC; ValueError otherwise."""
-    parsed = pendulum.parse(str(text), strict=False)
-    if not isinstance(parsed, pendulum.DateTime):
-        raise ValueError(f"not a date-time: {text!r}")
+    value = str(text).strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    parsed = dt.datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         raise ValueError(f"date-time has no offset: {text!r}")
-    return parsed.in_timezone("UTC")
+    return pendulum.instance(parsed).in_timezone("UTC")
 
 
 def format_local(instant: pendulum.DateTime, tz: pendulum.Timezone, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:

@@ -8,6 +8,8 @@ which reports a config error naming the credential.
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -150,3 +152,26 @@ def request_token(
 
 TOKEN_RETRY_SCALE = 1.0
 """Multiplies the token endpoint's backoff; unit tests set it to 0."""
+
+
+def jwt_lifetime_seconds(token: str) -> float | None:
+    """How long a JWT-shaped token lives (`exp - iat` of its claims), or None if it is not a readable JWT.
+
+    The claims are read without verifying the signature: they only schedule a renewal, and `exp - iat`
+    stays right when this machine's clock differs from the issuer's.
+    """
+    parts = str(token).split(".")
+    if len(parts) != 3:
+        return None
+    payload = parts[1] + "=" * (-len(parts[1]) % 4)
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
+    except (ValueError, UnicodeError):
+        return None
+    if not isinstance(claims, Mapping):
+        return None
+    issued, expires = claims.get("iat"), claims.get("exp")
+    if not all(isinstance(value, (int, float)) and not isinstance(value, bool) for value in (issued, expires)):
+        return None
+    lifetime = float(expires) - float(issued)
+    return lifetime if lifetime > 0 else None

@@ -7,7 +7,6 @@ from typing import Any
 
 import requests
 from airbyte_cdk.sources.streams.http.requests_native_auth import TokenAuthenticator
-
 from cdr_shared.errors import config_error
 from cdr_shared.secrets import register_secret
 from cdr_shared.tokens import IssuedToken, ShortLivedTokenAuth, request_token
@@ -56,7 +55,9 @@ class AcefoneLoginAuth(ShortLivedTokenAuth):
 def _issued(body: Mapping[str, Any]) -> IssuedToken:
     token = body.get("access_token")
     if not token:
-        raise config_error("Acefone's login answer carried no access_token; check credentials.email and credentials.password.")
+        raise config_error(
+            "Acefone's login answer carried no access_token; check credentials.email and credentials.password."
+        )
     expires_in = body.get("expires_in")
     return IssuedToken(str(token), float(expires_in) if isinstance(expires_in, (int, float)) else None)
 
@@ -68,13 +69,17 @@ def authenticator_from_config(config: Mapping[str, Any], base_url: str) -> reque
     if auth_type == "api_token":
         token = credentials.get("api_token")
         if not token:
-            raise config_error("'credentials.api_token' is required when credentials.auth_type is 'api_token'.")
+            raise config_error(
+                "'credentials.api_token' is required when credentials.auth_type is 'api_token'."
+            )
         register_secret(token)
         return TokenAuthenticator(token=token)
     if auth_type == "login":
         email, password = credentials.get("email"), credentials.get("password")
         if not email or not password:
-            raise config_error("'credentials.email' and 'credentials.password' are required when credentials.auth_type is 'login'.")
+            raise config_error(
+                "'credentials.email' and 'credentials.password' are required when credentials.auth_type is 'login'."
+            )
         register_secret(password)
         return AcefoneLoginAuth(base_url, email, password)
     raise config_error(f"'credentials.auth_type' must be 'api_token' or 'login'; got '{auth_type}'.")

@@ -43,7 +43,9 @@ def filter_params(filters: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     call_type = filters.get("call_type")
     if call_type:
         if call_type not in ("c", "m"):
-            raise config_error(f"'filters.call_type' must be 'c' (answered) or 'm' (missed); got '{call_type}'.")
+            raise config_error(
+                f"'filters.call_type' must be 'c' (answered) or 'm' (missed); got '{call_type}'."
+            )
         params.append(("call_type", call_type))
     direction = filters.get("direction")
     if direction:
@@ -61,7 +63,9 @@ def filter_params(filters: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
         raise config_error("'filters.duration' and 'filters.operator' go together: set both or neither.")
     if duration is not None:
         if operator not in DURATION_OPERATORS:
-            raise config_error(f"'filters.operator' must be one of {', '.join(DURATION_OPERATORS)}; got '{operator}'.")
+            raise config_error(
+                f"'filters.operator' must be one of {', '.join(DURATION_OPERATORS)}; got '{operator}'."
+            )
         if isinstance(duration, bool) or not isinstance(duration, int) or duration < 0:
             raise config_error(f"'filters.duration' must be a whole number of seconds; got '{duration}'.")
         params.extend([("duration", str(duration)), ("operator", operator)])
@@ -74,5 +78,7 @@ def parse_config(config: Mapping[str, Any]) -> AcefoneConfig:
     sync_range = sync_range_from_config(config, default_timezone=DEFAULT_TIMEZONE, max_window=31)
     page_size = config.get("page_size", 100)
     if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise config_error(f"'page_size' must be a whole number from 1 to {MAX_PAGE_SIZE}; got '{page_size}'.")
+        raise config_error(
+            f"'page_size' must be a whole number from 1 to {MAX_PAGE_SIZE}; got '{page_size}'."
+        )
     return AcefoneConfig(base_url, sync_range, page_size, filter_params(config.get("filters") or {}))

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, MutableMapping
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pendulum
 import requests
 from airbyte_cdk.models import AirbyteMessage
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution
-
 from cdr_shared.dates import format_local, iso_utc, parse_local
 from cdr_shared.horizon import LagHorizon
 from cdr_shared.http_errors import ProviderErrorHandler, RetryAfterBackoff, json_body, retry
 from cdr_shared.windowed_state import WindowedCursor
 from cdr_shared.windowed_stream import WindowedHttpStream, estimate_message, window_of
+
 from source_acefone.config import AcefoneConfig
 
 ACEFONE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -112,7 +113,8 @@ class CallRecords(WindowedHttpStream):
         next_page_token: Mapping[str, Any] | None = None,
     ) -> Iterable[Mapping[str, Any] | AirbyteMessage]:
         body = json_body(response)
-        self._requested_page = (next_page_token or {}).get("page", 1)
+        # The CDK does not pass the page token to parse_response: read the page back from the request.
+        self._requested_page = requested_page(response)
         if self._requested_page == 1:
             self._seen_in_window = set()
             self._provided_in_window = 0
@@ -161,6 +163,12 @@ def _as_int(value: Any) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         return int(value)
     return None
+
+
+def requested_page(response: requests.Response) -> int:
+    """The `page` query parameter the response answers."""
+    values = parse_qs(urlsplit(response.request.url or "").query).get("page")
+    return _as_int(values[0]) or 1 if values else 1
 
 
 def _utc_or_none(text: Any, tz: pendulum.Timezone, logger: Any) -> str | None:

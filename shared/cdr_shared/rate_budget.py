@@ -1,0 +1,171 @@
+"""Provider quotas enforced before each request, with waits that stay visible and bounded.
+
+`PatientAPIBudget` is the CDK's `HttpAPIBudget` (moving windows, one policy per quota) with three things a
+CDR sync needs on top:
+
+- a wait for quota is logged with its length, then slept in naps of at most `heartbeat_seconds`, each
+  followed by a log line, so a source waiting out an hourly quota is never silent for long;
+- a wait longer than what the user accepts (`max_wait_seconds`) fails the sync with a transient error
+  instead of blocking for hours;
+- a provider answer that says the quota is spent (HTTP 429, or a body such as "Max Limit Exceeded" that
+  `exhausted_when` recognises) closes that quota for one whole period from now, because requests made
+  by someone else with the same account count against it too and their times are unknown.
+
+`time_scale` divides every quota period (only the emulators' tests use anything but 1).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import requests
+from airbyte_cdk.sources.streams.call_rate import (
+    CallRateLimitHit,
+    HttpAPIBudget,
+    HttpRequestRegexMatcher,
+    MovingWindowCallRatePolicy,
+    Rate,
+)
+
+from cdr_shared.errors import transient_error
+
+DEFAULT_HEARTBEAT_SECONDS = 300.0
+"""Half of the ten minutes after which a silent source may be taken for dead."""
+
+logger = logging.getLogger("airbyte")
+
+
+@dataclass(frozen=True)
+class Quota:
+    """`limit` requests per `period` to the paths matching `path_pattern` (a regex searched in the URL path)."""
+
+    name: str
+    limit: int
+    period: timedelta
+    path_pattern: str
+    method: str | None = None
+
+
+def _describe(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min {secs:02d} s"
+    if minutes:
+        return f"{minutes} min {secs:02d} s"
+    return f"{secs} s"
+
+
+class PatientAPIBudget(HttpAPIBudget):
+    """An `HttpAPIBudget` whose waits are logged, heartbeated, bounded, and that honours "quota spent" answers."""
+
+    def __init__(
+        self,
+        quotas: list[Quota],
+        *,
+        provider: str,
+        max_wait_seconds: float,
+        max_wait_field: str,
+        exhausted_when: Callable[[requests.Response], bool] | None = None,
+        heartbeat_seconds: float = DEFAULT_HEARTBEAT_SECONDS,
+        time_scale: float = 1.0,
+    ) -> None:
+        if time_scale <= 0:
+            raise ValueError("time_scale must be positive")
+        self.provider = provider
+        self.max_wait_seconds = max_wait_seconds
+        self.max_wait_field = max_wait_field
+        self.heartbeat_seconds = heartbeat_seconds
+        self._exhausted_when = exhausted_when
+        self._lock = threading.Lock()
+        self._quotas: list[tuple[Quota, float, MovingWindowCallRatePolicy]] = []
+        for quota in quotas:
+            period = quota.period.total_seconds() / time_scale
+            matcher = HttpRequestRegexMatcher(method=quota.method, url_path_pattern=quota.path_pattern)
+            policy = MovingWindowCallRatePolicy([Rate(quota.limit, timedelta(seconds=period))], [matcher])
+            self._quotas.append((quota, period, policy))
+        self._closed_until: dict[str, float] = {}
+        super().__init__(policies=[policy for _, _, policy in self._quotas])
+
+    # ------------------------------------------------------------------------------------ waiting
+
+    def acquire_call(self, request: Any, block: bool = True, timeout: float | None = None) -> None:
+        """Take one call from the matching quota, waiting (visibly, boundedly) until one is free."""
+        quota = self._quota_for(request)
+        if quota is None:
+            return
+        waited = 0.0
+        announced = False
+        while True:
+            wait = self._closed_for(quota.name)
+            if wait <= 0:
+                try:
+                    super().acquire_call(request, block=False)
+                    if announced:
+                        logger.info(f"{self.provider} {quota.name} quota free again after {_describe(waited)}; going on.")
+                    return
+                except CallRateLimitHit as hit:
+                    wait = max(hit.time_to_wait.total_seconds(), 0.05)
+            if waited + wait > self.max_wait_seconds:
+                raise transient_error(
+                    f"{self.provider}'s {quota.name} quota ({quota.limit} per {_describe(quota.period.total_seconds())}) "
+                    f"is spent and would free up only in {_describe(wait)}, longer than the "
+                    f"{_describe(self.max_wait_seconds - waited)} still accepted by '{self.max_wait_field}'. "
+                    "The next sync goes on from the saved state; raise that setting to wait longer."
+                )
+            if not announced:
+                logger.info(
+                    f"{self.provider} {quota.name} quota ({quota.limit} per {_describe(quota.period.total_seconds())}) "
+                    f"is spent; waiting {_describe(wait)} for it to free up."
+                )
+                announced = True
+            nap = min(wait, self.heartbeat_seconds)
+            time.sleep(nap)
+            waited += nap
+            if nap < wait:
+                logger.info(
+                    f"Still waiting for {self.provider}'s {quota.name} quota: {_describe(waited)} so far, "
+                    f"about {_describe(wait - nap)} to go."
+                )
+
+    # ------------------------------------------------------------------------- provider answers
+
+    def update_from_response(self, request: Any, response: Any) -> None:
+        quota = self._quota_for(request)
+        if quota is None or not isinstance(response, requests.Response):
+            return
+        if response.status_code == 429 or (self._exhausted_when is not None and self._exhausted_when(response)):
+            self.close_quota(quota.name)
+
+    def close_quota(self, name: str) -> None:
+        """The provider says quota `name` is spent: no request to it for one whole period from now."""
+        for quota, period, _ in self._quotas:
+            if quota.name == name:
+                with self._lock:
+                    self._closed_until[name] = time.time() + period
+                logger.warning(
+                    f"{self.provider} answered that its {name} quota is spent (requests by other clients of the "
+                    f"same account count too); pausing those requests for {_describe(period)}."
+                )
+                return
+        raise KeyError(name)
+
+    # ------------------------------------------------------------------------------------ helpers
+
+    def _quota_for(self, request: Any) -> Quota | None:
+        for quota, _, policy in self._quotas:
+            if policy.matches(request):
+                return quota
+        return None
+
+    def _closed_for(self, name: str) -> float:
+        with self._lock:
+            until = self._closed_until.get(name)
+        return 0.0 if until is None else until - time.time()
