@@ -92,7 +92,9 @@ def canonical_request(
     if encoded_query:
         lines.append("&".join(encoded_query))
     lines.append(signed_header_names(headers))
-    lines.append("\n".join(sorted(f"{percent_encode(k.lower())}:{percent_encode(v)}" for k, v in headers.items())))
+    lines.append(
+        "\n".join(sorted(f"{percent_encode(k.lower())}:{percent_encode(v)}" for k, v in headers.items()))
+    )
     return "\n".join(lines) + "\n" + (percent_encode(body) if body else "")
 
 

@@ -32,7 +32,9 @@ def check_ca_pem(pem: str, field: str = "ca_certificate") -> str:
     try:
         ssl.create_default_context().load_verify_locations(cadata=text)
     except (ssl.SSLError, ValueError) as error:
-        raise config_error(f"'{field}' is not a valid PEM certificate ({error.__class__.__name__}).") from error
+        raise config_error(
+            f"'{field}' is not a valid PEM certificate ({error.__class__.__name__})."
+        ) from error
     return text
 
 

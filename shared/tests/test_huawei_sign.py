@@ -8,9 +8,9 @@ import requests
 
 from cdr_shared.huawei_sign import (
     CONTENT_HEADERS_SIGNED,
+    MILLISECONDS,
     AuthV2Signer,
     AuthV2Variant,
-    MILLISECONDS,
     canonical_request,
     format_timestamp,
     percent_encode,
@@ -30,9 +30,7 @@ SEED_CANONICAL = (
     "%7B%22queryParam%22%3A%7B%22ccId%22%3A1%2C%22isCallin%22%3A%22true%22%2C%22callId%22%3A%22"
     "1000000000-0001%22%7D%7D"
 )
-SEED_AUTHORIZATION = (
-    "auth-v2/AK-demo/2024-05-01T10:00:00Z/host/96ab58531fb17fe7565d19678aa82eb638fdb05874b972e72231befe065c6722"
-)
+SEED_AUTHORIZATION = "auth-v2/AK-demo/2024-05-01T10:00:00Z/host/96ab58531fb17fe7565d19678aa82eb638fdb05874b972e72231befe065c6722"
 
 NON_ASCII_BODY = '{"n":"Zü呼"}'.encode()
 NON_ASCII_CANONICAL = (
@@ -67,7 +65,11 @@ def test_timestamp_has_seconds_by_default_and_milliseconds_in_the_variant():
 
 def test_canonical_request_of_the_seed_example_without_query():
     canonical = canonical_request(
-        "post", "/rest/cmsapp/v1/openapi/calldata/querycalldetailbyid", [], {"host": "10.1.2.3:28443"}, SEED_BODY
+        "post",
+        "/rest/cmsapp/v1/openapi/calldata/querycalldetailbyid",
+        [],
+        {"host": "10.1.2.3:28443"},
+        SEED_BODY,
     )
     assert canonical == SEED_CANONICAL
 
@@ -77,14 +79,18 @@ def test_canonical_request_without_body_ends_after_the_headers_line():
 
 
 def test_signer_signs_the_seed_request_with_the_documented_form():
-    request = prepared("https://10.1.2.3:28443/rest/cmsapp/v1/openapi/calldata/querycalldetailbyid", SEED_BODY)
+    request = prepared(
+        "https://10.1.2.3:28443/rest/cmsapp/v1/openapi/calldata/querycalldetailbyid", SEED_BODY
+    )
     AuthV2Signer(AK, SK, clock=lambda: FIXED)(request)
     assert request.headers["Authorization"] == SEED_AUTHORIZATION
     assert request.headers["Host"] == "10.1.2.3:28443"
 
 
 def test_signer_signs_non_ascii_body_and_query_bytes_as_sent_with_the_content_headers_variant():
-    variant = AuthV2Variant(timestamp_precision=MILLISECONDS, signed_headers=CONTENT_HEADERS_SIGNED.signed_headers)
+    variant = AuthV2Variant(
+        timestamp_precision=MILLISECONDS, signed_headers=CONTENT_HEADERS_SIGNED.signed_headers
+    )
     request = prepared(
         "https://cms.example.com:8443/rest/x",
         NON_ASCII_BODY,
@@ -108,7 +114,9 @@ def test_a_retry_is_signed_again_with_a_fresh_timestamp():
 
 def test_the_signature_depends_on_every_byte_of_the_body():
     def sign(body: bytes) -> str:
-        return AuthV2Signer(AK, SK, clock=lambda: FIXED)(prepared("https://h:1/p", body)).headers["Authorization"]
+        return AuthV2Signer(AK, SK, clock=lambda: FIXED)(prepared("https://h:1/p", body)).headers[
+            "Authorization"
+        ]
 
     assert sign(json.dumps({"a": 1}).encode()) != sign(json.dumps({"a": 1}, separators=(",", ":")).encode())
 

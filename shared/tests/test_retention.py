@@ -13,4 +13,6 @@ def test_one_day_retention_starts_at_local_midnight_yesterday():
 
 def test_utc_tenant_keeps_since_utc_midnight_yesterday():
     retention = DailyRetention(pendulum.timezone("UTC"))
-    assert retention.earliest(pendulum.datetime(2024, 5, 2, 0, 0, 1, tz="UTC")) == pendulum.datetime(2024, 5, 1, tz="UTC")
+    assert retention.earliest(pendulum.datetime(2024, 5, 2, 0, 0, 1, tz="UTC")) == pendulum.datetime(
+        2024, 5, 1, tz="UTC"
+    )

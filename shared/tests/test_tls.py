@@ -1,4 +1,5 @@
 import os
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -26,11 +27,8 @@ class Hello(BaseHTTPRequestHandler):
 def private_ca_server():
     ca = trustme.CA()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Hello)
-    context = ca.issue_cert("127.0.0.1").configure_cert
-    import ssl
-
     ssl_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context(ssl_context)
+    ca.issue_cert("127.0.0.1").configure_cert(ssl_context)
     server.socket = ssl_context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield ca, f"https://127.0.0.1:{server.server_address[1]}/"
@@ -48,7 +46,9 @@ def test_a_host_with_a_private_ca_is_trusted_through_the_bundle_and_refused_with
     assert os.stat(bundle).st_mode & 0o077 == 0
 
 
-@pytest.mark.parametrize("pem", ["", "not a certificate", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"])
+@pytest.mark.parametrize(
+    "pem", ["", "not a certificate", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"]
+)
 def test_unusable_pem_is_a_config_error_naming_the_field(pem):
     with pytest.raises(AirbyteTracedException) as error:
         check_ca_pem(pem)
