@@ -1,0 +1,184 @@
+"""RingCX credentials: RingCentral JWT login with token exchange, a permanent API token, or a bearer token.
+
+The JWT flow (RingCX docs, "Obtaining a RingCX access token with a RingCentral login"):
+
+1. `POST {platform_url}/restapi/oauth/token` (HTTP Basic client id/secret, JWT bearer grant) -> platform token;
+2. `POST {host}/api/auth/login/rc/accesstoken?includeRefresh=true` with `rcAccessToken` -> RingCX
+   `accessToken` (a JWT living about 5 minutes), `refreshToken`, `adminId`, `mainAccountId`;
+3. before expiry, `POST {host}/api/auth/token/refresh` with `refresh_token` -> a new pair; when the refresh
+   is refused the connector starts over at step 1.
+
+The exchange endpoint accepts 5 requests per minute; every token request goes through a budget of that size,
+so renewals wait instead of being refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+import requests
+from airbyte_cdk.sources.streams.call_rate import (
+    HttpAPIBudget,
+    LimiterSession,
+    MovingWindowCallRatePolicy,
+    Rate,
+)
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from cdr_shared.errors import config_error
+from cdr_shared.secrets import register_secret
+from cdr_shared.tokens import IssuedToken, ShortLivedTokenAuth, jwt_lifetime_seconds, request_token
+from cdr_shared.urls import validate_base_url
+
+from source_casper.config import DEFAULT_PLATFORM_URL
+
+PROVIDER = "RingCX"
+JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+RINGCX_TOKEN_LIFETIME = 300.0
+TOKEN_REQUESTS_PER_MINUTE = 5
+JWT_HINT = "credentials.client_id, credentials.client_secret and credentials.jwt"
+
+
+def token_budget() -> HttpAPIBudget:
+    """5 token requests per minute, the documented limit of the RingCX exchange endpoint."""
+    policy = MovingWindowCallRatePolicy(
+        rates=[Rate(TOKEN_REQUESTS_PER_MINUTE, timedelta(minutes=1))], matchers=[]
+    )
+    return HttpAPIBudget(policies=[policy])
+
+
+class RingCxJwtAuth(ShortLivedTokenAuth):
+    """Bearer RingCX tokens from a RingCentral JWT credential, renewed ahead of expiry and once on 401."""
+
+    refresh_margin = 60.0
+    default_lifetime = RINGCX_TOKEN_LIFETIME
+
+    def __init__(
+        self, auth_url: str, platform_url: str, client_id: str, client_secret: str, jwt: str, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.auth_url = auth_url
+        self.platform_url = platform_url
+        self._client = (client_id, client_secret)
+        self._jwt = jwt
+        self._refresh_token: str | None = None
+        self.admin_id: str | None = None
+        self._session = LimiterSession(api_budget=token_budget())
+
+    def fetch_token(self) -> IssuedToken:
+        platform = request_token(
+            self._session,
+            "POST",
+            f"{self.platform_url}/restapi/oauth/token",
+            auth=self._client,
+            data={"grant_type": JWT_GRANT, "assertion": self._jwt},
+            provider="RingCentral",
+            credential_hint=JWT_HINT,
+        )
+        platform_token = platform.get("access_token")
+        if not platform_token:
+            raise config_error(f"RingCentral's token answer carried no access_token; check {JWT_HINT}.")
+        register_secret(str(platform_token))
+        register_secret(platform.get("refresh_token"))
+        body = request_token(
+            self._session,
+            "POST",
+            f"{self.auth_url}/api/auth/login/rc/accesstoken",
+            params={"includeRefresh": "true"},
+            data={"rcAccessToken": str(platform_token), "rcTokenType": "Bearer"},
+            provider=PROVIDER,
+            credential_hint=f"{JWT_HINT} (the RingCentral user must be a RingCX admin)",
+        )
+        return self._issued(body)
+
+    def renew_token(self, current: str | None) -> IssuedToken:
+        if not self._refresh_token:
+            return self.fetch_token()
+        try:
+            body = request_token(
+                self._session,
+                "POST",
+                f"{self.auth_url}/api/auth/token/refresh",
+                data={"refresh_token": self._refresh_token},
+                provider=PROVIDER,
+                credential_hint=JWT_HINT,
+            )
+        except AirbyteTracedException:
+            # A refused or failing refresh (refresh token expired or already used): log in again from scratch.
+            self._refresh_token = None
+            return self.fetch_token()
+        return self._issued(body)
+
+    def _issued(self, body: Mapping[str, Any]) -> IssuedToken:
+        token = body.get("accessToken")
+        if not token:
+            raise config_error(f"RingCX's token exchange answer carried no accessToken; check {JWT_HINT}.")
+        self._refresh_token = body.get("refreshToken") or None
+        register_secret(self._refresh_token)
+        if body.get("adminId") is not None:
+            self.admin_id = str(body["adminId"])
+        return IssuedToken(str(token), jwt_lifetime_seconds(str(token)))
+
+
+class StaticTokenAuth(requests.auth.AuthBase):
+    """A token the user manages: a permanent API token (`X-Auth-Token`) or a bearer access token."""
+
+    admin_id: str | None = None
+
+    def __init__(self, header: str, value: str) -> None:
+        register_secret(value)
+        self._header = header
+        self._value = value
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers[self._header] = self._value
+        return request
+
+
+def authenticator_from_config(config: Mapping[str, Any], auth_url: str) -> requests.auth.AuthBase:
+    """The request authenticator for the configured credential type, or a config error naming the field."""
+    credentials = config.get("credentials") or {}
+    auth_type = credentials.get("auth_type")
+    if auth_type == "ringcentral_jwt":
+        for field in ("client_id", "client_secret", "jwt"):
+            if not credentials.get(field):
+                raise config_error(
+                    f"'credentials.{field}' is required when credentials.auth_type is 'ringcentral_jwt'."
+                )
+        register_secret(credentials["client_secret"])
+        register_secret(credentials["jwt"])
+        platform_url = validate_base_url(
+            credentials.get("platform_url") or DEFAULT_PLATFORM_URL, field="credentials.platform_url"
+        )
+        return RingCxJwtAuth(
+            auth_url, platform_url, credentials["client_id"], credentials["client_secret"], credentials["jwt"]
+        )
+    if auth_type == "api_token":
+        if not credentials.get("api_token"):
+            raise config_error(
+                "'credentials.api_token' is required when credentials.auth_type is 'api_token'."
+            )
+        return StaticTokenAuth("X-Auth-Token", credentials["api_token"])
+    if auth_type == "access_token":
+        if not credentials.get("access_token"):
+            raise config_error(
+                "'credentials.access_token' is required when credentials.auth_type is 'access_token'."
+            )
+        return StaticTokenAuth("Authorization", f"Bearer {credentials['access_token']}")
+    raise config_error(
+        f"'credentials.auth_type' must be 'ringcentral_jwt', 'api_token' or 'access_token'; got '{auth_type}'."
+    )
+
+
+def credential_hint(config: Mapping[str, Any]) -> str:
+    """Which fields to fix when RingCX refuses the credentials."""
+    auth_type = (config.get("credentials") or {}).get("auth_type")
+    if auth_type == "api_token":
+        return "Check credentials.api_token (RingCX Admin > API access tokens: is it still enabled?)."
+    if auth_type == "access_token":
+        return "Check credentials.access_token: RingCX access tokens expire after about 5 minutes."
+    return (
+        f"Check {JWT_HINT}, and that the RingCentral user is a RingCX admin with access to the reports "
+        "and accounts configured."
+    )

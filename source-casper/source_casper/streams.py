@@ -1,0 +1,214 @@
+"""The RingCX admin API streams that describe the setup: `accounts`, `users`, `cloud_profiles`, `cloud_destinations`.
+
+- `accounts`: `GET {base}/api/v1/admin/accounts`, every account the login can see;
+- `users`: `GET {base}/api/v1/admin/users`, the admin users (each with its `children`, as RingCX nests them);
+- `cloud_profiles`, `cloud_destinations`: `GET {base}/api/v1/admin/accounts/{accountId}/users/{userId}/
+  reports/inputControls?accountIds={accountId}&products=CLOUD_PROFILE|CLOUD_DESTINATION`, one record per
+  profile or destination with its group (the null group of ungrouped objects included).
+
+`RingCxDirectory` answers the questions the report needs (which accounts, which user, which objects) with
+these same streams, so every request shares one authenticator, error mapping and backoff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import requests
+from airbyte_cdk.models import SyncMode
+from airbyte_cdk.sources.streams.http import HttpStream
+from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
+from cdr_shared.errors import config_error
+from cdr_shared.http_errors import ProviderErrorHandler, RetryAfterBackoff, json_body
+
+from source_casper.config import CasperConfig
+from source_casper.input_controls import (
+    PRODUCTS,
+    InputControls,
+    InputControlsShapeError,
+    parse_input_controls,
+    shape_error,
+)
+
+PROVIDER = "RingCX"
+BACKOFF_BASE_SECONDS = 2.0
+# Account settings RingCX returns with the account that are credentials for other systems; never emitted.
+ACCOUNT_SECRET_FIELDS = ("crmPwd", "ftpPwd", "securityKey", "phoneRecordingPin")
+
+
+class RingCxStream(HttpStream):
+    """A RingCX admin API stream: base URL, error contract, backoff; answers are JSON lists."""
+
+    primary_key: str | list[str] | None = None
+
+    def __init__(self, config: CasperConfig, auth_hint: str, **kwargs: Any) -> None:
+        self.config = config
+        self.auth_hint = auth_hint
+        super().__init__(**kwargs)
+
+    @property
+    def url_base(self) -> str:
+        return f"{self.config.base_url}/api/v1/admin/"
+
+    def get_error_handler(self) -> ErrorHandler:
+        return ProviderErrorHandler(PROVIDER, self.auth_hint)
+
+    def get_backoff_strategy(self) -> BackoffStrategy:
+        return RetryAfterBackoff(base=BACKOFF_BASE_SECONDS)
+
+    def next_page_token(self, response: requests.Response) -> Mapping[str, Any] | None:
+        return None  # these endpoints answer with the whole list at once
+
+    def listed(self, response: requests.Response) -> list[Any]:
+        body = json_body(response)
+        if not isinstance(body, list):
+            raise config_error(
+                f"RingCX answered {self.path()} with {type(body).__name__} instead of a list; check 'base_url' "
+                "(it should end with /voice, e.g. https://ringcx.ringcentral.com/voice)."
+            )
+        return body
+
+
+class Accounts(RingCxStream):
+    """Every RingCX account the login can see."""
+
+    primary_key = "accountId"
+
+    def path(self, **kwargs: Any) -> str:
+        return "accounts"
+
+    def parse_response(self, response: requests.Response, **kwargs: Any) -> Iterable[Mapping[str, Any]]:
+        for account in self.listed(response):
+            if isinstance(account, Mapping):
+                yield {key: value for key, value in account.items() if key not in ACCOUNT_SECRET_FIELDS}
+
+
+class Users(RingCxStream):
+    """The RingCX admin users, as `GET /admin/users` lists them."""
+
+    primary_key = "userId"
+
+    def path(self, **kwargs: Any) -> str:
+        return "users"
+
+    def parse_response(self, response: requests.Response, **kwargs: Any) -> Iterable[Mapping[str, Any]]:
+        yield from (user for user in self.listed(response) if isinstance(user, Mapping))
+
+
+class InputControlsStream(RingCxStream):
+    """The objects of one report product per account, from `reports/inputControls`."""
+
+    primary_key = ["account_id", "object_id"]
+    product = ""
+
+    def __init__(
+        self, config: CasperConfig, auth_hint: str, directory: RingCxDirectory, **kwargs: Any
+    ) -> None:
+        self.directory = directory
+        super().__init__(config, auth_hint, **kwargs)
+
+    def stream_slices(self, **kwargs: Any) -> Iterable[Mapping[str, Any] | None]:
+        for account_id in self.directory.account_ids():
+            yield {"account_id": account_id, "user_id": self.directory.user_id()}
+
+    def path(self, *, stream_slice: Mapping[str, Any] | None = None, **kwargs: Any) -> str:
+        assert stream_slice is not None
+        return f"accounts/{stream_slice['account_id']}/users/{stream_slice['user_id']}/reports/inputControls"
+
+    def request_params(self, stream_slice: Mapping[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+        assert stream_slice is not None
+        return {"accountIds": stream_slice["account_id"], "products": self.product}
+
+    def controls(self, response: requests.Response, account_id: str) -> InputControls:
+        try:
+            return parse_input_controls(json_body(response), self.product)
+        except InputControlsShapeError as error:
+            raise shape_error(account_id, self.product, error) from error
+
+    def parse_response(
+        self, response: requests.Response, *, stream_slice: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> Iterable[Mapping[str, Any]]:
+        assert stream_slice is not None
+        account_id = stream_slice["account_id"]
+        for item in self.controls(response, account_id).objects:
+            yield {
+                "account_id": account_id,
+                "object_id": item.object_id,
+                "object_name": item.object_name,
+                "group_id": item.group_id,
+                "group_name": item.group_name,
+                "product": self.product,
+            }
+
+    def fetch(self, account_id: str) -> InputControls:
+        """The groups and objects of one account (for the report's criteria)."""
+        stream_slice = {"account_id": account_id, "user_id": self.directory.user_id()}
+        _, response = self._http_client.send_request(
+            "GET",
+            f"{self.url_base}{self.path(stream_slice=stream_slice)}",
+            request_kwargs={},
+            params=self.request_params(stream_slice=stream_slice),
+        )
+        return self.controls(response, account_id)
+
+
+class CloudProfiles(InputControlsStream):
+    """Cloud profiles (`CLOUD_PROFILE`) with their groups, per account."""
+
+    product = PRODUCTS["PROFILE"]
+
+
+class CloudDestinations(InputControlsStream):
+    """Cloud destinations (`CLOUD_DESTINATION`) with their groups, per account."""
+
+    product = PRODUCTS["DESTINATION"]
+
+
+class RingCxDirectory:
+    """What the report needs to know about the setup: accounts, the user for inputControls, report objects."""
+
+    def __init__(self, config: CasperConfig, auth_hint: str, authenticator: requests.auth.AuthBase) -> None:
+        self.config = config
+        self.authenticator = authenticator
+        self.accounts = Accounts(config, auth_hint, authenticator=authenticator)
+        self.users = Users(config, auth_hint, authenticator=authenticator)
+        self._controls = {
+            group_by: stream_class(config, auth_hint, self, authenticator=authenticator)
+            for group_by, stream_class in (("PROFILE", CloudProfiles), ("DESTINATION", CloudDestinations))
+        }
+        self._account_ids: list[str] | None = None
+        self._user_id: str | None = config.user_id
+
+    def visible_account_ids(self) -> list[str]:
+        """The accounts the login can see (one request)."""
+        records = self.accounts.read_records(SyncMode.full_refresh)
+        return [str(account["accountId"]) for account in records if account.get("accountId") is not None]
+
+    def account_ids(self) -> list[str]:
+        """The configured accounts, or every account the login can see."""
+        if self._account_ids is None:
+            configured = self.config.account_ids
+            self._account_ids = list(configured) if configured is not None else self.visible_account_ids()
+        return self._account_ids
+
+    def user_id(self) -> str:
+        """`user_id` from the config, else the admin the JWT login belongs to, else the first listed user."""
+        if self._user_id is None:
+            log_in = getattr(self.authenticator, "token", None)
+            if callable(log_in):
+                log_in()  # the JWT login's exchange answer names its admin (`adminId`)
+            self._user_id = getattr(self.authenticator, "admin_id", None) or self._first_user_id()
+        return self._user_id
+
+    def _first_user_id(self) -> str:
+        for user in self.users.read_records(SyncMode.full_refresh):
+            if user.get("userId") is not None:
+                return str(user["userId"])
+        raise config_error(
+            "RingCX lists no admin user for this login, and reports/inputControls needs one; set 'user_id'."
+        )
+
+    def controls(self, account_id: str, group_by: str) -> InputControls:
+        """The groups and objects an account offers for `group_by` (PROFILE or DESTINATION)."""
+        return self._controls[group_by].fetch(account_id)
