@@ -1,0 +1,304 @@
+"""Emulator of the Acefone (Servetel) call detail records API, seed 004.
+
+Endpoints, as documented and as a Laravel/JWT back end answers:
+
+- `POST /v1/auth/login` `{"email", "password"}` (JSON or form) -> `{"access_token", "token_type":
+  "bearer", "expires_in"}`; the token lives `token_ttl` seconds (divided by the time scale, so
+  `expires_in` reports the real remaining lifetime). Wrong credentials: 401; missing fields: 422.
+- `POST /v1/auth/refresh` with `Authorization: Bearer <token>`: a token that is valid or expired less than
+  `refresh_ttl` ago is exchanged for a new one (the old one is then blacklisted).
+- `GET /v1/call/records`: Bearer token (a login token, or one of the static portal `api_tokens`);
+  parameters and filters in `acefone_query.py`. Answer `{"count", "limit", "size", "page", "results"}`,
+  newest call first; `count` is the number of matching calls (`count_mode="total"`) or of calls in this
+  page (`count_mode="page"`), the two readings of the documentation. `limit` defaults to 20 and is clamped
+  to `max_limit`; the answer echoes the limit applied. A page past the end has `results: []`.
+  Unknown token: 401 `{"success": false, "message": "Unauthenticated."}`; expired token: 401
+  `{"success": false, "message": "Token has expired"}`.
+- Over `rate_limit_per_second` requests in a (scaled) second, all three answer 429
+  `{"message": "Too many requests"}` with `Retry-After`.
+- All three are faultable.
+
+Only calls that have started by the virtual clock's `now()` exist. The default data set (5,000 calls over
+the 60 days ending at 00:00 UTC today) is entirely in the past; `POST /__control/add_calls`
+`{"count": N, "at": ISO8601}` adds calls starting at `at` (default: now), for instance to prove that a sync
+fixed its upper bound when it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from .acefone_calls import ACCOUNT_NAME, AcefoneDataset
+from .acefone_query import ValidationFailed, parse_call_records_query
+from .base import EmulatorServer, Request, Response, retry_after_header
+from .clock import parse_instant
+from .tokens import IssuedToken, TokenIssuer, TokenState, jwt_shaped_token
+
+DEFAULT_EMAIL = "demo@example.com"
+DEFAULT_PASSWORD = "demo-password"
+DEFAULT_API_TOKEN = "emulator-acefone-token"
+COUNT_MODES = ("total", "page")
+
+LOGIN_PATH = "/v1/auth/login"
+REFRESH_PATH = "/v1/auth/refresh"
+RECORDS_PATH = "/v1/call/records"
+
+
+def default_end_date() -> date:
+    """Today in UTC: the default data set ends at 00:00 UTC today."""
+    return datetime.now(timezone.utc).date()
+
+
+def _utc_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=timezone.utc)
+
+
+def _unauthenticated(message: str = "Unauthenticated.") -> Response:
+    return Response.json({"success": False, "message": message}, 401)
+
+
+class AcefoneEmulator(EmulatorServer):
+    """The Acefone CDR API: login/refresh tokens, static API tokens, paged and filtered call records."""
+
+    name = "acefone"
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        calls: int = 5000,
+        days: int = 60,
+        end_date: date | str | None = None,
+        email: str = DEFAULT_EMAIL,
+        password: str = DEFAULT_PASSWORD,
+        api_tokens: Iterable[str] = (DEFAULT_API_TOKEN,),
+        token_ttl: float = 3600,
+        refresh_ttl: float = 14 * 86_400,
+        max_limit: int = 100,
+        count_mode: str = "total",
+        rate_limit_per_second: int = 10,
+        account_name: str = ACCOUNT_NAME,
+        **common: Any,
+    ) -> None:
+        super().__init__(**common)
+        if count_mode not in COUNT_MODES:
+            raise ValueError(f"count_mode must be one of {COUNT_MODES}, got {count_mode!r}")
+        if max_limit < 1:
+            raise ValueError(f"max_limit must be at least 1, got {max_limit}")
+        if days < 1:
+            raise ValueError(f"days must be at least 1, got {days}")
+        last_day = (
+            date.fromisoformat(end_date) if isinstance(end_date, str) else end_date or default_end_date()
+        )
+        self.data_end = _utc_midnight(last_day)
+        self.data_start = self.data_end - timedelta(days=days)
+        self.dataset = AcefoneDataset(seed, calls, self.data_start, self.data_end, account_name)
+        self.email = email
+        self.password = password
+        self.api_tokens = frozenset(api_tokens)
+        self.max_limit = max_limit
+        self.count_mode = count_mode
+        self.tokens = TokenIssuer(self.clock, token_ttl, refresh_ttl, jwt_shaped_token)
+        self.rate_limiter = self.new_rate_limiter(rate_limit_per_second, 1.0)
+        self.add_route("POST", LOGIN_PATH, self.log_in, faultable=True, rate_limiter=self.rate_limiter)
+        self.add_route(
+            "POST", REFRESH_PATH, self.refresh_token, faultable=True, rate_limiter=self.rate_limiter
+        )
+        self.add_route(
+            "GET", RECORDS_PATH, self.list_call_records, faultable=True, rate_limiter=self.rate_limiter
+        )
+        self.add_control_route("POST", "add_calls", self._control_add_calls)
+
+    # ------------------------------------------------------------------------------------ endpoints
+
+    def log_in(self, request: Request) -> Response:
+        credentials = self._credentials(request)
+        missing = {
+            name: [f"The {name} field is required."]
+            for name in ("email", "password")
+            if not credentials.get(name)
+        }
+        if missing:
+            return ValidationFailed(missing).response()
+        if (
+            credentials["email"].strip().lower() != self.email.lower()
+            or credentials["password"] != self.password
+        ):
+            return Response.json({"success": False, "message": "Invalid email or password"}, 401)
+        return self._token_response(self.tokens.issue(self.email))
+
+    def refresh_token(self, request: Request) -> Response:
+        value = request.bearer_token()
+        if value is None:
+            return _unauthenticated()
+        if value in self.api_tokens:
+            return _unauthenticated("Token could not be refreshed")
+        renewed = self.tokens.refresh(value)
+        if renewed is not None:
+            return self._token_response(renewed)
+        state = self.tokens.state_of(value)
+        if state is TokenState.EXPIRED:
+            return _unauthenticated("Token has expired and can no longer be refreshed")
+        if state is TokenState.REVOKED:
+            return _unauthenticated("The token has been blacklisted")
+        return _unauthenticated()
+
+    def list_call_records(self, request: Request) -> Response:
+        refusal = self._refuse_unauthenticated(request)
+        if refusal is not None:
+            return refusal
+        try:
+            query = parse_call_records_query(request, self.max_limit)
+        except ValidationFailed as failure:
+            return failure.response()
+        candidates = self.dataset.started_between(query.first, query.last, int(self.clock.timestamp()))
+        matching = [call for call in reversed(candidates) if query.filter.matches(call)]
+        offset = (query.page - 1) * query.limit
+        results = [call.record for call in matching[offset : offset + query.limit]]
+        count = len(matching) if self.count_mode == "total" else len(results)
+        return Response.json(
+            {
+                "count": count,
+                "limit": query.limit,
+                "size": len(results),
+                "page": query.page,
+                "results": results,
+            }
+        )
+
+    # ------------------------------------------------------------------------- provider-specific faults
+
+    def expired_token_response(self, request: Request) -> Response:
+        return _unauthenticated("Token has expired")
+
+    def rate_limited_response(self, retry_after: float) -> Response:
+        return Response.json(
+            {"message": "Too many requests"}, 429, {"Retry-After": retry_after_header(retry_after)}
+        )
+
+    # ---------------------------------------------------------------------------------- Python API
+
+    def ground_truth(self) -> list[dict[str, Any]]:
+        """Every call that exists now, newest first (the order of the API's pages), as fresh copies."""
+        calls = self.dataset.started_until(int(self.clock.timestamp()))
+        return [copy.deepcopy(call.record) for call in reversed(calls)]
+
+    def add_calls(self, count: int = 1, at: datetime | str | None = None) -> list[dict[str, Any]]:
+        """Add `count` calls starting at `at` (default: the virtual now); returns their records."""
+        if count < 1:
+            raise ValueError(f"count must be at least 1, got {count}")
+        instant = parse_instant(at) if isinstance(at, str) else at or self.clock.now()
+        return [copy.deepcopy(call.record) for call in self.dataset.add(count, instant)]
+
+    def issue_access_token(self) -> str:
+        """A fresh login token, as `POST /v1/auth/login` would return it."""
+        return self.tokens.issue(self.email).value
+
+    # ------------------------------------------------------------------------------------- helpers
+
+    def _credentials(self, request: Request) -> dict[str, str]:
+        content_type = (request.header("Content-Type") or "").lower()
+        if "application/x-www-form-urlencoded" in content_type:
+            return {name: values[0] for name, values in request.form().items() if values}
+        body = request.json_object()
+        return {name: str(body[name]) for name in ("email", "password") if body.get(name) is not None}
+
+    def _token_response(self, token: IssuedToken) -> Response:
+        return Response.json(
+            {
+                "access_token": token.value,
+                "token_type": "bearer",
+                "expires_in": self.tokens.seconds_left(token),
+            }
+        )
+
+    def _refuse_unauthenticated(self, request: Request) -> Response | None:
+        value = request.bearer_token()
+        if value is None:
+            return _unauthenticated()
+        if value in self.api_tokens:
+            return None
+        state = self.tokens.state_of(value)
+        if state is TokenState.VALID:
+            return None
+        if state is TokenState.EXPIRED:
+            return self.expired_token_response(request)
+        return _unauthenticated()
+
+    def _control_add_calls(self, request: Request) -> Response:
+        body = request.json_object()
+        added = self.add_calls(int(body.get("count", 1)), body.get("at"))
+        return Response.json(
+            {"added": added, "total": len(self.dataset.started_until(int(self.clock.timestamp())))}
+        )
+
+    # -------------------------------------------------------------------------------- command line
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        super().add_arguments(parser)
+        data = parser.add_argument_group("Acefone data set")
+        data.add_argument("--seed", type=int, default=0, help="seed of the synthetic data set")
+        data.add_argument("--calls", type=int, default=5000, help="number of calls")
+        data.add_argument(
+            "--days", type=int, default=60, help="days of calls, ending at --end-date 00:00 UTC"
+        )
+        data.add_argument(
+            "--end-date", type=date.fromisoformat, default=None, help="YYYY-MM-DD (default: today, UTC)"
+        )
+        data.add_argument("--account-name", default=ACCOUNT_NAME, help="the records' accountid")
+        auth = parser.add_argument_group("Acefone authentication")
+        auth.add_argument(
+            "--api-token",
+            action="append",
+            default=None,
+            help=f"static API token accepted as Bearer (repeatable; default {DEFAULT_API_TOKEN})",
+        )
+        auth.add_argument("--email", default=DEFAULT_EMAIL, help="login e-mail")
+        auth.add_argument("--password", default=DEFAULT_PASSWORD, help="login password")
+        auth.add_argument("--token-ttl", type=float, default=3600, help="login token lifetime in seconds")
+        auth.add_argument(
+            "--refresh-ttl",
+            type=float,
+            default=14 * 86_400,
+            help="how long after expiry a token can be refreshed",
+        )
+        api = parser.add_argument_group("Acefone API behaviour")
+        api.add_argument(
+            "--max-limit", type=int, default=100, help="largest page size; larger limits are clamped"
+        )
+        api.add_argument(
+            "--count-mode",
+            choices=COUNT_MODES,
+            default="total",
+            help="count = all matching calls (total) or calls in this page (page)",
+        )
+        api.add_argument(
+            "--rate-limit-per-second",
+            type=int,
+            default=10,
+            help="requests per second before 429 (0: no limit)",
+        )
+
+    @classmethod
+    def options_from_arguments(cls, args: argparse.Namespace) -> dict[str, Any]:
+        return {
+            **super().options_from_arguments(args),
+            "seed": args.seed,
+            "calls": args.calls,
+            "days": args.days,
+            "end_date": args.end_date,
+            "account_name": args.account_name,
+            "api_tokens": args.api_token or (DEFAULT_API_TOKEN,),
+            "email": args.email,
+            "password": args.password,
+            "token_ttl": args.token_ttl,
+            "refresh_ttl": args.refresh_ttl,
+            "max_limit": args.max_limit,
+            "count_mode": args.count_mode,
+            "rate_limit_per_second": args.rate_limit_per_second,
+        }
