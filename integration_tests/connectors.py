@@ -1,0 +1,47 @@
+"""Which connector is served by which emulator, and the config that points it there.
+
+`make demo`, `make docker-test` and the Airbyte standard tests read this table, so a connector joins
+all three by adding one entry here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ConnectorUnderTest:
+    """A connector and how to run it against its emulator."""
+
+    name: str
+    """Folder and console script, e.g. `source-acefone`."""
+    emulator: str
+    """Name under which `python -m integration_tests.emulators <name>` starts the emulator."""
+    config_for: Callable[[str], dict[str, Any]]
+    """The connector config for an emulator answering at the given base URL."""
+    emulator_flags: tuple[str, ...] = field(default=())
+    """Extra emulator flags for demo, Docker and standard-test runs."""
+
+
+def acefone_config(url: str) -> dict[str, Any]:
+    return {
+        "credentials": {"auth_type": "api_token", "api_token": "emulator-acefone-token"},
+        "base_url": url,
+        "start_date": "2026-10-01",
+        "end_date": "2026-10-10",
+        "timezone": "Asia/Kolkata",
+        "window_days": 3,
+        "page_size": 100,
+    }
+
+
+CONNECTORS: dict[str, ConnectorUnderTest] = {
+    "source-acefone": ConnectorUnderTest(
+        "source-acefone",
+        "acefone",
+        acefone_config,
+        ("--calls", "800", "--days", "10", "--end-date", "2026-10-11", "--rate-limit-per-second", "0"),
+    ),
+}

@@ -1,0 +1,193 @@
+"""source-acefone end to end: the installed console script against the Acefone emulator.
+
+The emulator holds 400 calls over the 10 days ending 2026-10-11 00:00 UTC; the connector reads that
+exact range in 3-day windows, so its records must equal the emulator's ground truth.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pendulum
+import pytest
+
+from integration_tests.connector_runner import (
+    configured_catalog,
+    run_connector,
+    state_messages_as_input,
+)
+
+CONNECTOR = "source-acefone"
+DERIVED = ("started_at", "ended_at")
+CANARY_TOKEN = "canary-api-token-5e0f1c"
+CANARY_PASSWORD = "canary-password-a91b"
+DATA = {"calls": 400, "days": 10, "end_date": "2026-10-11", "seed": 11, "rate_limit_per_second": 0}
+
+
+def config(url: str, **overrides: Any) -> dict[str, Any]:
+    base = {
+        "credentials": {"auth_type": "api_token", "api_token": CANARY_TOKEN},
+        "base_url": url,
+        "start_date": "2026-10-01T00:00:00Z",
+        "end_date": "2026-10-11T00:00:00Z",
+        "window_days": 3,
+        "page_size": 50,
+        "lookback_window_minutes": 120,
+    }
+    base.update(overrides)
+    return base
+
+
+@pytest.fixture
+def emulator(acefone_emulator):
+    return acefone_emulator(**DATA, api_tokens=[CANARY_TOKEN], password=CANARY_PASSWORD)
+
+
+@pytest.fixture
+def catalog(emulator):
+    return configured_catalog(run_connector(CONNECTOR, "discover", config(emulator.base_url)))
+
+
+def without_nulls(value: Any) -> Any:
+    """The CDK's message serializer omits null-valued keys; a destination reads them back as NULL."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
+
+
+def provider_view(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Records keyed by id, without the fields the connector derives, nulls normalised."""
+    return {r["id"]: without_nulls({k: v for k, v in r.items() if k not in DERIVED}) for r in records}
+
+
+def test_full_refresh_equals_ground_truth(emulator, catalog):
+    full = configured_catalog(run_connector(CONNECTOR, "discover", config(emulator.base_url)), "full_refresh")
+    run = run_connector(CONNECTOR, "read", config(emulator.base_url), catalog=full)
+    assert run.returncode == 0, run.stderr
+    assert len(run.records) == len(emulator.ground_truth())
+    assert provider_view(run.records) == provider_view(emulator.ground_truth())
+    assert all(r["started_at"].endswith("+00:00") for r in run.records)
+
+
+def test_login_sync_equals_ground_truth_and_checks_ok(emulator, catalog):
+    login = {"auth_type": "login", "email": "demo@example.com", "password": CANARY_PASSWORD}
+    check = run_connector(CONNECTOR, "check", config(emulator.base_url, credentials=login))
+    assert check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]["status"] == "SUCCEEDED"
+    run = run_connector(CONNECTOR, "read", config(emulator.base_url, credentials=login), catalog=catalog)
+    assert Counter(r["id"] for r in run.records) == Counter(r["id"] for r in emulator.ground_truth())
+
+
+def test_second_incremental_sync_reads_only_the_lookback(emulator, catalog):
+    first = run_connector(CONNECTOR, "read", config(emulator.base_url), catalog=catalog)
+    assert first.states[-1]["stream"]["stream_state"] == {"started_at": "2026-10-11T00:00:00+00:00"}
+    emulator.reset()
+    second = run_connector(
+        CONNECTOR,
+        "read",
+        config(emulator.base_url),
+        catalog=catalog,
+        state=state_messages_as_input(first.states),
+    )
+    requests = emulator.request_log("/v1/call/records")
+    assert {r["query"]["from_date"][0] for r in requests} == {"2026-10-11 03:30:00"}  # 22:00 UTC, IST
+    last_two_hours = [r for r in first.records if r["started_at"] >= "2026-10-10T22:00:00+00:00"]
+    assert sorted(r["id"] for r in second.records) == sorted(r["id"] for r in last_two_hours)
+    assert second.states[-1]["stream"]["stream_state"] == {"started_at": "2026-10-11T00:00:00+00:00"}
+
+
+def test_resuming_from_any_state_message_loses_nothing(emulator, catalog):
+    full = run_connector(CONNECTOR, "read", config(emulator.base_url), catalog=catalog)
+    truth = {r["id"] for r in emulator.ground_truth()}
+    emitted_before: set[str] = set()
+    checkpoints = 0
+    for message in full.messages:
+        if message["type"] == "RECORD":
+            emitted_before.add(message["record"]["data"]["id"])
+        elif message["type"] == "STATE":
+            checkpoints += 1
+            resumed = run_connector(
+                CONNECTOR,
+                "read",
+                config(emulator.base_url),
+                catalog=catalog,
+                state=state_messages_as_input([message["state"]]),
+            )
+            assert resumed.returncode == 0, resumed.stderr
+            assert emitted_before | {r["id"] for r in resumed.records} == truth
+    assert checkpoints >= 4
+
+
+def test_without_end_date_the_upper_bound_is_fixed_when_the_sync_starts(emulator, catalog):
+    open_ended = {k: v for k, v in config(emulator.base_url).items() if k != "end_date"}
+    run = run_connector(CONNECTOR, "read", open_ended, catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    final = run.states[-1]["stream"]["stream_state"]["started_at"]
+    plan = next(line for line in run.logs if "window(s) from" in line)
+    assert plan.endswith(f"to {final} for 1 partition(s).")
+    windows_to = {r["query"]["to_date"][0] for r in emulator.request_log("/v1/call/records")}
+    final_ist = (
+        pendulum.parse(final).in_timezone("Asia/Kolkata").subtract(seconds=1).format("YYYY-MM-DD HH:mm:ss")
+    )
+    assert max(windows_to) == final_ist
+    assert {r["id"] for r in run.records} == {r["id"] for r in emulator.ground_truth()}
+
+
+def test_injected_faults_lose_nothing(acefone_emulator):
+    emulator = acefone_emulator(
+        **{**DATA, "rate_limit_per_second": 20},
+        api_tokens=[CANARY_TOKEN],
+        fault_rate=0.1,
+        fault_kinds=["500", "502", "503", "429", "reset", "truncated", "html"],
+        fault_seed=5,
+    )
+    catalog = configured_catalog(run_connector(CONNECTOR, "discover", config(emulator.base_url)))
+    run = run_connector(CONNECTOR, "read", config(emulator.base_url, page_size=20), catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert emulator.stats()["faults_total"] >= 3
+    assert {r["id"] for r in run.records} == {r["id"] for r in emulator.ground_truth()}
+
+
+def test_expired_token_mid_sync_is_renewed_and_nothing_is_lost(emulator, catalog):
+    login = {"auth_type": "login", "email": "demo@example.com", "password": CANARY_PASSWORD}
+    emulator.inject(["expired_token"], path="/v1/call/records")
+    run = run_connector(CONNECTOR, "read", config(emulator.base_url, credentials=login), catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert {r["id"] for r in run.records} == {r["id"] for r in emulator.ground_truth()}
+
+
+def test_wrong_token_fails_with_a_config_error_and_no_secret_anywhere(emulator, catalog):
+    wrong = {"auth_type": "api_token", "api_token": "canary-wrong-token-77d2"}
+    check = run_connector(CONNECTOR, "check", config(emulator.base_url, credentials=wrong))
+    status = check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
+    assert status["status"] == "FAILED" and "credentials.api_token" in status["message"]
+    read = run_connector(CONNECTOR, "read", config(emulator.base_url, credentials=wrong), catalog=catalog)
+    assert read.returncode != 0
+    assert read.errors and read.errors[0]["failure_type"] == "config_error"
+    for output in (check.output, read.output):
+        assert "canary-wrong-token-77d2" not in output
+
+
+def test_canary_secrets_appear_nowhere_in_any_command_output(emulator, catalog):
+    login = {"auth_type": "login", "email": "demo@example.com", "password": CANARY_PASSWORD}
+    outputs = [
+        run_connector(
+            CONNECTOR, command, config(emulator.base_url, credentials=credentials), catalog=catalog
+        ).output
+        for command in ("check", "discover", "read")
+        for credentials in (login, {"auth_type": "api_token", "api_token": CANARY_TOKEN})
+    ]
+    emulator.inject(["500", "truncated", "expired_token"], path="/v1/call/records")
+    outputs.append(
+        run_connector(CONNECTOR, "read", config(emulator.base_url, credentials=login), catalog=catalog).output
+    )
+    for output in outputs:
+        assert CANARY_TOKEN not in output and CANARY_PASSWORD not in output
+
+
+def test_bad_config_fails_before_any_request(emulator, catalog):
+    read = run_connector(CONNECTOR, "read", config(emulator.base_url, timezone="Mars/Base"), catalog=catalog)
+    assert read.errors[0]["failure_type"] == "config_error" and "'timezone'" in read.errors[0]["message"]
+    assert emulator.request_log() == []
