@@ -11,7 +11,8 @@ CDR sync needs on top:
   `exhausted_when` recognises) closes that quota for one whole period from now, because requests made
   by someone else with the same account count against it too and their times are unknown.
 
-`time_scale` divides every quota period (only the emulators' tests use anything but 1).
+`time_scale` divides every quota period (only the emulators' tests use anything but 1); periods are
+lengthened by `PERIOD_MARGIN` so that clock differences never make a request arrive early.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ from cdr_shared.errors import transient_error
 
 DEFAULT_HEARTBEAT_SECONDS = 300.0
 """Half of the ten minutes after which a silent source may be taken for dead."""
+
+PERIOD_MARGIN = 0.02
+"""Quota periods are lengthened by this fraction: the provider's clock and its idea of when our requests
+arrived differ a little from ours, and a request refused for being a second early costs a whole period."""
 
 logger = logging.getLogger("airbyte")
 
@@ -87,7 +92,7 @@ class PatientAPIBudget(HttpAPIBudget):
         self._lock = threading.Lock()
         self._quotas: list[tuple[Quota, float, MovingWindowCallRatePolicy]] = []
         for quota in quotas:
-            period = quota.period.total_seconds() / time_scale
+            period = quota.period.total_seconds() * (1 + PERIOD_MARGIN) / time_scale
             matcher = HttpRequestRegexMatcher(method=quota.method, url_path_pattern=quota.path_pattern)
             policy = MovingWindowCallRatePolicy([Rate(quota.limit, timedelta(seconds=period))], [matcher])
             self._quotas.append((quota, period, policy))

@@ -7,7 +7,7 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from freezegun import freeze_time
 
-from cdr_shared.rate_budget import PatientAPIBudget, Quota
+from cdr_shared.rate_budget import PERIOD_MARGIN, PatientAPIBudget, Quota
 
 HOURLY = Quota("call logs", 2, timedelta(hours=1), r"/logs$")
 BASE = "https://api.example.com"
@@ -63,12 +63,12 @@ def test_a_request_over_the_quota_waits_for_the_window_in_heartbeat_naps(frozen_
     with caplog.at_level(logging.INFO, logger="airbyte"):
         limits.acquire_call(request())
     assert max(frozen_clock) <= 300
-    assert 3599 <= sum(frozen_clock) <= 3601.1
+    assert 3600 <= sum(frozen_clock) <= 3600 * (1 + PERIOD_MARGIN) + 0.1
     messages = [record.getMessage() for record in caplog.records]
-    assert any("waiting 1 h 00 min" in message or "waiting 59 min" in message for message in messages)
+    assert any("waiting 1 h 01 min" in message for message in messages)
     # One log line at the start and after every nap: never more than a heartbeat without one.
     progress = [m for m in messages if "Still waiting" in m or "free again" in m]
-    assert len(progress) >= 12
+    assert len(progress) >= 12 and len(progress) >= len(frozen_clock) - 1
 
 
 def test_requests_to_other_paths_are_not_counted(frozen_clock):
@@ -94,14 +94,14 @@ def test_an_exhausted_answer_closes_the_quota_for_a_whole_period(frozen_clock):
     limits.acquire_call(request())
     limits.update_from_response(request(), response(b'{"status":"failure","message":"Max Limit Exceeded"}'))
     limits.acquire_call(request())
-    assert 3599 <= sum(frozen_clock) <= 3601.1
+    assert 3600 <= sum(frozen_clock) <= 3600 * (1 + PERIOD_MARGIN) + 0.1
 
 
 def test_a_429_closes_the_quota_too(frozen_clock):
     limits = budget()
     limits.update_from_response(request(), response(b"{}", 429))
     limits.acquire_call(request())
-    assert 3599 <= sum(frozen_clock) <= 3601.1
+    assert 3600 <= sum(frozen_clock) <= 3600 * (1 + PERIOD_MARGIN) + 0.1
 
 
 def test_an_ordinary_answer_leaves_the_quota_open(frozen_clock):
@@ -115,4 +115,4 @@ def test_time_scale_divides_the_period(frozen_clock):
     limits = budget(time_scale=3600)
     for _ in range(3):
         limits.acquire_call(request())
-    assert sum(frozen_clock) <= 1.1
+    assert 1 <= sum(frozen_clock) <= 1.1
