@@ -1,0 +1,393 @@
+"""Emulator of Ozonetel CloudAgent's call-record APIs (seeds 000 and 001, providers.md).
+
+Endpoints, with the provider's own messages (HTTP 200 bodies carry every error of the legacy APIs):
+
+- `GET /cloudAgentRestAPI/index.php/CloudAgent/CloudAgentAPI/getCallLogs` with `api_key`, `user_name`,
+  `from_date`, `to_date` (`YYYY-MM-DD HH:MM:SS`, or `YYYY-MM-DD` meaning the whole day), optional
+  `campaign_name` and `format`. `{"status": "success", "message": [...]}` oldest call first, or
+  `{"status": "failure", "message": ...}` with "Please provide API Key", "Please provide UserName",
+  "The Requested date should not be more than 30 days", "no record found" (no calls, but also a wrong key,
+  user or campaign) and, over 10 requests per (scaled) hour, "Max Limit Exceeded".
+- `GET /CAServices/cdr/fetchCdrByUCID.php` with `userName`, `apiKey`, `ucid`, `reportType`
+  (`historical`/`currentday`): `{"status": "success", "message": [record]}`; "No Data Found with UCID x"
+  (`status: success`, string message) when the call is not in the store asked for; errors
+  `{"status": "error"}` with the seed's messages, "max limit exceeded" over 50 requests per (scaled) minute.
+- `GET /ca_reports/fetchCDRDetails` with a JSON body (`userName`, `fromDate`, `toDate`, optional
+  `campaignName`), authenticated by an `apiKey` header (basic mode) or `Authorization: Bearer <token>`
+  (token mode): `{"status": "true", "details": [...]}` for one IST day of the last 15; 2 requests per
+  (scaled) minute, over that HTTP 429.
+- `POST /ca_apis/CAToken/generateToken` (header `apiKey`, body `{"userName"}`) -> `{"status": "success",
+  "token": ...}`; a token lives 60 (scaled) minutes and a new one revokes every older one; 10 per hour.
+
+Time, as the provider documents it (all IST): a call exists once it has ended. Today's calls are in the
+"current day" store; after midnight yesterday's calls migrate to "historical" and are visible nowhere
+until 03:00 IST (getCallLogs hides them too, so a client that reads yesterday at 01:00 loses them). A
+call belongs to the day it started on, also when it ended after midnight. The UCID and reports APIs
+serve the last 15 IST days only (today minus 15 days onwards).
+
+Messages for cases the documentation leaves open are inferred and marked so in `INFERRED`.
+Control: `POST /__control/add_calls` `{"count", "at"}`; `GET /__control/ground_truth` (call-log records
+visible now), `/__control/ground_truth_details`, `/__control/ground_truth_reports`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import threading
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from .base import EmulatorServer, Request, Response
+from .clock import parse_instant
+from .ozonetel_calls import ACCOUNT_USER, DAY, IST, OzonetelCall, OzonetelDataset, ist_day_start
+from .tokens import TokenIssuer, TokenState
+
+DEFAULT_API_KEY = "KK7emulator0000000000000000000014c"
+CALL_LOGS_PATH = "/cloudAgentRestAPI/index.php/CloudAgent/CloudAgentAPI/getCallLogs"
+UCID_PATH = "/CAServices/cdr/fetchCdrByUCID.php"
+REPORTS_PATH = "/ca_reports/fetchCDRDetails"
+TOKEN_PATH = "/ca_apis/CAToken/generateToken"
+HISTORY_DAYS = 15
+PUBLISH_HOUR = 3
+MAX_LOG_SPAN = timedelta(days=30)
+
+INFERRED = {
+    "bad_date": "Please provide valid from_date and to_date",
+    "reports_day": "fromDate and toDate should be of the same day",
+    "reports_history": "Data is available only for the last 15 days",
+    "reports_rate": "Too many requests",
+    "invalid_token": "Invalid Token",
+}
+
+_LOG_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
+
+
+def _failure(message: str) -> Response:
+    return Response.json({"status": "failure", "message": message})
+
+
+def _error(message: str) -> Response:
+    return Response.json({"status": "error", "message": message})
+
+
+def _reports_error(message: str, status: str = "fail") -> Response:
+    return Response.json({"message": message, "status": status})
+
+
+def _ist_epoch(text: str, end_of_day: bool) -> int | None:
+    for pattern in _LOG_FORMATS:
+        try:
+            parsed = datetime.strptime(text.strip(), pattern)
+        except ValueError:
+            continue
+        if pattern == "%Y-%m-%d" and end_of_day:
+            parsed = parsed.replace(hour=23, minute=59, second=59)
+        return int(parsed.replace(tzinfo=IST).timestamp())
+    return None
+
+
+class OzonetelEmulator(EmulatorServer):
+    """Ozonetel CloudAgent: call logs, CDR by UCID, the CDR reports API and its tokens."""
+
+    name = "ozonetel"
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        calls: int = 600,
+        days: int = 40,
+        end: datetime | str | None = None,
+        user_name: str = ACCOUNT_USER,
+        api_key: str = DEFAULT_API_KEY,
+        call_logs_per_hour: int = 10,
+        ucid_per_minute: int = 50,
+        reports_per_minute: int = 2,
+        tokens_per_hour: int = 10,
+        token_ttl: float = 3600,
+        now: datetime | str | None = None,
+        **common: Any,
+    ) -> None:
+        super().__init__(**common)
+        if now is not None:
+            self.clock.set(now)
+        data_end = parse_instant(end) if isinstance(end, str) else end
+        end_epoch = int(data_end.timestamp()) if data_end else ist_day_start(self.clock.timestamp())
+        self.data_end = end_epoch
+        self.data_start = end_epoch - days * DAY
+        self.user_name = user_name
+        self.api_key = api_key
+        self.dataset = OzonetelDataset(seed, calls, self.data_start, self.data_end, api_key, user_name)
+        self.campaigns = {call.campaign for call in self.dataset.all()}
+        self.tokens = TokenIssuer(self.clock, token_ttl)
+        self._current = threading.local()
+        self.add_route(
+            "GET",
+            CALL_LOGS_PATH,
+            self.get_call_logs,
+            faultable=True,
+            rate_limiter=self.new_rate_limiter(call_logs_per_hour, 3600),
+        )
+        self.add_route(
+            "GET",
+            UCID_PATH,
+            self.fetch_cdr_by_ucid,
+            faultable=True,
+            rate_limiter=self.new_rate_limiter(ucid_per_minute, 60),
+        )
+        self.add_route(
+            "GET",
+            REPORTS_PATH,
+            self.fetch_cdr_details,
+            faultable=True,
+            rate_limiter=self.new_rate_limiter(reports_per_minute, 60),
+        )
+        self.add_route(
+            "POST",
+            TOKEN_PATH,
+            self.generate_token,
+            faultable=True,
+            rate_limiter=self.new_rate_limiter(tokens_per_hour, 3600),
+        )
+        self.add_control_route("POST", "add_calls", self._control_add_calls)
+        self.add_control_route(
+            "GET", "ground_truth_details", lambda r: Response.json(self.ground_truth_details())
+        )
+        self.add_control_route(
+            "GET", "ground_truth_reports", lambda r: Response.json(self.ground_truth_reports())
+        )
+
+    # ------------------------------------------------------------------------------------- time
+
+    def now(self) -> int:
+        return int(self.clock.timestamp())
+
+    def today(self) -> int:
+        """00:00 IST of the virtual today."""
+        return ist_day_start(self.clock.timestamp())
+
+    def migrating(self, call: OzonetelCall) -> bool:
+        """Yesterday's calls between 00:00 and 03:00 IST: moving from current day to historical."""
+        today = self.today()
+        return call.ist_day == today - DAY and self.now() < today + PUBLISH_HOUR * 3600
+
+    def visible(self, call: OzonetelCall) -> bool:
+        return call.end <= self.now() and not self.migrating(call)
+
+    def in_history_range(self, day_start: int) -> bool:
+        return day_start >= self.today() - HISTORY_DAYS * DAY
+
+    # -------------------------------------------------------------------------------- endpoints
+
+    def get_call_logs(self, request: Request) -> Response:
+        api_key, user_name = request.param("api_key"), request.param("user_name")
+        if not api_key:
+            return _failure("Please provide API Key")
+        if not user_name:
+            return _failure("Please provide UserName")
+        if api_key != self.api_key or user_name != self.user_name:
+            return _failure("no record found")
+        first = _ist_epoch(request.param("from_date") or "", end_of_day=False)
+        last = _ist_epoch(request.param("to_date") or "", end_of_day=True)
+        if first is None or last is None or last < first:
+            return _failure(INFERRED["bad_date"])
+        if last - first > MAX_LOG_SPAN.total_seconds():
+            return _failure("The Requested date should not be more than 30 days")
+        campaign = request.param("campaign_name")
+        if campaign and campaign not in self.campaigns:
+            return _failure("no record found")
+        calls = [
+            call
+            for call in self.dataset.started_between(first, last)
+            if self.visible(call) and (not campaign or call.campaign == campaign)
+        ]
+        if not calls:
+            return _failure("no record found")
+        return Response.json({"status": "success", "message": [copy.deepcopy(c.log_record) for c in calls]})
+
+    def fetch_cdr_by_ucid(self, request: Request) -> Response:
+        for name in ("userName", "apiKey", "ucid", "reportType"):
+            if not request.param(name):
+                return _error(f"{name} should not be empty")
+        report_type, ucid = request.param("reportType"), request.param("ucid") or ""
+        if report_type not in ("historical", "currentday"):
+            return _error("Invalid reportType")
+        if not ucid.isdigit():
+            return _error("ucid should be numeric only")
+        if request.param("userName") != self.user_name or request.param("apiKey") != self.api_key:
+            return _error("userName or apiKey is Invalid")
+        call = self.dataset.by_ucid(ucid)
+        if call is None or not self.visible(call) or report_type != self.store_of(call):
+            return Response.json({"status": "success", "message": f"No Data Found with UCID {ucid}"})
+        return Response.json({"status": "success", "message": [copy.deepcopy(call.ucid_record)]})
+
+    def store_of(self, call: OzonetelCall) -> str | None:
+        """Where a visible call can be fetched by UCID now: 'currentday', 'historical' or nowhere."""
+        if call.ist_day == self.today():
+            return "currentday"
+        if not self.in_history_range(call.ist_day):
+            return None
+        return "historical"
+
+    def fetch_cdr_details(self, request: Request) -> Response:
+        body = request.json_object()
+        refusal = self._refuse_reports_caller(request, body)
+        if refusal is not None:
+            return refusal
+        from_text, to_text = body.get("fromDate"), body.get("toDate")
+        if not from_text or not to_text:
+            return _reports_error("Missing fromDate and toDate")
+        try:
+            first = datetime.strptime(str(from_text), "%Y-%m-%d %H:%M:%S").replace(tzinfo=IST)
+            last = datetime.strptime(str(to_text), "%Y-%m-%d %H:%M:%S").replace(tzinfo=IST)
+        except ValueError:
+            return _reports_error(
+                "Invalid fromDate format. Please pass the date in the format yyyy-MM-dd HH:mm:ss"
+            )
+        campaign = body.get("campaignName")
+        if campaign and campaign not in self.campaigns:
+            return _reports_error("Invalid campaignName")
+        if first.timestamp() > self.now() or last.date() > datetime.fromtimestamp(self.now(), IST).date():
+            return _reports_error("fromDate and toDate should not be future dates")
+        if first.date() != last.date() or last < first:
+            return _reports_error(INFERRED["reports_day"])
+        day_start = int(datetime.combine(first.date(), time(0), IST).timestamp())
+        if not self.in_history_range(day_start):
+            return _reports_error(INFERRED["reports_history"])
+        calls = [
+            call
+            for call in self.dataset.started_between(int(first.timestamp()), int(last.timestamp()))
+            if self.visible(call) and (not campaign or call.campaign == campaign)
+        ]
+        return Response.json({"status": "true", "details": [copy.deepcopy(c.report_record) for c in calls]})
+
+    def generate_token(self, request: Request) -> Response:
+        body = request.json_object()
+        api_key, user_name = request.header("apiKey"), body.get("userName")
+        if not api_key or not user_name:
+            return Response.json({"status": "false", "message": "Missing userName or apiKey"})
+        if api_key != self.api_key or user_name != self.user_name:
+            return Response.json({"status": "false", "message": "userName or apiKey is Invalid"})
+        # A new token invalidates every older one.
+        self.tokens.revoke_subject(user_name)
+        token = self.tokens.issue(user_name)
+        return Response.json({"status": "success", "token": token.value})
+
+    # ---------------------------------------------------------------------- provider-specific faults
+
+    def handle(self, request: Request) -> Any:
+        self._current.path = request.path
+        return super().handle(request)
+
+    def rate_limited_response(self, retry_after: float) -> Response:
+        path = getattr(self._current, "path", "")
+        if path == CALL_LOGS_PATH:
+            return _failure("Max Limit Exceeded")
+        if path == UCID_PATH:
+            return _error("max limit exceeded")
+        return Response.json({"status": "false", "message": INFERRED["reports_rate"]}, 429)
+
+    def expired_token_response(self, request: Request) -> Response:
+        return Response.json({"status": "false", "message": "Token Expired", "data": None})
+
+    def _refuse_reports_caller(self, request: Request, body: dict[str, Any]) -> Response | None:
+        user_name = body.get("userName")
+        token = request.bearer_token()
+        api_key = request.header("apiKey")
+        if not user_name or (token is None and not api_key):
+            return Response.json({"status": "false", "message": "Missing userName or apiKey"})
+        if token is not None:
+            state = self.tokens.state_of(token)
+            if state is TokenState.EXPIRED:
+                return self.expired_token_response(request)
+            if state is not TokenState.VALID:
+                return Response.json({"status": "false", "message": INFERRED["invalid_token"]})
+            if user_name != self.user_name:
+                return Response.json({"status": "false", "message": "userName or apiKey is Invalid"})
+            return None
+        if api_key != self.api_key or user_name != self.user_name:
+            return Response.json({"status": "false", "message": "userName or apiKey is Invalid"})
+        return None
+
+    # ------------------------------------------------------------------------------- Python API
+
+    def visible_calls(self) -> list[OzonetelCall]:
+        return [call for call in self.dataset.all() if self.visible(call)]
+
+    def ground_truth(self) -> list[dict[str, Any]]:
+        """Every call-log record getCallLogs can show now, oldest first."""
+        return [copy.deepcopy(call.log_record) for call in self.visible_calls()]
+
+    def ground_truth_details(self) -> list[dict[str, Any]]:
+        """Every UCID record fetchable now (with the `UCID` it was asked for), oldest first."""
+        return [
+            {"UCID": call.ucid, **copy.deepcopy(call.ucid_record)}
+            for call in self.visible_calls()
+            if self.store_of(call) is not None
+        ]
+
+    def ground_truth_reports(self) -> list[dict[str, Any]]:
+        """Every reports-API record of the last 15 IST days visible now, oldest first."""
+        return [
+            copy.deepcopy(call.report_record)
+            for call in self.visible_calls()
+            if self.in_history_range(call.ist_day)
+        ]
+
+    def add_calls(self, count: int = 1, at: datetime | str | None = None) -> list[dict[str, Any]]:
+        instant = parse_instant(at) if isinstance(at, str) else at or self.clock.now()
+        added = self.dataset.add(count, int(instant.timestamp()))
+        self.campaigns |= {call.campaign for call in added}
+        return [copy.deepcopy(call.log_record) for call in added]
+
+    def issue_token(self) -> str:
+        self.tokens.revoke_subject(self.user_name)
+        return self.tokens.issue(self.user_name).value
+
+    def _control_add_calls(self, request: Request) -> Response:
+        body = request.json_object()
+        return Response.json({"added": self.add_calls(int(body.get("count", 1)), body.get("at"))})
+
+    # ----------------------------------------------------------------------------- command line
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        super().add_arguments(parser)
+        data = parser.add_argument_group("Ozonetel data set")
+        data.add_argument("--seed", type=int, default=0, help="seed of the synthetic data set")
+        data.add_argument("--calls", type=int, default=600, help="number of calls")
+        data.add_argument("--days", type=int, default=40, help="days of calls before --end")
+        data.add_argument(
+            "--end",
+            default=None,
+            help="ISO 8601 instant the data ends at (default: 00:00 IST today, by the virtual clock)",
+        )
+        data.add_argument("--now", default=None, help="ISO 8601 instant to set the virtual clock to")
+        auth = parser.add_argument_group("Ozonetel account")
+        auth.add_argument("--user-name", default=ACCOUNT_USER)
+        auth.add_argument("--api-key", default=DEFAULT_API_KEY)
+        auth.add_argument("--token-ttl", type=float, default=3600, help="token lifetime in seconds")
+        limits = parser.add_argument_group("Ozonetel rate limits (0: none)")
+        limits.add_argument("--call-logs-per-hour", type=int, default=10)
+        limits.add_argument("--ucid-per-minute", type=int, default=50)
+        limits.add_argument("--reports-per-minute", type=int, default=2)
+        limits.add_argument("--tokens-per-hour", type=int, default=10)
+
+    @classmethod
+    def options_from_arguments(cls, args: argparse.Namespace) -> dict[str, Any]:
+        return {
+            **super().options_from_arguments(args),
+            "seed": args.seed,
+            "calls": args.calls,
+            "days": args.days,
+            "end": args.end,
+            "user_name": args.user_name,
+            "api_key": args.api_key,
+            "token_ttl": args.token_ttl,
+            "call_logs_per_hour": args.call_logs_per_hour,
+            "ucid_per_minute": args.ucid_per_minute,
+            "reports_per_minute": args.reports_per_minute,
+            "tokens_per_hour": args.tokens_per_hour,
+            "now": args.now,
+        }
