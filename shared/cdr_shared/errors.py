@@ -20,7 +20,9 @@ def config_error(message: str, internal_message: str | None = None) -> AirbyteTr
 def transient_error(message: str, internal_message: str | None = None) -> AirbyteTracedException:
     """A provider or network fault that a later sync may not meet again."""
     return AirbyteTracedException(
-        message=message, internal_message=internal_message or message, failure_type=FailureType.transient_error
+        message=message,
+        internal_message=internal_message or message,
+        failure_type=FailureType.transient_error,
     )
 
 

@@ -95,7 +95,9 @@ class ProviderErrorHandler(ErrorHandler):
 
     def interpret_response(self, response: requests.Response | Exception | None) -> ErrorResolution:
         if isinstance(response, Exception):
-            return retry(f"{self.provider} could not be reached or dropped the connection ({type(response).__name__}).")
+            return retry(
+                f"{self.provider} could not be reached or dropped the connection ({type(response).__name__})."
+            )
         if response is None:
             return retry(f"{self.provider} gave no answer.")
         status = response.status_code
@@ -125,7 +127,9 @@ class ProviderErrorHandler(ErrorHandler):
         try:
             json_body(response)
         except ValueError:
-            return retry(f"{self.provider} sent a body that is not valid JSON (truncated or an error page); retrying.")
+            return retry(
+                f"{self.provider} sent a body that is not valid JSON (truncated or an error page); retrying."
+            )
         return _SUCCESS
 
 

@@ -24,7 +24,9 @@ def register_secret(value: str | None) -> None:
 def redact_url(url: str, secret_params: set[str]) -> str:
     """`url` with the values of the named query parameters replaced by `****`."""
     parts = urlsplit(url)
-    query = [(k, REDACTED if k in secret_params else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    query = [
+        (k, REDACTED if k in secret_params else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query, safe="*"), parts.fragment))
 
 

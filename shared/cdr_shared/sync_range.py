@@ -27,7 +27,9 @@ class SyncRange:
     tz: pendulum.Timezone
 
 
-def _positive_int(config: Mapping[str, Any], field: str, default: int, minimum: int, maximum: int | None) -> int:
+def _positive_int(
+    config: Mapping[str, Any], field: str, default: int, minimum: int, maximum: int | None
+) -> int:
     value = config.get(field, default)
     if value is None:
         value = default
@@ -61,7 +63,9 @@ def sync_range_from_config(
     start = parse_config_instant(config["start_date"], tz, "start_date").replace(microsecond=0)
     now = now or pendulum.now("UTC")
     if start > now:
-        raise config_error(f"'start_date' ({config['start_date']}) lies in the future; nothing could be read.")
+        raise config_error(
+            f"'start_date' ({config['start_date']}) lies in the future; nothing could be read."
+        )
     end = None
     if config.get("end_date"):
         end = parse_config_instant(config["end_date"], tz, "end_date")

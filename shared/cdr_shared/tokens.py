@@ -147,7 +147,9 @@ def request_token(
                     continue
         if attempt < TOKEN_REQUEST_ATTEMPTS:
             time.sleep(min(2.0 * 2 ** (attempt - 1), 30.0) * TOKEN_RETRY_SCALE)
-    raise transient_error(f"{provider} token endpoint kept failing ({last_problem}); try the sync again later.")
+    raise transient_error(
+        f"{provider} token endpoint kept failing ({last_problem}); try the sync again later."
+    )
 
 
 TOKEN_RETRY_SCALE = 1.0
@@ -171,7 +173,9 @@ def jwt_lifetime_seconds(token: str) -> float | None:
     if not isinstance(claims, Mapping):
         return None
     issued, expires = claims.get("iat"), claims.get("exp")
-    if not all(isinstance(value, (int, float)) and not isinstance(value, bool) for value in (issued, expires)):
+    if not all(
+        isinstance(value, (int, float)) and not isinstance(value, bool) for value in (issued, expires)
+    ):
         return None
     lifetime = float(expires) - float(issued)
     return lifetime if lifetime > 0 else None

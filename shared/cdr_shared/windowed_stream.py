@@ -44,7 +44,9 @@ def estimate_message(stream_name: str, rows: int) -> AirbyteMessage:
         trace=AirbyteTraceMessage(
             type=TraceType.ESTIMATE,
             emitted_at=time.time() * 1000,
-            estimate=AirbyteEstimateTraceMessage(name=stream_name, type=EstimateType.STREAM, row_estimate=rows),
+            estimate=AirbyteEstimateTraceMessage(
+                name=stream_name, type=EstimateType.STREAM, row_estimate=rows
+            ),
         ),
     )
 
@@ -88,7 +90,9 @@ class WindowedHttpStream(HttpStream, ABC):
                 f" for {len(partitions)} partition(s)."
             )
         else:
-            self.logger.info(f"{self.name}: nothing new to read up to {iso_utc(self.windowed_cursor.upper_bound())}.")
+            self.logger.info(
+                f"{self.name}: nothing new to read up to {iso_utc(self.windowed_cursor.upper_bound())}."
+            )
         for index, window in enumerate(windows, start=1):
             for position, partition in enumerate(partitions, start=1):
                 yield {

@@ -25,7 +25,9 @@ class Window:
         return self.end.subtract(seconds=1)
 
 
-def split_windows(start: pendulum.DateTime, end: pendulum.DateTime, size: pendulum.Duration) -> Iterator[Window]:
+def split_windows(
+    start: pendulum.DateTime, end: pendulum.DateTime, size: pendulum.Duration
+) -> Iterator[Window]:
     """Consecutive windows of at most `size` covering `[start, end)`; nothing when `start >= end`."""
     if size.total_seconds() <= 0:
         raise ValueError("window size must be positive")

@@ -19,7 +19,9 @@ NEW_YORK = pendulum.timezone("America/New_York")
 
 
 def test_ist_wall_time_is_read_with_its_fixed_offset():
-    assert iso_utc(parse_local("2024-05-02 19:19:59", "%Y-%m-%d %H:%M:%S", IST)) == "2024-05-02T13:49:59+00:00"
+    assert (
+        iso_utc(parse_local("2024-05-02 19:19:59", "%Y-%m-%d %H:%M:%S", IST)) == "2024-05-02T13:49:59+00:00"
+    )
 
 
 def test_dst_zone_wall_time_uses_the_offset_in_force_that_day():
@@ -38,8 +40,13 @@ def test_config_date_means_local_midnight_of_the_configured_zone():
 
 
 def test_config_datetime_with_offset_keeps_its_offset_and_without_takes_the_zone():
-    assert iso_utc(parse_config_instant("2024-05-02T00:00:00Z", IST, "start_date")) == "2024-05-02T00:00:00+00:00"
-    assert iso_utc(parse_config_instant("2024-05-02T05:30:00", IST, "start_date")) == "2024-05-02T00:00:00+00:00"
+    assert (
+        iso_utc(parse_config_instant("2024-05-02T00:00:00Z", IST, "start_date"))
+        == "2024-05-02T00:00:00+00:00"
+    )
+    assert (
+        iso_utc(parse_config_instant("2024-05-02T05:30:00", IST, "start_date")) == "2024-05-02T00:00:00+00:00"
+    )
 
 
 def test_unparseable_config_date_is_a_config_error_naming_the_field():
@@ -72,7 +79,15 @@ def test_epoch_millis_become_utc_instants():
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("00:00:54", 54), ("01:02:03", 3723), ("26:00:00", 93600), ("", None), (None, None), ("1:2", None), ("aa:bb:cc", None)],
+    [
+        ("00:00:54", 54),
+        ("01:02:03", 3723),
+        ("26:00:00", 93600),
+        ("", None),
+        (None, None),
+        ("1:2", None),
+        ("aa:bb:cc", None),
+    ],
 )
 def test_hms_durations_become_seconds(text, seconds):
     assert hms_to_seconds(text) == seconds

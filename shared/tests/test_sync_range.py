@@ -44,5 +44,9 @@ def test_each_wrong_field_is_named(config, field):
 
 
 def test_window_unit_can_be_minutes():
-    rng = read({"start_date": "2024-05-01", "window_minutes": 15}, window_field="window_minutes", window_unit="minutes")
+    rng = read(
+        {"start_date": "2024-05-01", "window_minutes": 15},
+        window_field="window_minutes",
+        window_unit="minutes",
+    )
     assert rng.window == pendulum.duration(minutes=15)

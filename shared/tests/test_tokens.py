@@ -133,7 +133,11 @@ def test_token_endpoint_refusal_is_a_config_error_naming_the_credential(token_en
     TokenEndpoint.answers = [(401, b'{"message": "bad password"}')]
     with pytest.raises(AirbyteTracedException) as caught:
         request_token(
-            requests.Session(), "POST", token_endpoint, credential_hint="credentials.password", provider="Acme"
+            requests.Session(),
+            "POST",
+            token_endpoint,
+            credential_hint="credentials.password",
+            provider="Acme",
         )
     assert caught.value.failure_type == FailureType.config_error
     assert "credentials.password" in caught.value.message and "bad password" in caught.value.message

@@ -7,14 +7,28 @@ from cdr_shared.urls import validate_base_url
 
 @pytest.mark.parametrize(
     "url",
-    ["https://api.acefone.in", "https://api.acefone.in/", "http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9"],
+    [
+        "https://api.acefone.in",
+        "https://api.acefone.in/",
+        "http://127.0.0.1:8080",
+        "http://localhost:1",
+        "http://[::1]:9",
+    ],
 )
 def test_https_and_loopback_http_are_accepted(url):
     assert not validate_base_url(url).endswith("/")
 
 
 @pytest.mark.parametrize(
-    "url", ["http://api.acefone.in", "http://10.0.0.5:8080", "ftp://api.acefone.in", "api.acefone.in", "", "https://u:p@h"]
+    "url",
+    [
+        "http://api.acefone.in",
+        "http://10.0.0.5:8080",
+        "ftp://api.acefone.in",
+        "api.acefone.in",
+        "",
+        "https://u:p@h",
+    ],
 )
 def test_plain_http_to_other_hosts_and_non_urls_are_config_errors_naming_the_field(url):
     with pytest.raises(AirbyteTracedException) as caught:

@@ -7,6 +7,7 @@ from typing import Any
 
 import requests
 from airbyte_cdk.sources.streams.http.requests_native_auth import TokenAuthenticator
+
 from cdr_shared.errors import config_error
 from cdr_shared.secrets import register_secret
 from cdr_shared.tokens import IssuedToken, ShortLivedTokenAuth, request_token

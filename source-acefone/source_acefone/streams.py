@@ -11,12 +11,12 @@ import requests
 from airbyte_cdk.models import AirbyteMessage
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution
+
 from cdr_shared.dates import format_local, iso_utc, parse_local
 from cdr_shared.horizon import LagHorizon
 from cdr_shared.http_errors import ProviderErrorHandler, RetryAfterBackoff, json_body, retry
 from cdr_shared.windowed_state import WindowedCursor
 from cdr_shared.windowed_stream import WindowedHttpStream, estimate_message, window_of
-
 from source_acefone.config import AcefoneConfig
 
 ACEFONE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"

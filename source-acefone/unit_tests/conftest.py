@@ -10,6 +10,7 @@ from airbyte_cdk.models import ConfiguredAirbyteCatalog, SyncMode
 from airbyte_cdk.sources.streams.http import rate_limiting
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.mock_http import HttpRequest, HttpResponse
+
 from cdr_shared import tokens
 from source_acefone import streams
 

@@ -7,8 +7,8 @@ from airbyte_cdk.test.entrypoint_wrapper import read
 from airbyte_cdk.test.mock_http import HttpMocker
 from airbyte_cdk.test.state_builder import StateBuilder
 from freezegun import freeze_time
-from source_acefone import SourceAcefone
 
+from source_acefone import SourceAcefone
 from unit_tests.conftest import NOW, TOKEN, call, catalog, config, error, page, records_request
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "source_acefone/schemas/call_records.json").read_text())

@@ -4,8 +4,8 @@ import pytest
 from airbyte_cdk.models import Status
 from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
-from source_acefone import SourceAcefone
 
+from source_acefone import SourceAcefone
 from unit_tests.conftest import NOW, TOKEN, config, error, page, records_request
 
 LOGGER = logging.getLogger("test")

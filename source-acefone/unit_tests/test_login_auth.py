@@ -4,9 +4,9 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.entrypoint_wrapper import ExpectedOutcome, read
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 from freezegun import freeze_time
+
 from source_acefone import SourceAcefone
 from source_acefone.auth import AcefoneLoginAuth
-
 from unit_tests.conftest import BASE, NOW, call, catalog, config, error, page, records_request
 
 PASSWORD = "pw-canary-91c2"

@@ -1,0 +1,74 @@
+# Contact-center CDR connectors: one Airbyte source per provider, their emulators and tests.
+# `make demo` and `make test` work on a fresh clone: both install what they need first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+ROOT := $(abspath .)
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+RUN := cd $(ROOT) && PYTHONPATH=$(ROOT)
+CONNECTORS := $(sort $(wildcard source-*))
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+export UV_PYTHON_DOWNLOADS := never
+export DO_NOT_TRACK := 1
+
+.PHONY: help install demo test lint format unit-test standard-test e2e-test docker-build docker-test bench clean
+
+help:
+	@echo "make demo           sync every connector from its emulator into .demo/cdr.duckdb (PyAirbyte)"
+	@echo "make test           lint, unit, Airbyte standard, end-to-end and Docker tests"
+	@echo "make install        create .venv from uv.lock (bootstraps uv from PyPI if missing)"
+	@echo "make lint | format  ruff"
+	@echo "make unit-test | standard-test | e2e-test | docker-build | docker-test | bench"
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml uv.lock shared/pyproject.toml $(wildcard source-*/pyproject.toml)
+	@if ! command -v uv >/dev/null 2>&1 && ! python3 -m uv --version >/dev/null 2>&1; then \
+		echo "uv not found: installing it from PyPI with pip"; \
+		python3 -m pip install --quiet "uv>=0.8,<0.14" \
+		|| python3 -m pip install --quiet --user "uv>=0.8,<0.14" \
+		|| python3 -m pip install --quiet --break-system-packages "uv>=0.8,<0.14"; \
+	fi
+	$(UV) sync --all-packages --frozen
+	@touch $@
+
+demo: install
+	$(RUN) $(PY) scripts/demo.py
+
+test: install lint unit-test standard-test e2e-test docker-test
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+unit-test: install
+	$(RUN) $(PY) -m pytest -q shared/tests
+	@set -e; for connector in $(CONNECTORS); do \
+		echo "== $$connector unit tests"; \
+		(cd $$connector && $(PY) -m pytest -q unit_tests); \
+	done
+	$(RUN) $(PY) -m pytest -q integration_tests/emulators
+
+standard-test: install
+	$(RUN) $(PY) scripts/standard_tests.py
+
+e2e-test: install
+	$(RUN) $(PY) -m pytest -q integration_tests --ignore=integration_tests/emulators
+
+docker-build: install
+	$(RUN) $(PY) scripts/docker_test.py --build-only --require-docker
+
+docker-test: install
+	$(RUN) $(PY) scripts/docker_test.py
+
+bench: install
+	@set -e; for script in $(wildcard source-*/benchmarks/*.py scripts/bench_*.py); do \
+		echo "== $$script"; $(RUN) $(PY) $$script; \
+	done
+
+clean:
+	rm -rf .demo .venv source-*/build source-*/.tmp source-*/secrets
