@@ -1,0 +1,115 @@
+"""The Ozonetel connector's configuration, checked once, with errors naming their field."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cdr_shared.errors import config_error
+from cdr_shared.secrets import register_secret
+from cdr_shared.sync_range import SyncRange, sync_range_from_config
+from cdr_shared.urls import validate_base_url
+
+DEFAULT_BASE_URL = "https://in1-ccaas-api.ozonetel.com"
+# Every Ozonetel timestamp and request parameter is IST; the zone is a provider fact, not a setting.
+OZONETEL_TIMEZONE = "Asia/Kolkata"
+MAX_WINDOW_DAYS = 30
+CDR_REPORTS_MODES = ("disabled", "basic", "token")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The provider's documented quotas (overridable in `advanced`) and the longest wait accepted."""
+
+    call_logs_per_hour: int = 10
+    call_details_per_minute: int = 50
+    cdr_reports_per_minute: int = 2
+    max_wait_seconds: float = 2 * 3600.0
+    time_scale: float = 1.0
+
+
+@dataclass(frozen=True)
+class OzonetelConfig:
+    user_name: str
+    api_key: str
+    base_url: str
+    sync_range: SyncRange
+    campaign_name: str | None
+    include_call_details: bool
+    cdr_reports_mode: str
+    limits: Limits
+
+
+def _whole_number(section: Mapping[str, Any], field: str, default: int, minimum: int, maximum: int) -> int:
+    value = section.get(field, default)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise config_error(
+            f"'advanced.{field}' must be a whole number from {minimum} to {maximum}; got '{value}'."
+        )
+    return value
+
+
+def parse_limits(advanced: Mapping[str, Any]) -> Limits:
+    """The `advanced` section: quotas no higher than documented would be accepted by the provider."""
+    if not isinstance(advanced, Mapping):
+        raise config_error("'advanced' must be an object.")
+    scale = advanced.get("rate_limit_time_scale", 1)
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or scale <= 0:
+        raise config_error(f"'advanced.rate_limit_time_scale' must be a positive number; got '{scale}'.")
+    return Limits(
+        call_logs_per_hour=_whole_number(advanced, "call_logs_requests_per_hour", 10, 1, 1000),
+        call_details_per_minute=_whole_number(advanced, "call_details_requests_per_minute", 50, 1, 1000),
+        cdr_reports_per_minute=_whole_number(advanced, "cdr_reports_requests_per_minute", 2, 1, 1000),
+        max_wait_seconds=60.0 * _whole_number(advanced, "max_rate_limit_wait_minutes", 120, 1, 24 * 60),
+        time_scale=float(scale),
+    )
+
+
+def _required_text(config: Mapping[str, Any], field: str, what: str) -> str:
+    value = config.get(field)
+    if not isinstance(value, str) or not value.strip():
+        raise config_error(f"'{field}' is required: {what}.")
+    return value.strip()
+
+
+def parse_config(config: Mapping[str, Any]) -> OzonetelConfig:
+    """Check every field; raise a config error naming the first one that is wrong."""
+    user_name = _required_text(config, "user_name", "the CloudAgent account name")
+    api_key = _required_text(config, "api_key", "the API key from the CloudAgent admin login")
+    # The key travels in query strings, where it appears URL-encoded: mask every form of it.
+    register_secret(api_key)
+    base_url = validate_base_url(config.get("base_url") or DEFAULT_BASE_URL)
+    # Ozonetel has no zone setting: a stray `timezone` key must not change how dates are read.
+    sync_range = sync_range_from_config(
+        {**config, "timezone": None},
+        default_timezone=OZONETEL_TIMEZONE,
+        default_window=MAX_WINDOW_DAYS,
+        max_window=MAX_WINDOW_DAYS,
+    )
+    campaign = config.get("campaign_name")
+    if campaign is not None and not isinstance(campaign, str):
+        raise config_error(f"'campaign_name' must be text; got '{campaign}'.")
+    include_details = config.get("include_call_details", False)
+    if not isinstance(include_details, bool):
+        raise config_error(f"'include_call_details' must be true or false; got '{include_details}'.")
+    reports = config.get("cdr_reports") or {}
+    if not isinstance(reports, Mapping):
+        raise config_error("'cdr_reports' must be an object.")
+    mode = reports.get("auth_mode", "disabled")
+    if mode not in CDR_REPORTS_MODES:
+        raise config_error(
+            f"'cdr_reports.auth_mode' must be one of {', '.join(CDR_REPORTS_MODES)}; got '{mode}'."
+        )
+    return OzonetelConfig(
+        user_name=user_name,
+        api_key=api_key,
+        base_url=base_url,
+        sync_range=sync_range,
+        campaign_name=(campaign or "").strip() or None,
+        include_call_details=include_details,
+        cdr_reports_mode=mode,
+        limits=parse_limits(config.get("advanced") or {}),
+    )

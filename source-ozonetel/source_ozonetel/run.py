@@ -1,0 +1,11 @@
+"""Console entry point: `source-ozonetel spec|check|discover|read`."""
+
+import sys
+
+from airbyte_cdk.entrypoint import launch
+
+from source_ozonetel.source import SourceOzonetel
+
+
+def run() -> None:
+    launch(SourceOzonetel(), sys.argv[1:])

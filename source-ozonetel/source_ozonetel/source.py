@@ -1,0 +1,87 @@
+"""SourceOzonetel: wires the configuration to the streams and the shared quota budget.
+
+Behaviour lives in `streams.py`; this module decides which streams a configuration offers and makes
+every stream (and the token endpoint) draw from one `PatientAPIBudget`, so the documented limits hold
+across streams.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from airbyte_cdk.sources import AbstractSource
+from airbyte_cdk.sources.streams import Stream
+from airbyte_cdk.sources.streams.call_rate import LimiterSession
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from cdr_shared.rate_budget import PatientAPIBudget, Quota
+from source_ozonetel.auth import TOKEN_LIFETIME_SECONDS, OzonetelTokenAuth
+from source_ozonetel.config import OzonetelConfig, parse_config
+from source_ozonetel.errors import PROVIDER, quota_spent
+from source_ozonetel.streams import CallDetails, CallLogs, CdrReports
+
+MAX_WAIT_FIELD = "advanced.max_rate_limit_wait_minutes"
+
+
+def quota_budget(config: OzonetelConfig) -> PatientAPIBudget:
+    """The documented limits (or the user's overrides), on the paths they apply to."""
+    limits = config.limits
+    return PatientAPIBudget(
+        [
+            Quota("call-log", limits.call_logs_per_hour, timedelta(hours=1), r"/getCallLogs$"),
+            Quota(
+                "CDR-by-UCID", limits.call_details_per_minute, timedelta(minutes=1), r"/fetchCdrByUCID\.php$"
+            ),
+            Quota("CDR-reports", limits.cdr_reports_per_minute, timedelta(minutes=1), r"/ca_reports/"),
+            # A new token invalidates the previous one: never more than one an hour.
+            Quota("reports-token", 1, timedelta(hours=1), r"/generateToken$"),
+        ],
+        provider=PROVIDER,
+        max_wait_seconds=limits.max_wait_seconds,
+        max_wait_field=MAX_WAIT_FIELD,
+        exhausted_when=quota_spent,
+        time_scale=limits.time_scale,
+    )
+
+
+class SourceOzonetel(AbstractSource):
+    """Ozonetel CloudAgent call logs, CDR by UCID and the CDR reports API."""
+
+    def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> tuple[bool, Any]:
+        """Validate the configuration, then prove the credentials through the cheap UCID endpoint."""
+        try:
+            parsed = parse_config(config)
+            budget = quota_budget(parsed)
+            CallDetails(parsed, CallLogs(parsed, api_budget=budget), api_budget=budget).probe()
+        except AirbyteTracedException as error:
+            return False, error.message
+        return True, None
+
+    def streams(self, config: Mapping[str, Any]) -> list[Stream]:
+        parsed = parse_config(config)
+        budget = quota_budget(parsed)
+        streams: list[Stream] = [CallLogs(parsed, api_budget=budget)]
+        if parsed.include_call_details:
+            # Its own CallLogs instance: reading windows for details must not move call_logs' state.
+            streams.append(CallDetails(parsed, CallLogs(parsed, api_budget=budget), api_budget=budget))
+        if parsed.cdr_reports_mode != "disabled":
+            streams.append(
+                CdrReports(parsed, api_budget=budget, authenticator=reports_authenticator(parsed, budget))
+            )
+        return streams
+
+
+def reports_authenticator(config: OzonetelConfig, budget: PatientAPIBudget) -> OzonetelTokenAuth | None:
+    """Token mode: a bearer token whose requests draw from the same budget; basic mode: a header."""
+    if config.cdr_reports_mode != "token":
+        return None
+    return OzonetelTokenAuth(
+        config.base_url,
+        config.user_name,
+        config.api_key,
+        LimiterSession(api_budget=budget),
+        lifetime=TOKEN_LIFETIME_SECONDS / config.limits.time_scale,
+    )
