@@ -26,11 +26,11 @@ from airbyte_cdk.sources.streams.call_rate import (
     Rate,
 )
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
 from cdr_shared.errors import config_error
 from cdr_shared.secrets import register_secret
 from cdr_shared.tokens import IssuedToken, ShortLivedTokenAuth, jwt_lifetime_seconds, request_token
 from cdr_shared.urls import validate_base_url
-
 from source_casper.config import DEFAULT_PLATFORM_URL
 
 PROVIDER = "RingCX"

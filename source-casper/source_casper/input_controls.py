@@ -50,7 +50,7 @@ class InputControlsShapeError(ValueError):
 
 def structure_of(value: Any, depth: int = 0) -> Any:
     """`value` with every leaf replaced by its type name: what the answer looks like, without its data."""
-    if depth >= 4:
+    if depth >= 6:
         return "..."
     if isinstance(value, Mapping):
         items = list(value.items())

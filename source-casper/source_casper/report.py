@@ -24,6 +24,7 @@ import requests
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
+
 from cdr_shared.dates import format_local
 from cdr_shared.errors import transient_error
 from cdr_shared.horizon import LagHorizon
@@ -31,7 +32,6 @@ from cdr_shared.http_errors import ProviderErrorHandler, RetryAfterBackoff, retr
 from cdr_shared.windowed_state import WindowedCursor
 from cdr_shared.windowed_stream import WindowedHttpStream, window_of
 from cdr_shared.windows import Window, split_local_days
-
 from source_casper.config import CasperConfig
 from source_casper.report_csv import ReportCutOff, ReportRowParser
 from source_casper.streams import PROVIDER, RingCxDirectory

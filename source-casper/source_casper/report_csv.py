@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pendulum
+
 from cdr_shared.dates import iso_utc, parse_local
 
 INTEGER_COLUMNS = frozenset(

@@ -9,8 +9,8 @@ from typing import Any
 from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
-from cdr_shared.errors import config_error
 
+from cdr_shared.errors import config_error
 from source_casper.auth import authenticator_from_config, credential_hint
 from source_casper.config import parse_config
 from source_casper.report import CallDetailReport

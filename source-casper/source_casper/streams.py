@@ -19,9 +19,9 @@ import requests
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.sources.streams.http import HttpStream
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
+
 from cdr_shared.errors import config_error
 from cdr_shared.http_errors import ProviderErrorHandler, RetryAfterBackoff, json_body
-
 from source_casper.config import CasperConfig
 from source_casper.input_controls import (
     PRODUCTS,

@@ -1,0 +1,288 @@
+from airbyte_cdk.models import FailureType, SyncMode
+from airbyte_cdk.test.entrypoint_wrapper import ExpectedOutcome, read
+from airbyte_cdk.test.mock_http import HttpMocker
+from airbyte_cdk.test.state_builder import StateBuilder
+from freezegun import freeze_time
+
+from source_casper import SourceCasper
+from unit_tests.conftest import (
+    ACCOUNT,
+    API_TOKEN,
+    NOW,
+    OTHER_ACCOUNT,
+    catalog,
+    config,
+    csv_answer,
+    input_controls_request,
+    json_answer,
+    profile_groups,
+    report_body,
+    report_csv,
+    report_request,
+    row,
+    users_request,
+)
+
+# Frozen at 2024-05-10 05:00 in US/Arizona (UTC-7); start_date 2024-05-09: two local-day windows.
+DAY_1 = ("2024-05-09 00:00:00.0000", "2024-05-09 23:59:59.9999")
+DAY_2 = ("2024-05-10 00:00:00.0000", "2024-05-10 04:59:59.9999")
+USERS = [{"userId": 1111, "userName": "admin@example.com", "children": []}]
+
+
+def run(cfg, state=None, sync_mode=SyncMode.incremental, expect_failure=False):
+    outcome = ExpectedOutcome.EXPECT_EXCEPTION if expect_failure else ExpectedOutcome.EXPECT_SUCCESS
+    return read(SourceCasper(), cfg, catalog(sync_mode=sync_mode), state, expected_outcome=outcome)
+
+
+def uiis(output):
+    return [m.record.data["uii"] for m in output.records]
+
+
+def cursor_values(output):
+    values = [getattr(m.state.stream.stream_state, "enqueue_at", None) for m in output.state_messages]
+    return [value for value in values if value]
+
+
+def given_setup(http, *accounts, base=1000):
+    http.get(users_request(), json_answer(USERS))
+    for offset, account in enumerate(accounts):
+        http.get(input_controls_request(account), json_answer(profile_groups(base * (offset + 1))))
+
+
+def day_report(account, day, base=1000, **kw):
+    return report_request(
+        account, report_body(account, *day, [base // 10 + 11, None], [base + 111, base + 222], **kw)
+    )
+
+
+@freeze_time(NOW)
+def test_given_two_accounts_when_first_sync_then_one_report_per_account_and_local_day_and_state_after_each_day():
+    with HttpMocker() as http:
+        given_setup(http, ACCOUNT, OTHER_ACCOUNT)
+        http.post(day_report(ACCOUNT, DAY_1), csv_answer(report_csv(row(1111, "101", "5/9/24 6:12 AM"))))
+        http.post(
+            day_report(OTHER_ACCOUNT, DAY_1, 2000), csv_answer(report_csv(row(2111, "201", "5/9/24 7:00 PM")))
+        )
+        http.post(
+            day_report(ACCOUNT, DAY_2), csv_answer(report_csv(row(1222, "102", "5/10/24 1:00 AM", "IT TFN")))
+        )
+        http.post(day_report(OTHER_ACCOUNT, DAY_2, 2000), csv_answer(report_csv()))
+        output = run(config(account_ids=[ACCOUNT, OTHER_ACCOUNT]))
+    assert uiis(output) == ["101", "201", "102"]
+    # The cursor moves only once every account's report of a day was read.
+    assert cursor_values(output) == [
+        "2024-05-10T07:00:00+00:00",
+        "2024-05-10T07:00:00+00:00",
+        "2024-05-10T12:00:00+00:00",
+    ]
+
+
+@freeze_time(NOW)
+def test_records_carry_account_id_the_bare_uii_and_utc_times_derived_in_the_report_zone():
+    with HttpMocker() as http:
+        given_setup(http, ACCOUNT)
+        http.post(
+            day_report(ACCOUNT, DAY_1),
+            csv_answer(report_csv(row(1111, "202004250912250132110000003150", "5/9/24 6:12 AM"))),
+        )
+        http.post(day_report(ACCOUNT, DAY_2), csv_answer(report_csv()))
+        output = run(config())
+    record = output.records[0].record.data
+    assert record["account_id"] == ACCOUNT and record["uii"] == "202004250912250132110000003150"
+    assert record["enqueue_time"] == "5/9/24 6:12 AM" and record["enqueue_at"] == "2024-05-09T13:12:00+00:00"
+    assert output.records[0].record.stream == "call_detail_report"
+
+
+@freeze_time(NOW)
+def test_given_state_when_incremental_then_only_lookback_and_newer_is_requested_in_local_day_windows():
+    state = (
+        StateBuilder()
+        .with_stream_state("call_detail_report", {"enqueue_at": "2024-05-10T07:00:00+00:00"})
+        .build()
+    )
+    with HttpMocker() as http:
+        given_setup(http, ACCOUNT)
+        http.post(
+            day_report(ACCOUNT, ("2024-05-09 23:00:00.0000", "2024-05-09 23:59:59.9999")),
+            csv_answer(report_csv()),
+        )
+        http.post(day_report(ACCOUNT, DAY_2), csv_answer(report_csv(row(1111, "7", "5/10/24 4:59 AM"))))
+        output = run(config(), state=state)
+    assert uiis(output) == ["7"]
+    assert cursor_values(output)[-1] == "2024-05-10T12:00:00+00:00"
+
+
+@freeze_time(NOW)
+def test_given_full_refresh_then_state_is_ignored_and_everything_from_start_date_is_read():
+    state = (
+        StateBuilder()
+        .with_stream_state("call_detail_report", {"enqueue_at": "2024-05-10T07:00:00+00:00"})
+        .build()
+    )
+    with HttpMocker() as http:
+        given_setup(http, ACCOUNT)
+        http.post(day_report(ACCOUNT, DAY_1), csv_answer(report_csv(row(1111, "1", "5/9/24 6:12 AM"))))
+        http.post(day_report(ACCOUNT, DAY_2), csv_answer(report_csv()))
+        output = run(config(), state=state, sync_mode=SyncMode.full_refresh)
+    assert uiis(output) == ["1"]
+
+
+@freeze_time(NOW)
+def test_given_a_report_cut_off_mid_row_then_the_window_is_read_again_and_no_row_is_sent_twice(sleeps):
+    rows = [row(1111, str(n), "5/9/24 6:12 AM") for n in (1, 2, 3)]
+    cut = report_csv(*rows)[: -len(rows[2]) // 2]
+    with HttpMocker() as http:
+        given_setup(http, ACCOUNT)
+        http.post(day_report(ACCOUNT, DAY_1), [csv_answer(cut), csv_answer(report_csv(*rows))])
+        http.post(day_report(ACCOUNT, DAY_2), csv_answer(report_csv()))
+        output = run(config())
+    assert uiis(output) == ["1", "2", "3"]
+    assert any("broke off after 2 row(s)" in m.log.message for m in output.logs)
+    assert sleeps  # backed off before reading again
+
+
+@freeze_time(NOW)
+def test_given_the_reread_report_starts_differently_then_the_whole_window_is_sent_again_and_nothing_is_lost():
+    rows = [row(1111, str(n), "5/9/24 6:12 AM") for n in (1, 2, 3)]
+    cut = report_csv(*rows)[: -len(rows[2]) // 2]
+    reordered = report_csv(rows[1], rows[0], rows[2])
+    with HttpMocker() as http:
+        given_setup(http, ACCOUNT)
+        http.post(day_report(ACCOUNT, DAY_1), [csv_answer(cut), csv_answer(reordered), csv_answer(reordered)])
+        http.post(day_report(ACCOUNT, DAY_2), csv_answer(report_csv()))
+        output = run(config())
+    assert uiis(output) == ["1", "2", "2", "1", "3"]
+    assert any("does not start with the 2 rows already sent" in m.log.message for m in output.logs)
+
+
+@freeze_time(NOW)
+def test_given_a_report_that_keeps_breaking_off_then_transient_error_and_state_stays_before_that_window():
+    cut = report_csv(row(1111, "1", "5/9/24 6:12 AM"))[:-20]
+    with HttpMocker() as http:
+        given_setup(http, ACCOUNT)
+        http.post(day_report(ACCOUNT, DAY_1), [csv_answer(cut)] * 5)
+        output = run(config(), expect_failure=True)
+    assert output.errors[0].trace.error.failure_type == FailureType.transient_error
+    assert "kept breaking off" in output.errors[0].trace.error.message
+    assert cursor_values(output) == []
+
+
+@freeze_time(NOW)
+def test_given_report_api_refuses_the_body_then_config_error_quoting_the_provider():
+    with HttpMocker() as http:
+        given_setup(http, ACCOUNT)
+        http.post(
+            day_report(ACCOUNT, DAY_1),
+            json_answer(
+                {"status": 400, "error": "Bad Request", "message": "Invalid cloudProfileIds value: 1111"}, 400
+            ),
+        )
+        output = run(config(), expect_failure=True)
+    error = output.errors[0].trace.error
+    assert error.failure_type == FailureType.config_error
+    assert "Invalid cloudProfileIds value: 1111" in error.message
+
+
+@freeze_time(NOW)
+def test_given_server_errors_then_retried_and_the_report_is_read():
+    with HttpMocker() as http:
+        given_setup(http, ACCOUNT)
+        http.post(
+            day_report(ACCOUNT, DAY_1),
+            [
+                json_answer({"message": "Internal Server Error"}, 503),
+                csv_answer(report_csv(row(1111, "1", "5/9/24 6:12 AM"))),
+            ],
+        )
+        http.post(day_report(ACCOUNT, DAY_2), csv_answer(report_csv()))
+        output = run(config())
+    assert uiis(output) == ["1"]
+
+
+@freeze_time(NOW)
+def test_given_revoked_api_token_then_config_error_naming_the_credential_without_echoing_it():
+    with HttpMocker() as http:
+        http.get(users_request(), json_answer({"status": 401, "message": "Invalid API token"}, 401))
+        output = run(config(), expect_failure=True)
+    error = output.errors[0].trace.error
+    assert error.failure_type == FailureType.config_error
+    assert "credentials.api_token" in error.message and "Invalid API token" in error.message
+    assert API_TOKEN not in str(output._messages)
+
+
+@freeze_time(NOW)
+def test_given_an_account_without_profiles_then_no_report_is_requested_and_state_still_advances():
+    with HttpMocker() as http:
+        http.get(users_request(), json_answer(USERS))
+        http.get(input_controls_request(ACCOUNT), json_answer([]))
+        output = run(config())
+    assert uiis(output) == []
+    assert cursor_values(output)[-1] == "2024-05-10T12:00:00+00:00"
+
+
+@freeze_time(NOW)
+def test_given_explicit_ids_then_they_are_sent_as_given_without_asking_input_controls():
+    with HttpMocker() as http:
+        body = report_body(ACCOUNT, *DAY_1, [7, None], [70, 71])
+        http.post(report_request(ACCOUNT, body), csv_answer(report_csv()))
+        http.post(
+            report_request(ACCOUNT, report_body(ACCOUNT, *DAY_2, [7, None], [70, 71])),
+            csv_answer(report_csv()),
+        )
+        output = run(config(group_ids=[7, None], object_ids=[70, 71]))
+    assert uiis(output) == []
+
+
+@freeze_time(NOW)
+def test_given_group_by_destination_then_destinations_are_listed_and_sent_in_the_destination_lists():
+    def destination_body(day):
+        body = report_body(ACCOUNT, *day, [], [])
+        criteria = body["reportCriteria"]
+        criteria.update(
+            groupBy="DESTINATION", cloudDestinationGroupIds=[131, None], cloudDestinationIds=[1500, 1501]
+        )
+        return body
+
+    header = "cloud_destination_id,destination_name,uii,enqueue_time"
+    with HttpMocker() as http:
+        http.get(users_request(), json_answer(USERS))
+        http.get(
+            input_controls_request(ACCOUNT, "CLOUD_DESTINATION"),
+            json_answer(
+                {
+                    "CLOUD_DESTINATION": [
+                        {"groupId": 131, "children": [{"objId": 1500}]},
+                        {"groupId": None, "children": [{"objId": 1501}]},
+                    ]
+                }
+            ),
+        )
+        http.post(
+            report_request(ACCOUNT, destination_body(DAY_1)),
+            csv_answer(f"{header}\n1500,Agents,'9,5/9/24 6:12 AM\n"),
+        )
+        http.post(report_request(ACCOUNT, destination_body(DAY_2)), csv_answer(header + "\n"))
+        output = run(config(group_by="DESTINATION"))
+    record = output.records[0].record.data
+    assert record["cloud_destination_id"] == 1500 and record["destination_name"] == "Agents"
+
+
+@freeze_time(NOW)
+def test_given_state_in_the_future_then_config_error_before_any_request():
+    state = (
+        StateBuilder()
+        .with_stream_state("call_detail_report", {"enqueue_at": "2024-06-01T00:00:00+00:00"})
+        .build()
+    )
+    with HttpMocker():
+        output = run(config(), state=state, expect_failure=True)
+    error = output.errors[0].trace.error
+    assert error.failure_type == FailureType.config_error and "future" in error.message
+
+
+@freeze_time(NOW)
+def test_given_unparseable_state_then_config_error_naming_the_cursor():
+    state = StateBuilder().with_stream_state("call_detail_report", {"enqueue_at": "5/9/24 6:12 AM"}).build()
+    with HttpMocker():
+        output = run(config(), state=state, expect_failure=True)
+    assert "'enqueue_at'" in output.errors[0].trace.error.message

@@ -1,0 +1,131 @@
+import json
+from pathlib import Path
+
+import jsonschema
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.test.entrypoint_wrapper import ExpectedOutcome, read
+from airbyte_cdk.test.mock_http import HttpMocker
+
+from source_casper import SourceCasper
+from unit_tests.conftest import (
+    ACCOUNT,
+    OTHER_ACCOUNT,
+    accounts_request,
+    catalog,
+    config,
+    input_controls_request,
+    json_answer,
+    profile_groups,
+    users_request,
+)
+
+SCHEMAS = Path(__file__).parents[1] / "source_casper/schemas"
+ACCOUNT_RECORD = {
+    "accountId": ACCOUNT,
+    "accountName": "Support",
+    "mainAccountId": "15300000",
+    "enableCloudRouting": True,
+    "crmUid": "crm-sync",
+    "crmPwd": "crm-password-canary",
+    "ftpPwd": "ftp-password-canary",
+    "securityKey": "security-key-canary",
+    "phoneRecordingPin": 4242,
+    "somethingNew": {"kept": True},
+}
+USERS = [
+    {
+        "userId": 1111,
+        "userName": "john.wang@example.com",
+        "firstName": "John",
+        "enabled": True,
+        "roles": [{"roleType": "SUPER_USER", "description": "Super user"}],
+        "children": [{"userId": 1112, "userName": "sup@example.com", "children": []}],
+    }
+]
+
+
+def run(cfg, *streams, expect_failure=False):
+    outcome = ExpectedOutcome.EXPECT_EXCEPTION if expect_failure else ExpectedOutcome.EXPECT_SUCCESS
+    return read(SourceCasper(), cfg, catalog(*streams), None, expected_outcome=outcome)
+
+
+def schema(name):
+    return json.loads((SCHEMAS / f"{name}.json").read_text())
+
+
+def test_accounts_keep_every_field_but_the_credentials_for_other_systems():
+    with HttpMocker() as http:
+        http.get(accounts_request(), json_answer([ACCOUNT_RECORD]))
+        output = run(config(), "accounts")
+    record = output.records[0].record.data
+    assert record["somethingNew"] == {"kept": True} and record["crmUid"] == "crm-sync"
+    assert not {"crmPwd", "ftpPwd", "securityKey", "phoneRecordingPin"} & set(record)
+    assert "canary" not in json.dumps(
+        [m.model_dump() if hasattr(m, "model_dump") else str(m) for m in output._messages], default=str
+    )
+    jsonschema.validate(record, schema("accounts"))
+
+
+def test_users_are_listed_as_ringcx_returns_them_with_children_nested():
+    with HttpMocker() as http:
+        http.get(users_request(), json_answer(USERS))
+        output = run(config(), "users")
+    assert [m.record.data["userId"] for m in output.records] == [1111]
+    assert output.records[0].record.data["children"][0]["userId"] == 1112
+    jsonschema.validate(output.records[0].record.data, schema("users"))
+
+
+def test_cloud_profiles_give_one_record_per_profile_and_account_including_the_null_group():
+    with HttpMocker() as http:
+        http.get(accounts_request(), json_answer([{"accountId": ACCOUNT}, {"accountId": OTHER_ACCOUNT}]))
+        http.get(users_request(), json_answer(USERS))
+        http.get(input_controls_request(ACCOUNT), json_answer(profile_groups(1000)))
+        http.get(input_controls_request(OTHER_ACCOUNT), json_answer(profile_groups(2000)))
+        cfg = config()
+        del cfg["account_ids"]
+        output = run(cfg, "cloud_profiles")
+    records = [m.record.data for m in output.records]
+    # The CDK leaves null fields out of record messages, hence `.get`.
+    assert [(r["account_id"], r["object_id"], r.get("group_id")) for r in records] == [
+        (ACCOUNT, 1111, 111),
+        (ACCOUNT, 1222, None),
+        (OTHER_ACCOUNT, 2111, 211),
+        (OTHER_ACCOUNT, 2222, None),
+    ]
+    assert records[0] == {
+        "account_id": ACCOUNT,
+        "object_id": 1111,
+        "object_name": "DTE",
+        "group_id": 111,
+        "group_name": "Inbound",
+        "product": "CLOUD_PROFILE",
+    }
+    assert records[1]["object_name"] == "IT TFN" and "group_name" not in records[1]
+    for record in records:
+        jsonschema.validate(record, schema("cloud_profiles"))
+
+
+def test_cloud_destinations_ask_input_controls_for_destinations_with_the_configured_user():
+    with HttpMocker() as http:
+        http.get(
+            input_controls_request(ACCOUNT, "CLOUD_DESTINATION", user="42"),
+            json_answer(
+                {"CLOUD_DESTINATION": [{"groupId": None, "children": [{"objId": 1500, "objName": "Agents"}]}]}
+            ),
+        )
+        output = run(config(user_id="42"), "cloud_destinations")
+    assert [(m.record.data["object_id"], m.record.data["product"]) for m in output.records] == [
+        (1500, "CLOUD_DESTINATION")
+    ]
+
+
+def test_an_input_controls_answer_of_unknown_shape_fails_the_stream_showing_the_shape():
+    with HttpMocker() as http:
+        http.get(users_request(), json_answer(USERS))
+        http.get(
+            input_controls_request(ACCOUNT), json_answer({"result": {"items": [{"id": 1, "label": "DTE"}]}})
+        )
+        output = run(config(), "cloud_profiles", expect_failure=True)
+    error = output.errors[0].trace.error
+    assert error.failure_type == FailureType.system_error
+    assert '{"result":{"items":[{"id":"int","label":"str"}]}}' in error.message
