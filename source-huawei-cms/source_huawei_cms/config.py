@@ -1,0 +1,88 @@
+"""The CC-CMS connector's configuration, checked once, with errors naming their field."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cdr_shared.errors import config_error
+from cdr_shared.retention import DailyRetention
+from cdr_shared.sync_range import SyncRange, sync_range_from_config
+from cdr_shared.tls import ca_bundle_file
+from cdr_shared.urls import validate_base_url
+
+DEFAULT_TIMEZONE = "UTC"
+DEFAULT_WINDOW_MINUTES = 60
+# CC-CMS keeps one day; a window longer than the whole retained span buys nothing.
+MAX_WINDOW_MINUTES = 2 * 24 * 60
+DEFAULT_LOOKBACK_MINUTES = 60
+
+
+@dataclass(frozen=True)
+class CmsConfig:
+    base_url: str
+    access_key: str
+    secret_key: str
+    ca_bundle: str | None
+    """Path of a CA bundle trusting `ca_certificate` (None: the usual public roots)."""
+    cc_id: int
+    vdn: int
+    sync_range: SyncRange
+    retention: DailyRetention
+    include_call_details: bool
+
+
+def _required_text(config: Mapping[str, Any], field: str, what: str) -> str:
+    value = config.get(field)
+    if not isinstance(value, str) or not value.strip():
+        raise config_error(f"'{field}' is required: {what}.")
+    return value.strip()
+
+
+def _whole_number(config: Mapping[str, Any], field: str, low: int, high: int) -> int:
+    value = config.get(field)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise config_error(f"'{field}' must be a whole number from {low} to {high}; got '{value}'.")
+    return value
+
+
+def parse_config(config: Mapping[str, Any]) -> CmsConfig:
+    """Check every field; raise a config error naming the first one that is wrong."""
+    if not config.get("base_url"):
+        raise config_error(
+            "'base_url' is required: the https://ip:port of CC-CMS or of the NSLB in front of it."
+        )
+    base_url = validate_base_url(config["base_url"])
+    access_key = _required_text(config, "access_key", "the AK issued for the CC-CMS interfaces")
+    if "/" in access_key:
+        raise config_error(
+            "'access_key' must not contain '/': it is one segment of the auth-v2 signature header."
+        )
+    secret_key = _required_text(config, "secret_key", "the SK that belongs to access_key")
+    cc_id = _whole_number(config, "cc_id", 1, 65535)
+    vdn = _whole_number(config, "vdn", 1, 5000)
+    include_call_details = config.get("include_call_details", True)
+    if not isinstance(include_call_details, bool):
+        raise config_error(f"'include_call_details' must be true or false; got '{include_call_details}'.")
+    sync_range = sync_range_from_config(
+        config,
+        default_timezone=DEFAULT_TIMEZONE,
+        window_field="window_minutes",
+        window_unit="minutes",
+        default_window=DEFAULT_WINDOW_MINUTES,
+        max_window=MAX_WINDOW_MINUTES,
+        default_lookback_minutes=DEFAULT_LOOKBACK_MINUTES,
+    )
+    ca_bundle = ca_bundle_file(config["ca_certificate"]) if config.get("ca_certificate") else None
+    return CmsConfig(
+        base_url=base_url,
+        access_key=access_key,
+        secret_key=secret_key,
+        ca_bundle=ca_bundle,
+        cc_id=cc_id,
+        vdn=vdn,
+        sync_range=sync_range,
+        retention=DailyRetention(sync_range.tz, days=1),
+        include_call_details=include_call_details,
+    )

@@ -1,0 +1,11 @@
+"""Console entry point: `source-huawei-cms spec|check|discover|read`."""
+
+import sys
+
+from airbyte_cdk.entrypoint import launch
+
+from source_huawei_cms.source import SourceHuaweiCms
+
+
+def run() -> None:
+    launch(SourceHuaweiCms(), sys.argv[1:])

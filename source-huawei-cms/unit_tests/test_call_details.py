@@ -1,0 +1,114 @@
+import json
+from pathlib import Path
+
+import jsonschema
+from airbyte_cdk.models import SyncMode
+from airbyte_cdk.test.entrypoint_wrapper import discover, read
+from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
+from freezegun import freeze_time
+
+from source_huawei_cms import SourceHuaweiCms
+from unit_tests.conftest import (
+    NOW,
+    call,
+    calls_page,
+    calls_request,
+    catalog,
+    config,
+    detail,
+    detail_answer,
+    detail_request,
+    empty_page,
+)
+
+SCHEMA = json.loads((Path(__file__).parents[1] / "source_huawei_cms/schemas/call_details.json").read_text())
+W1 = ("2024-05-10T08:00:00Z", "2024-05-10T10:00:00Z")
+W2 = ("2024-05-10T10:00:00Z", "2024-05-10T11:50:00Z")
+
+
+def run(cfg, state=None):
+    return read(SourceHuaweiCms(), cfg, catalog("call_details", sync_mode=SyncMode.incremental), state)
+
+
+def mock_other_windows_empty(http):
+    for window, inbound in ((W1, False), (W2, True), (W2, False)):
+        http.post(calls_request(*window, inbound=inbound), empty_page())
+
+
+@freeze_time(NOW)
+def test_each_listed_call_gets_one_detail_request_and_one_record_with_trimmed_keys_and_labels():
+    with HttpMocker() as http:
+        http.post(calls_request(*W1), calls_page([call("c-1"), call("c-2", "2024-05-10T09:00:00Z")]))
+        http.post(detail_request("c-1"), detail_answer(detail("c-1")))
+        http.post(detail_request("c-2"), detail_answer(detail("c-2", releaseCause=49, callType=6)))
+        mock_other_windows_empty(http)
+        output = run(config())
+    first, second = (m.record.data for m in output.records)
+    assert first["callId"] == "c-1" and first["agentId"] == 100 and "agentId " not in first
+    assert first["direction"] == "inbound" and first["begin_at"] == "2024-05-10T08:30:00+00:00"
+    assert first["call_type_label"] == "common incoming call" and first["release_cause_label"] == "normal"
+    assert second["call_type_label"] == "internal call"
+    assert second["release_cause_label"] == "caller released before answer"
+    for record in (first, second):
+        jsonschema.validate(record, SCHEMA)
+
+
+@freeze_time(NOW)
+def test_outbound_details_are_asked_with_is_callin_false_and_their_tenant_times_become_utc():
+    predicted = detail(
+        "o-1", callType=43, beginTime="2024-05-10 16:30:00", endTime="2024-05-10 16:32:10", result="0900"
+    )
+    with HttpMocker() as http:
+        http.post(calls_request(*W1), empty_page())
+        http.post(calls_request(*W1, inbound=False), calls_page([call("o-1", callType=43)]))
+        http.post(detail_request("o-1", inbound=False), detail_answer(predicted))
+        http.post(calls_request(*W2), empty_page())
+        http.post(calls_request(*W2, inbound=False), empty_page())
+        output = run(config(timezone="Asia/Shanghai"))
+    record = output.records[0].record.data
+    assert record["direction"] == "outbound"
+    assert record["beginTime"] == "2024-05-10 16:30:00"
+    assert record["begin_time_utc"] == "2024-05-10T08:30:00+00:00"
+    assert record["end_time_utc"] == "2024-05-10T08:32:10+00:00"
+    assert record["call_type_label"] == "predicted outgoing call"
+    jsonschema.validate(record, SCHEMA)
+
+
+@freeze_time(NOW)
+def test_result_desc_is_read_first_and_result_datas_is_the_fallback_of_older_servers():
+    with HttpMocker() as http:
+        http.post(calls_request(*W1), calls_page([call("new"), call("old"), call("both")]))
+        http.post(detail_request("new"), detail_answer(detail("new"), layout="desc"))
+        http.post(detail_request("old"), detail_answer(detail("old"), layout="datas"))
+        both = {"result": "0", "resultCode": "0100000", "resultDesc": detail("both", skillId=9)}
+        both["resultDatas"] = detail("both", skillId=1)
+        http.post(detail_request("both"), HttpResponse(json.dumps(both)))
+        mock_other_windows_empty(http)
+        output = run(config())
+    records = {m.record.data["callId"]: m.record.data for m in output.records}
+    assert set(records) == {"new", "old", "both"}
+    assert records["both"]["skillId"] == 9
+
+
+@freeze_time(NOW)
+def test_a_call_without_detail_is_skipped_with_a_warning_naming_it():
+    with HttpMocker() as http:
+        http.post(calls_request(*W1), calls_page([call("gone"), call("kept")]))
+        http.post(detail_request("gone"), detail_answer(None))
+        http.post(detail_request("kept"), detail_answer(detail("kept")))
+        mock_other_windows_empty(http)
+        output = run(config())
+    assert [m.record.data["callId"] for m in output.records] == ["kept"]
+    warnings = [m.log.message for m in output.logs if m.log.level.name == "WARN"]
+    assert any("inbound call gone" in message for message in warnings)
+
+
+@freeze_time(NOW)
+def test_include_call_details_false_offers_only_the_calls_stream():
+    names = [
+        s.name
+        for s in discover(SourceHuaweiCms(), config(include_call_details=False)).catalog.catalog.streams
+    ]
+    assert names == ["calls"]
+    names = [s.name for s in discover(SourceHuaweiCms(), config()).catalog.catalog.streams]
+    assert names == ["calls", "call_details"]

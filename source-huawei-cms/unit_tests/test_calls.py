@@ -1,0 +1,125 @@
+import json
+from pathlib import Path
+
+import jsonschema
+from airbyte_cdk.models import SyncMode
+from airbyte_cdk.test.entrypoint_wrapper import read
+from airbyte_cdk.test.mock_http import HttpMocker
+from freezegun import freeze_time
+
+from source_huawei_cms import SourceHuaweiCms
+from unit_tests.conftest import NOW, call, calls_page, calls_request, catalog, config, empty_page
+
+SCHEMA = json.loads((Path(__file__).parents[1] / "source_huawei_cms/schemas/calls.json").read_text())
+# start 08:00Z, frozen at 12:00Z, settled horizon 11:50Z, 120-minute windows.
+W1 = ("2024-05-10T08:00:00Z", "2024-05-10T10:00:00Z")
+W2 = ("2024-05-10T10:00:00Z", "2024-05-10T11:50:00Z")
+
+
+def run(cfg, state=None, sync_mode=SyncMode.incremental):
+    return read(SourceHuaweiCms(), cfg, catalog("calls", sync_mode=sync_mode), state)
+
+
+def keys(output):
+    return [(m.record.data["callId"], m.record.data["direction"]) for m in output.records]
+
+
+def mock_empty(http, *windows_and_directions):
+    for window, inbound in windows_and_directions:
+        http.post(calls_request(*window, inbound=inbound), empty_page())
+
+
+@freeze_time(NOW)
+def test_given_first_sync_then_each_window_is_queried_inbound_then_outbound_in_epoch_millis():
+    with HttpMocker() as http:
+        http.post(calls_request(*W1, inbound=True), calls_page([call("1715330000-1")]))
+        http.post(calls_request(*W1, inbound=False), calls_page([call("1715330000-1", callType=7)]))
+        http.post(
+            calls_request(*W2, inbound=True), calls_page([call("1715338000-9", "2024-05-10T10:00:00Z")])
+        )
+        mock_empty(http, (W2, False))
+        output = run(config())
+    # The same id in both directions is two calls: the primary key is the id plus the direction.
+    assert keys(output) == [
+        ("1715330000-1", "inbound"),
+        ("1715330000-1", "outbound"),
+        ("1715338000-9", "inbound"),
+    ]
+
+
+@freeze_time(NOW)
+def test_given_count_beyond_the_page_then_offset_advances_by_the_calls_received_until_count_is_reached():
+    first = [call(f"a-{i}") for i in range(100)]
+    with HttpMocker() as http:
+        http.post(calls_request(*W1), calls_page(first, count=230))
+        # A server that pages shorter than `limit` must not make the connector skip calls.
+        http.post(calls_request(*W1, offset=100), calls_page([call(f"b-{i}") for i in range(60)], count=230))
+        http.post(calls_request(*W1, offset=160), calls_page([call(f"c-{i}") for i in range(70)], count=230))
+        mock_empty(http, (W1, False), (W2, True), (W2, False))
+        output = run(config())
+    assert len(output.records) == 230
+
+
+@freeze_time(NOW)
+def test_given_an_empty_page_before_count_is_reached_then_paging_stops():
+    with HttpMocker() as http:
+        http.post(calls_request(*W1), calls_page([call("a"), call("b")], count=5))
+        http.post(calls_request(*W1, offset=2), calls_page([], count=5))
+        mock_empty(http, (W1, False), (W2, True), (W2, False))
+        output = run(config())
+    assert keys(output) == [("a", "inbound"), ("b", "inbound")]
+
+
+@freeze_time(NOW)
+def test_given_a_call_repeated_by_shifted_pages_then_it_is_emitted_once():
+    with HttpMocker() as http:
+        http.post(calls_request(*W1), calls_page([call("a"), call("b")], count=3))
+        http.post(calls_request(*W1, offset=2), calls_page([call("b")], count=3))
+        mock_empty(http, (W1, False), (W2, True), (W2, False))
+        output = run(config())
+    assert keys(output) == [("a", "inbound"), ("b", "inbound")]
+
+
+@freeze_time(NOW)
+def test_given_data_and_count_beside_result_code_then_they_are_read_too():
+    with HttpMocker() as http:
+        http.post(calls_request(*W1), calls_page([call("a")], layout="flat"))
+        mock_empty(http, (W1, False), (W2, True), (W2, False))
+        output = run(config())
+    assert keys(output) == [("a", "inbound")]
+
+
+@freeze_time(NOW)
+def test_records_keep_provider_fields_and_gain_utc_instants_labels_and_validate_against_the_schema():
+    unanswered = call(
+        "x",
+        "2024-05-10T09:59:59.999Z",
+        **{"agentId ": 0, "ackBegin": 0, "callBegin": 0, "callType": "43", "releaseCause": 47},
+    )
+    with HttpMocker() as http:
+        http.post(calls_request(*W1), calls_page([call("a"), unanswered]))
+        mock_empty(http, (W1, False), (W2, True), (W2, False))
+        output = run(config())
+    answered, missed = (m.record.data for m in output.records)
+    assert answered["waitBegin"] == 1715329800000 and answered["callType"] == 0
+    assert answered["begin_at"] == "2024-05-10T08:30:00+00:00"
+    assert answered["end_at"] == "2024-05-10T08:32:00+00:00"
+    assert answered["logged_at"] == "2024-05-10T08:32:05+00:00"
+    assert answered["call_type_label"] == "common incoming call"
+    assert answered["release_cause_label"] == "normal"
+    assert missed["begin_at"] == "2024-05-10T09:59:59.999000+00:00"
+    assert missed["agentId"] == 0 and "agentId " not in missed
+    assert missed["call_type_label"] == "predicted outgoing call" and missed["release_cause_label"] == "busy"
+    for record in (answered, missed):
+        jsonschema.validate(record, SCHEMA)
+
+
+@freeze_time(NOW)
+def test_codes_outside_the_documented_tables_get_no_label_but_keep_their_value():
+    with HttpMocker() as http:
+        http.post(calls_request(*W1), calls_page([call("a", callType=99, releaseCause=1234)]))
+        mock_empty(http, (W1, False), (W2, True), (W2, False))
+        record = run(config()).records[0].record.data
+    # The CDK leaves null values out of the serialized record.
+    assert record["callType"] == 99 and record.get("call_type_label") is None
+    assert record["releaseCause"] == 1234 and record.get("release_cause_label") is None

@@ -1,0 +1,83 @@
+import logging
+
+import pytest
+from airbyte_cdk.models import Status
+from airbyte_cdk.test.mock_http import HttpMocker
+from freezegun import freeze_time
+
+from source_huawei_cms import SourceHuaweiCms
+from unit_tests.conftest import (
+    NOW,
+    SECRET_KEY,
+    calls_request,
+    config,
+    empty_page,
+    error,
+    result_code,
+)
+
+LOGGER = logging.getLogger("test")
+
+
+def check(cfg):
+    return SourceHuaweiCms().check(LOGGER, cfg)
+
+
+def probe_request():
+    return calls_request("2024-05-10T11:55:00Z", "2024-05-10T12:00:00Z", limit=1)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"base_url": None}, "base_url"),
+        ({"base_url": "http://10.20.30.40:28443"}, "base_url"),
+        ({"access_key": ""}, "access_key"),
+        ({"access_key": "a/b"}, "access_key"),
+        ({"secret_key": None}, "secret_key"),
+        ({"cc_id": 0}, "cc_id"),
+        ({"cc_id": 70000}, "cc_id"),
+        ({"vdn": "21"}, "vdn"),
+        ({"vdn": 5001}, "vdn"),
+        ({"timezone": "China/Beijing"}, "timezone"),
+        ({"start_date": "10/05/2024"}, "start_date"),
+        ({"end_date": "2024-05-01"}, "end_date"),
+        ({"window_minutes": 0}, "window_minutes"),
+        ({"lookback_window_minutes": -1}, "lookback_window_minutes"),
+        ({"include_call_details": "yes"}, "include_call_details"),
+        ({"ca_certificate": "not a certificate"}, "ca_certificate"),
+    ],
+)
+@freeze_time(NOW)
+def test_given_bad_config_when_check_then_failed_naming_the_field(overrides, field):
+    with HttpMocker():  # nothing may be sent for a config that is wrong on its face
+        status = check(config(**overrides))
+    assert status.status == Status.FAILED
+    assert f"'{field}'" in status.message
+
+
+@freeze_time(NOW)
+def test_given_valid_keys_when_check_then_one_small_request_and_succeeded():
+    with HttpMocker() as http:
+        http.post(probe_request(), empty_page())
+        status = check(config())
+    assert status.status == Status.SUCCEEDED
+
+
+@freeze_time(NOW)
+def test_given_rejected_signature_when_check_then_failed_with_the_signature_hint_and_no_secret():
+    with HttpMocker() as http:
+        http.post(probe_request(), error(401, {"message": "Authentication failed"}))
+        status = check(config())
+    assert status.status == Status.FAILED
+    assert "signature rejected: check access_key/secret_key and the host clock" in status.message
+    assert SECRET_KEY not in status.message
+
+
+@freeze_time(NOW)
+def test_given_key_without_permission_for_the_vdn_when_check_then_failed_naming_cc_id_and_vdn():
+    with HttpMocker() as http:
+        http.post(probe_request(), result_code("0101003", "Insufficient permission."))
+        status = check(config())
+    assert status.status == Status.FAILED
+    assert "permission" in status.message and "cc_id=7" in status.message and "vdn=21" in status.message
