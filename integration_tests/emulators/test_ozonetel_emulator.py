@@ -1,0 +1,169 @@
+"""The Ozonetel emulator plays the documented behaviour: messages, the 30-day rule, quotas, the 03:00 IST
+migration, the 15-day history, tokens."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from integration_tests.emulators.ozonetel import (
+    CALL_LOGS_PATH,
+    DEFAULT_API_KEY,
+    REPORTS_PATH,
+    TOKEN_PATH,
+    UCID_PATH,
+)
+
+USER = "demo_user"
+# 10 May 2024, 04:00 IST; the data set covers the 20 days before 10 May 00:00 IST.
+AFTER = "2024-05-09T22:30:00+00:00"
+BEFORE = "2024-05-09T19:30:00+00:00"  # 01:00 IST
+END = "2024-05-09T18:30:00+00:00"
+
+
+@pytest.fixture
+def emulator(ozonetel_emulator):
+    return ozonetel_emulator(calls=200, days=20, end=END, now=AFTER, time_scale=3600)
+
+
+def logs(emulator, from_date, to_date, **extra):
+    params = {
+        "api_key": DEFAULT_API_KEY,
+        "user_name": USER,
+        "from_date": from_date,
+        "to_date": to_date,
+        **extra,
+    }
+    return requests.get(emulator.url(CALL_LOGS_PATH), params=params, timeout=10).json()
+
+
+def by_ucid(emulator, ucid, report_type="historical", **overrides):
+    params = {
+        "userName": USER,
+        "apiKey": DEFAULT_API_KEY,
+        "ucid": ucid,
+        "reportType": report_type,
+        **overrides,
+    }
+    return requests.get(emulator.url(UCID_PATH), params=params, timeout=10).json()
+
+
+def test_call_logs_answer_with_the_providers_messages(emulator):
+    assert (
+        logs(emulator, "2024-05-01 00:00:00", "2024-05-01 23:59:59", api_key="")["message"]
+        == "Please provide API Key"
+    )
+    assert (
+        logs(emulator, "2024-05-01 00:00:00", "2024-05-01 23:59:59", user_name="")["message"]
+        == "Please provide UserName"
+    )
+    wrong = logs(emulator, "2024-05-01 00:00:00", "2024-05-01 23:59:59", api_key="wrong")
+    assert wrong == {"status": "failure", "message": "no record found"}
+    too_long = logs(emulator, "2024-04-01 00:00:00", "2024-05-01 00:00:01")
+    assert too_long["message"] == "The Requested date should not be more than 30 days"
+    month = logs(emulator, "2024-04-10 00:00:00", "2024-05-09 23:59:59")
+    assert month["status"] == "success" and len(month["message"]) == len(emulator.ground_truth())
+
+
+def test_the_hourly_quota_answers_max_limit_exceeded_with_http_200(emulator):
+    answers = [logs(emulator, "2024-05-01", "2024-05-01") for _ in range(11)]
+    assert all(a["status"] == "success" for a in answers[:10])
+    assert answers[10] == {"status": "failure", "message": "Max Limit Exceeded"}
+    emulator.clock.advance(1.1)  # one scaled hour
+    assert logs(emulator, "2024-05-01", "2024-05-01")["status"] == "success"
+
+
+def test_yesterday_is_invisible_while_migrating_and_historical_from_03_00(emulator):
+    yesterday = ("2024-05-09 00:00:00", "2024-05-09 23:59:59")
+    emulator.clock.set(BEFORE)
+    assert logs(emulator, *yesterday)["message"] == "no record found"
+    emulator.clock.set(AFTER)
+    calls = logs(emulator, *yesterday)["message"]
+    assert any(
+        call["StartTime"] == "2024-05-09 23:58:30" and call["EndTime"].startswith("2024-05-10")
+        for call in calls
+    )
+
+
+def test_cdr_by_ucid_picks_the_store_by_the_calls_day(emulator):
+    emulator.clock.set("2024-05-09T18:00:00+00:00")  # 23:30 IST on the 9th
+    today_call = next(
+        c for c in emulator.visible_calls() if c.log_record["StartTime"].startswith("2024-05-09")
+    )
+    assert by_ucid(emulator, today_call.ucid, "currentday")["message"][0]["monitorUCID"] == today_call.ucid
+    assert (
+        by_ucid(emulator, today_call.ucid, "historical")["message"]
+        == f"No Data Found with UCID {today_call.ucid}"
+    )
+    emulator.clock.set(BEFORE)
+    assert by_ucid(emulator, today_call.ucid, "historical")["message"].startswith("No Data Found")
+    emulator.clock.set(AFTER)
+    assert by_ucid(emulator, today_call.ucid, "historical")["message"][0]["Apikey"] == DEFAULT_API_KEY
+
+
+def test_cdr_by_ucid_errors_are_the_seeds(emulator):
+    assert by_ucid(emulator, "abc")["message"] == "ucid should be numeric only"
+    assert by_ucid(emulator, "1", "weekly")["message"] == "Invalid reportType"
+    assert by_ucid(emulator, "1", apiKey="x") == {
+        "status": "error",
+        "message": "userName or apiKey is Invalid",
+    }
+    assert by_ucid(emulator, "1", userName="")["message"] == "userName should not be empty"
+    old = emulator.dataset.all()[0]  # 20 days old: outside the 15-day history
+    assert by_ucid(emulator, old.ucid)["message"] == f"No Data Found with UCID {old.ucid}"
+
+
+def test_reports_api_serves_one_day_of_the_last_15_in_basic_and_token_mode(emulator):
+    body = {"userName": USER, "fromDate": "2024-05-08 00:00:00", "toDate": "2024-05-08 23:59:59"}
+    basic = requests.get(
+        emulator.url(REPORTS_PATH), json=body, headers={"apiKey": DEFAULT_API_KEY}, timeout=10
+    )
+    assert basic.json()["status"] == "true" and all(
+        r["CallDate"] == "2024-05-08" for r in basic.json()["details"]
+    )
+    token = requests.post(
+        emulator.url(TOKEN_PATH), json={"userName": USER}, headers={"apiKey": DEFAULT_API_KEY}, timeout=10
+    )
+    first = token.json()["token"]
+    bearer = {"Authorization": f"Bearer {first}"}
+    assert (
+        requests.get(emulator.url(REPORTS_PATH), json=body, headers=bearer, timeout=10).json()["status"]
+        == "true"
+    )
+    requests.post(
+        emulator.url(TOKEN_PATH), json={"userName": USER}, headers={"apiKey": DEFAULT_API_KEY}, timeout=10
+    )
+    emulator.clock.advance(60)
+    replaced = requests.get(emulator.url(REPORTS_PATH), json=body, headers=bearer, timeout=10).json()
+    assert replaced["status"] == "false"  # a new token invalidated the first
+    old = {**body, "fromDate": "2024-04-20 00:00:00", "toDate": "2024-04-20 23:59:59"}
+    answer = requests.get(
+        emulator.url(REPORTS_PATH), json=old, headers={"apiKey": DEFAULT_API_KEY}, timeout=10
+    )
+    assert answer.json()["status"] == "fail"
+
+
+def test_reports_quota_is_two_per_minute_then_http_429(emulator):
+    body = {"userName": USER, "fromDate": "2024-05-08 00:00:00", "toDate": "2024-05-08 23:59:59"}
+    codes = [
+        requests.get(
+            emulator.url(REPORTS_PATH), json=body, headers={"apiKey": DEFAULT_API_KEY}, timeout=10
+        ).status_code
+        for _ in range(3)
+    ]
+    assert codes == [200, 200, 429]
+
+
+def test_tokens_expire_after_a_scaled_hour(emulator):
+    token = emulator.issue_token()
+    emulator.clock.advance(1.1)
+    body = {"userName": USER, "fromDate": "2024-05-08 00:00:00", "toDate": "2024-05-08 23:59:59"}
+    answer = requests.get(
+        emulator.url(REPORTS_PATH), json=body, headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+    assert answer.json() == {"status": "false", "message": "Token Expired", "data": None}
+
+
+def test_ground_truth_holds_the_boundary_calls(emulator):
+    starts = {record["StartTime"][11:] for record in emulator.ground_truth()}
+    assert {"00:00:00", "23:59:59", "02:59:59", "23:58:30"} <= starts
