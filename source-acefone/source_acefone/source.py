@@ -15,13 +15,17 @@ from source_acefone.config import parse_config
 from source_acefone.streams import CallRecords
 
 
+# `check` answers a person waiting at a form: a few retries, not the minutes a sync may wait out.
+CHECK_MAX_RETRIES = 2
+
+
 class SourceAcefone(AbstractSource):
     """Acefone (and Servetel) call detail records."""
 
     def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> tuple[bool, Any]:
         """Validate the configuration, then prove the credentials with one one-record request."""
         try:
-            self.call_records(config).probe()
+            self.call_records(config, max_retries=CHECK_MAX_RETRIES).probe()
         except AirbyteTracedException as error:
             return False, error.message
         return True, None
@@ -30,10 +34,11 @@ class SourceAcefone(AbstractSource):
         return [self.call_records(config)]
 
     @staticmethod
-    def call_records(config: Mapping[str, Any]) -> CallRecords:
+    def call_records(config: Mapping[str, Any], max_retries: int = 8) -> CallRecords:
         parsed = parse_config(config)
         return CallRecords(
             parsed,
             auth_hint=credential_hint(config),
+            max_retries=max_retries,
             authenticator=authenticator_from_config(config, parsed.base_url),
         )

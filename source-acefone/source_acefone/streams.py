@@ -44,9 +44,10 @@ class CallRecords(WindowedHttpStream):
 
     primary_key = "id"
 
-    def __init__(self, config: AcefoneConfig, auth_hint: str, **kwargs: Any) -> None:
+    def __init__(self, config: AcefoneConfig, auth_hint: str, max_retries: int = 8, **kwargs: Any) -> None:
         self.config = config
         self.auth_hint = auth_hint
+        self.max_retries_per_request = max_retries
         self._seen_in_window: set[str] = set()
         self._provided_in_window = 0
         self._requested_page = 1
@@ -61,7 +62,7 @@ class CallRecords(WindowedHttpStream):
         return "call/records"
 
     def get_error_handler(self) -> ErrorHandler:
-        return AcefoneErrorHandler("Acefone", self.auth_hint)
+        return AcefoneErrorHandler("Acefone", self.auth_hint, max_retries=self.max_retries_per_request)
 
     def get_backoff_strategy(self) -> BackoffStrategy:
         return RetryAfterBackoff(base=BACKOFF_BASE_SECONDS)

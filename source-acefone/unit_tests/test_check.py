@@ -59,3 +59,14 @@ def test_given_revoked_token_when_check_then_failed_naming_the_credential_withou
     assert status.status == Status.FAILED
     assert "credentials.api_token" in status.message and "Unauthenticated" in status.message
     assert TOKEN not in status.message
+
+
+@freeze_time(NOW)
+def test_given_provider_keeps_failing_when_check_then_failed_after_a_few_retries_only():
+    with HttpMocker() as http:
+        http.get(
+            records_request("2024-05-09 17:30:00", "2024-05-10 17:30:00", limit=1), [error(503, "down")] * 3
+        )
+        status = check(config())
+    assert status.status == Status.FAILED
+    assert "503" in status.message
