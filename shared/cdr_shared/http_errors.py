@@ -68,6 +68,17 @@ def retry(message: str) -> ErrorResolution:
     return ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, message)
 
 
+def unexpected(message: str) -> ErrorResolution:
+    """An answer the connector does not understand: retried, and a `system_error` if it persists."""
+    return ErrorResolution(ResponseAction.RETRY, FailureType.system_error, message)
+
+
+def looks_truncated(response: requests.Response) -> bool:
+    """Whether a body that failed to parse as JSON began as JSON (so it was cut off, not replaced)."""
+    head = response.content[:64].lstrip()
+    return head[:1] in (b"{", b"[")
+
+
 def rate_limited(message: str) -> ErrorResolution:
     return ErrorResolution(ResponseAction.RATE_LIMITED, FailureType.transient_error, message)
 
@@ -127,10 +138,16 @@ class ProviderErrorHandler(ErrorHandler):
         try:
             json_body(response)
         except ValueError:
-            return retry(
-                f"{self.provider} sent a body that is not valid JSON (truncated or an error page); retrying."
-            )
+            return self.not_json(response)
         return _SUCCESS
+
+    def not_json(self, response: requests.Response) -> ErrorResolution:
+        """A body that should be JSON and is not: cut off in transit (transient) or something else entirely."""
+        if looks_truncated(response):
+            return retry(f"{self.provider} sent a JSON body that was cut off; retrying.")
+        return unexpected(
+            f"{self.provider} answered with a body that is not JSON: '{provider_message(response)}'."
+        )
 
 
 def retry_after_seconds(response: requests.Response) -> float | None:

@@ -23,7 +23,7 @@ def response(status, body=b"", headers=None):
     [
         (200, {"ok": 1}, ResponseAction.SUCCESS, None),
         (200, b'{"results": [', ResponseAction.RETRY, FailureType.transient_error),
-        (200, b"<html>oops</html>", ResponseAction.RETRY, FailureType.transient_error),
+        (200, b"<html>oops</html>", ResponseAction.RETRY, FailureType.system_error),
         (429, {"message": "Too many requests"}, ResponseAction.RATE_LIMITED, FailureType.transient_error),
         (500, b"", ResponseAction.RETRY, FailureType.transient_error),
         (503, b"", ResponseAction.RETRY, FailureType.transient_error),
@@ -42,6 +42,14 @@ def test_answers_map_to_the_error_contract(status, body, action, failure):
 def test_auth_refusal_names_the_credential_and_quotes_the_provider():
     message = HANDLER.interpret_response(response(401, {"message": "Token has expired"})).error_message
     assert "credentials.api_token" in message and "Token has expired" in message
+
+
+def test_cut_off_json_is_transient_but_an_unexpected_body_ends_as_a_system_error():
+    cut = HANDLER.interpret_response(response(200, b'{"results": [{"id": 1'))
+    html = HANDLER.interpret_response(response(200, b"<html><body>Maintenance</body></html>"))
+    assert (cut.response_action, cut.failure_type) == (ResponseAction.RETRY, FailureType.transient_error)
+    assert (html.response_action, html.failure_type) == (ResponseAction.RETRY, FailureType.system_error)
+    assert "Maintenance" in html.error_message
 
 
 def test_transport_faults_are_retried():

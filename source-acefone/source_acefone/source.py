@@ -14,7 +14,6 @@ from source_acefone.auth import authenticator_from_config, credential_hint
 from source_acefone.config import parse_config
 from source_acefone.streams import CallRecords
 
-
 # `check` answers a person waiting at a form: a few retries, not the minutes a sync may wait out.
 CHECK_MAX_RETRIES = 2
 

@@ -14,7 +14,13 @@ from airbyte_cdk.sources.streams.http.error_handlers.response_models import Erro
 
 from cdr_shared.dates import format_local, iso_utc, parse_local
 from cdr_shared.horizon import LagHorizon
-from cdr_shared.http_errors import ProviderErrorHandler, RetryAfterBackoff, json_body, retry
+from cdr_shared.http_errors import (
+    ProviderErrorHandler,
+    RetryAfterBackoff,
+    json_body,
+    provider_message,
+    unexpected,
+)
 from cdr_shared.windowed_state import WindowedCursor
 from cdr_shared.windowed_stream import WindowedHttpStream, estimate_message, window_of
 from source_acefone.config import AcefoneConfig
@@ -34,8 +40,10 @@ class AcefoneErrorHandler(ProviderErrorHandler):
         if resolution.response_action.name != "SUCCESS":
             return resolution
         body = json_body(response)
-        if not isinstance(body, Mapping) or not isinstance(body.get("results", []), list):
-            return retry("Acefone answered with JSON that is not a call-records page; retrying.")
+        if not isinstance(body, Mapping) or not isinstance(body.get("results"), list):
+            return unexpected(
+                f"Acefone answered with JSON that is not a call-records page: '{provider_message(response)}'."
+            )
         return resolution
 
 

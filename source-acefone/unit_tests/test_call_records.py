@@ -200,6 +200,18 @@ def test_given_server_errors_rate_limit_and_broken_bodies_when_read_then_retried
 
 
 @freeze_time(NOW)
+def test_given_answers_that_are_not_pages_when_they_persist_then_system_error_quoting_them():
+    with HttpMocker() as http:
+        http.get(
+            records_request(*DAY_1), [error(200, {"success": False, "message": "Account suspended"})] * 9
+        )
+        output = run(config(), expect_failure=True)
+    trace = output.errors[0].trace.error
+    assert trace.failure_type == FailureType.system_error
+    assert "Account suspended" in trace.message
+
+
+@freeze_time(NOW)
 def test_given_429_with_retry_after_when_read_then_the_connector_waits_that_long(sleeps):
     with HttpMocker() as http:
         http.get(
