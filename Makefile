@@ -33,7 +33,7 @@ $(VENV)/.installed: pyproject.toml uv.lock shared/pyproject.toml $(wildcard sour
 	@touch $@
 
 demo: install
-	$(RUN) $(PY) scripts/demo.py
+	$(RUN) $(PY) integration_tests/demo.py
 
 test: install lint unit-test standard-test e2e-test docker-test
 
@@ -54,19 +54,19 @@ unit-test: install
 	$(RUN) $(PY) -m pytest -q integration_tests/emulators
 
 standard-test: install
-	$(RUN) $(PY) scripts/standard_tests.py
+	$(RUN) $(PY) integration_tests/standard_tests.py
 
 e2e-test: install
 	$(RUN) $(PY) -m pytest -q integration_tests --ignore=integration_tests/emulators
 
 docker-build: install
-	$(RUN) $(PY) scripts/docker_test.py --build-only --require-docker
+	$(RUN) $(PY) integration_tests/docker_images.py --build-only --require-docker
 
 docker-test: install
-	$(RUN) $(PY) scripts/docker_test.py
+	$(RUN) $(PY) integration_tests/docker_images.py
 
 bench: install
-	@set -e; for script in $(wildcard source-*/benchmarks/*.py scripts/bench_*.py); do \
+	@set -e; for script in $(wildcard source-*/benchmarks/*.py); do \
 		echo "== $$script"; $(RUN) $(PY) $$script; \
 	done
 
