@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 
@@ -37,11 +38,41 @@ def acefone_config(url: str) -> dict[str, Any]:
     }
 
 
+def ozonetel_config(url: str) -> dict[str, Any]:
+    # The UCID and reports APIs serve 15 days only and the emulator's data ends today (IST), so the start
+    # follows the clock; the emulator's quotas are off and the connector's raised to match, since the
+    # standard tests read many times in a row.
+    today = datetime.now(timezone(timedelta(hours=5, minutes=30))).date()
+    return {
+        "user_name": "demo_user",
+        "api_key": "KK7emulator0000000000000000000014c",
+        "base_url": url,
+        "start_date": (today - timedelta(days=10)).isoformat(),
+        "window_days": 30,
+        "include_call_details": True,
+        "cdr_reports": {"auth_mode": "basic"},
+        "advanced": {
+            "call_logs_requests_per_hour": 1000,
+            "call_details_requests_per_minute": 1000,
+            "cdr_reports_requests_per_minute": 1000,
+        },
+    }
+
+
 CONNECTORS: dict[str, ConnectorUnderTest] = {
     "source-acefone": ConnectorUnderTest(
         "source-acefone",
         "acefone",
         acefone_config,
         ("--calls", "800", "--days", "10", "--end-date", "2026-10-11", "--rate-limit-per-second", "0"),
+    ),
+    "source-ozonetel": ConnectorUnderTest(
+        "source-ozonetel",
+        "ozonetel",
+        ozonetel_config,
+        tuple(
+            "--calls 300 --days 12 --call-logs-per-hour 0 --ucid-per-minute 0 --reports-per-minute 0"
+            " --tokens-per-hour 0".split()
+        ),
     ),
 }
