@@ -74,3 +74,13 @@ def ringcx_emulator(emulator_pool: EmulatorPool) -> Callable[..., Any]:
         return emulator_pool.start("ringcx", **options)
 
     return start
+
+
+@pytest.fixture
+def huawei_cms_emulator(emulator_pool: EmulatorPool) -> Callable[..., Any]:
+    """Factory for in-process CC-CMS emulators, `huawei_cms_emulator(calls=300, tls=True)`."""
+
+    def start(**options: Any) -> Any:
+        return emulator_pool.start("huawei-cms", **options)
+
+    return start

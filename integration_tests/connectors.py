@@ -38,6 +38,21 @@ def acefone_config(url: str) -> dict[str, Any]:
     }
 
 
+def huawei_cms_config(url: str) -> dict[str, Any]:
+    # CC-CMS keeps one day, so the emulator's data set follows the clock: the start date lies before
+    # what is held (the connector clamps and warns), there is no end date.
+    return {
+        "base_url": url,
+        "access_key": "emulator-cms-ak",
+        "secret_key": "emulator-cms-sk",
+        "cc_id": 1,
+        "vdn": 1,
+        "timezone": "UTC",
+        "start_date": "2020-01-01",
+        "window_minutes": 720,
+    }
+
+
 def ozonetel_config(url: str) -> dict[str, Any]:
     # The UCID and reports APIs serve 15 days only and the emulator's data ends today (IST), so the start
     # follows the clock; the emulator's quotas are off and the connector's raised to match, since the
@@ -65,6 +80,12 @@ CONNECTORS: dict[str, ConnectorUnderTest] = {
         "acefone",
         acefone_config,
         ("--calls", "800", "--days", "10", "--end-date", "2026-10-11", "--rate-limit-per-second", "0"),
+    ),
+    "source-huawei-cms": ConnectorUnderTest(
+        "source-huawei-cms",
+        "huawei-cms",
+        huawei_cms_config,
+        ("--calls", "300"),
     ),
     "source-ozonetel": ConnectorUnderTest(
         "source-ozonetel",

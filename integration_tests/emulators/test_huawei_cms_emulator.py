@@ -1,0 +1,249 @@
+"""The CC-CMS emulator plays the documented behaviour: signatures, retention, paging, result codes, TLS."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from cdr_shared.huawei_sign import CONTENT_HEADERS_SIGNED, MILLISECONDS, AuthV2Signer, AuthV2Variant
+from integration_tests.emulators.huawei_cms import (
+    CALL_DETAIL_PATH,
+    DEFAULT_ACCESS_KEY,
+    DEFAULT_SECRET_KEY,
+    QUERY_CALLS_PATH,
+    HuaweiCmsEmulator,
+)
+from integration_tests.emulators.testing import emulator_process
+
+JSON_UTF8 = {"Content-Type": "application/json;charset=UTF-8"}
+
+
+def signer(
+    secret: str = DEFAULT_SECRET_KEY, variant: AuthV2Variant | None = None, **kwargs: Any
+) -> AuthV2Signer:
+    return AuthV2Signer(DEFAULT_ACCESS_KEY, secret, variant or AuthV2Variant(), **kwargs)
+
+
+def post(emulator: HuaweiCmsEmulator, path: str, body: dict[str, Any], auth=None) -> requests.Response:
+    return requests.post(
+        emulator.url(path),
+        json=body,
+        headers=JSON_UTF8,
+        auth=auth or signer(),
+        verify=emulator.ca_file or True,
+        timeout=10,
+    )
+
+
+def held_period(emulator: HuaweiCmsEmulator) -> tuple[int, int]:
+    start = int(emulator.earliest_held().timestamp() * 1000)
+    return start, int(emulator.clock.now().timestamp() * 1000)
+
+
+def query(emulator: HuaweiCmsEmulator, inbound: bool = True, **overrides: Any) -> dict[str, Any]:
+    begin, end = held_period(emulator)
+    body = {
+        "ccId": 1,
+        "vdn": 1,
+        "isCallIn": "true" if inbound else "false",
+        "beginDate": begin,
+        "endDate": end,
+    }
+    body.update({"limit": 100, "offset": 0, **overrides})
+    return {key: value for key, value in body.items() if value is not None}
+
+
+def all_calls(emulator: HuaweiCmsEmulator, inbound: bool) -> list[dict[str, Any]]:
+    calls, offset = [], 0
+    while True:
+        answer = post(emulator, QUERY_CALLS_PATH, query(emulator, inbound, offset=offset)).json()
+        page = answer["resultDesc"]["data"]
+        calls += page
+        offset += len(page)
+        if not page or offset >= answer["resultDesc"]["count"]:
+            return calls
+
+
+# ------------------------------------------------------------------------------------------ signatures
+
+
+def test_correctly_signed_requests_are_answered(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=50)
+    answer = post(emulator, QUERY_CALLS_PATH, query(emulator))
+    assert answer.status_code == 200 and answer.json()["resultCode"] == "0100000"
+
+
+@pytest.mark.parametrize(
+    ("auth", "reason"),
+    [
+        (signer("wrong-secret"), "signature mismatch"),
+        (AuthV2Signer("unknown-ak", DEFAULT_SECRET_KEY), "unknown access key"),
+        (signer(variant=AuthV2Variant(timestamp_precision=MILLISECONDS)), "accepted format"),
+        (signer(clock=lambda: dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=16)), "15 minutes"),
+    ],
+)
+def test_badly_signed_requests_get_401_saying_why(huawei_cms_emulator, auth, reason):
+    emulator = huawei_cms_emulator(calls=10)
+    answer = post(emulator, QUERY_CALLS_PATH, query(emulator), auth=auth)
+    assert answer.status_code == 401 and reason in answer.json()["message"]
+
+
+def test_a_body_changed_after_signing_is_refused(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=10)
+    prepared = requests.Request(
+        "POST", emulator.url(QUERY_CALLS_PATH), json=query(emulator), headers=JSON_UTF8
+    )
+    request = signer()(prepared.prepare())
+    request.body = request.body.replace(b'"limit": 100', b'"limit": 99')
+    request.headers["Content-Length"] = str(len(request.body))
+    assert requests.Session().send(request, timeout=10).status_code == 401
+
+
+def test_variants_are_accepted_when_the_emulator_is_set_to_them(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(
+        calls=10, timestamp_mode="either", signed_headers=("content-length", "content-type", "host")
+    )
+    documented = post(emulator, QUERY_CALLS_PATH, query(emulator))
+    assert documented.status_code == 401 and "must be signed" in documented.json()["message"]
+    variant = AuthV2Variant(MILLISECONDS, CONTENT_HEADERS_SIGNED.signed_headers)
+    assert post(emulator, QUERY_CALLS_PATH, query(emulator), auth=signer(variant=variant)).status_code == 200
+
+
+def test_a_server_clock_16_minutes_ahead_refuses_the_signature(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=10)
+    emulator.clock.advance(16 * 60)
+    assert post(emulator, QUERY_CALLS_PATH, query(emulator)).status_code == 401
+
+
+# ----------------------------------------------------------------------------------- query rules
+
+
+def test_paging_with_limit_and_offset_returns_every_held_call_once(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=800)
+    truth = emulator.ground_truth()
+    for inbound in (True, False):
+        listed = all_calls(emulator, inbound)
+        expected = [entry["call"] for entry in truth if entry["isCallIn"] is inbound]
+        assert listed == expected and len(listed) > 100
+
+
+def test_retention_and_period_rules_answer_0100002_naming_the_parameter(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=10)
+    begin, end = held_period(emulator)
+    too_old = post(emulator, QUERY_CALLS_PATH, query(emulator, beginDate=begin - 1)).json()
+    assert too_old["resultCode"] == "0100002" and "beginDate" in too_old["resultDesc"]
+    too_late = post(emulator, QUERY_CALLS_PATH, query(emulator, endDate=end + 2 * 86_400_000)).json()
+    assert too_late["resultCode"] == "0100002" and "endDate" in too_late["resultDesc"]
+    reversed_period = post(emulator, QUERY_CALLS_PATH, query(emulator, beginDate=end, endDate=begin)).json()
+    assert reversed_period["resultCode"] == "0100002"
+    for name, value in (("limit", 101), ("isCallIn", True), ("ccId", None), ("offset", -1)):
+        answer = post(emulator, QUERY_CALLS_PATH, query(emulator, **{name: value})).json()
+        assert answer["resultCode"] == "0100002" and name in answer["resultDesc"], name
+
+
+def test_another_tenant_is_refused_with_insufficient_permission(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=10, vdn=3)
+    assert post(emulator, QUERY_CALLS_PATH, query(emulator, vdn=4)).json()["resultCode"] == "0101003"
+
+
+def test_calls_past_retention_are_never_listed_but_exist_in_the_data_set(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=300)
+    expired = {(entry["call"]["callId"], entry["isCallIn"]) for entry in emulator.expired_calls()}
+    listed = {(call["callId"], inbound) for inbound in (True, False) for call in all_calls(emulator, inbound)}
+    assert expired and not expired & listed
+
+
+def test_a_smaller_max_limit_pages_shorter(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=100, max_limit=7)
+    answer = post(emulator, QUERY_CALLS_PATH, query(emulator)).json()["resultDesc"]
+    assert len(answer["data"]) == 7 and answer["count"] > 7
+
+
+def test_flat_layout_puts_data_and_count_beside_the_result_code(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=30, layout="flat")
+    answer = post(emulator, QUERY_CALLS_PATH, query(emulator)).json()
+    assert answer["resultCode"] == "0100000" and isinstance(answer["data"], list) and "count" in answer
+
+
+# ---------------------------------------------------------------------------------------- details
+
+
+def test_detail_by_call_id_answers_both_objects_like_the_seed_including_the_agent_id_quirk(
+    huawei_cms_emulator,
+):
+    emulator = huawei_cms_emulator(calls=200)
+    truth = emulator.ground_truth()
+    quirky = 0
+    for entry in truth[:40]:
+        body = {"queryParam": {"ccId": 1, "isCallin": "true" if entry["isCallIn"] else "false"}}
+        body["queryParam"]["callId"] = entry["call"]["callId"]
+        answer = post(emulator, CALL_DETAIL_PATH, body).json()
+        assert answer["resultCode"] == "0100000" and answer["result"] == "0"
+        assert answer["resultDesc"] == answer["resultDatas"] == entry["detail"]
+        quirky += "agentId " in answer["resultDesc"]
+    assert 0 < quirky < 40
+
+
+def test_detail_of_an_unknown_call_is_success_with_empty_objects(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=10, detail_layout="desc")
+    body = {"queryParam": {"ccId": 1, "isCallin": "true", "callId": "no-such-call"}}
+    assert post(emulator, CALL_DETAIL_PATH, body).json() == {
+        "result": "0",
+        "resultCode": "0100000",
+        "resultDesc": {},
+    }
+
+
+def test_detail_request_misnamed_direction_is_an_invalid_parameter(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=10)
+    body = {"queryParam": {"ccId": 1, "isCallIn": "true", "callId": "x"}}
+    answer = post(emulator, CALL_DETAIL_PATH, body).json()
+    assert answer["resultCode"] == "0100002" and "isCallin" in answer["resultDesc"]
+
+
+# ------------------------------------------------------------------------------------------ faults
+
+
+def test_injected_result_codes_are_answered_once_each_in_order(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=10)
+    requests.post(
+        emulator.url("/__control/result_codes"),
+        json={"queue": ["0100999", "0100001"], "path": QUERY_CALLS_PATH},
+        timeout=10,
+    )
+    codes = [post(emulator, QUERY_CALLS_PATH, query(emulator)).json()["resultCode"] for _ in range(3)]
+    assert codes == ["0100999", "0100001", "0100000"]
+
+
+def test_generic_faults_apply_and_expired_token_is_a_stale_signature(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=10)
+    emulator.inject(["503", "expired_token"], QUERY_CALLS_PATH)
+    assert post(emulator, QUERY_CALLS_PATH, query(emulator)).status_code == 503
+    assert post(emulator, QUERY_CALLS_PATH, query(emulator)).status_code == 401
+    assert emulator.stats()["faults"] == {"503": 1, "expired_token": 1}
+
+
+# --------------------------------------------------------------------------------------------- TLS
+
+
+def test_https_with_a_throwaway_ca_is_trusted_only_with_that_ca(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=10, tls=True)
+    assert emulator.base_url.startswith("https://127.0.0.1:")
+    assert Path(emulator.ca_file).read_text() == emulator.ca_certificate_pem
+    with pytest.raises(requests.exceptions.SSLError):
+        requests.post(emulator.url(QUERY_CALLS_PATH), json=query(emulator), auth=signer(), timeout=10)
+    assert post(emulator, QUERY_CALLS_PATH, query(emulator)).status_code == 200
+
+
+def test_command_line_serves_https_and_writes_the_ca_where_asked(tmp_path):
+    ca_file = tmp_path / "ca.pem"
+    with emulator_process("huawei-cms", "--tls", "--ca-file", str(ca_file), "--calls", "20") as (_, url):
+        assert url.startswith("https://")
+        truth = requests.get(f"{url}/__control/ground_truth", verify=str(ca_file), timeout=10).json()
+    assert truth and {"isCallIn", "call", "detail"} == set(truth[0])
+    assert json.dumps(truth)  # plain JSON, ready for a test to compare against

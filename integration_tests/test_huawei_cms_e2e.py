@@ -1,0 +1,243 @@
+"""source-huawei-cms end to end: the installed console script against the CC-CMS emulator over HTTPS.
+
+The emulator serves TLS with a certificate from its own throwaway CA, which the connector is given as
+`ca_certificate`. Its data set runs from 00:00 two days ago to an hour ago (UTC tenant), so part of it
+is already past the one-day retention: the connector must skip that part with a warning, and its
+records must equal the emulator's ground truth (what CC-CMS still holds), with keys trimmed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from integration_tests.connector_runner import configured_catalog, run_connector, state_messages_as_input
+from integration_tests.emulators.huawei_cms import CALL_DETAIL_PATH, QUERY_CALLS_PATH
+
+CONNECTOR = "source-huawei-cms"
+ACCESS_KEY = "canary-ak-3f9e"
+CANARY_SECRET = "canary-sk-b7d41c"
+CALLS_DERIVED = ("direction", "begin_at", "end_at", "logged_at", "call_type_label", "release_cause_label")
+DETAILS_DERIVED = (
+    "direction",
+    "begin_at",
+    "call_type_label",
+    "release_cause_label",
+    "begin_time_utc",
+    "end_time_utc",
+)
+SCHEMAS = Path(__file__).parents[1] / "source-huawei-cms/source_huawei_cms/schemas"
+SIGNATURE_MESSAGE = "signature rejected: check access_key/secret_key and the host clock"
+
+
+def config(emulator, **overrides: Any) -> dict[str, Any]:
+    base = {
+        "base_url": emulator.base_url,
+        "access_key": ACCESS_KEY,
+        "secret_key": CANARY_SECRET,
+        "ca_certificate": emulator.ca_certificate_pem,
+        "cc_id": 1,
+        "vdn": 1,
+        "start_date": "2020-01-01",
+        "window_minutes": 720,
+        "lookback_window_minutes": 60,
+    }
+    base.update(overrides)
+    return {key: value for key, value in base.items() if value is not None}
+
+
+@pytest.fixture
+def emulator(huawei_cms_emulator):
+    return huawei_cms_emulator(seed=5, calls=240, tls=True, access_key=ACCESS_KEY, secret_key=CANARY_SECRET)
+
+
+@pytest.fixture
+def catalog(emulator):
+    return configured_catalog(run_connector(CONNECTOR, "discover", config(emulator)))
+
+
+def trimmed(record: dict[str, Any]) -> dict[str, Any]:
+    return {key.strip(): value for key, value in record.items()}
+
+
+def direction(entry: dict[str, Any]) -> str:
+    return "inbound" if entry["isCallIn"] else "outbound"
+
+
+def without(record: dict[str, Any], derived: tuple[str, ...]) -> dict[str, Any]:
+    # The CDK's serializer leaves out null values; the emulator sends none, so nothing is lost here.
+    return {key: value for key, value in record.items() if key not in derived}
+
+
+def truth_calls(emulator) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(e["call"]["callId"], direction(e)): trimmed(e["call"]) for e in emulator.ground_truth()}
+
+
+def truth_details(emulator) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(e["call"]["callId"], direction(e)): trimmed(e["detail"]) for e in emulator.ground_truth()}
+
+
+def keyed(records: list[dict[str, Any]], derived: tuple[str, ...]) -> dict[tuple[str, str], dict[str, Any]]:
+    view = {(r["callId"], r["direction"]): without(r, derived) for r in records}
+    assert len(view) == len(records), "a call was emitted twice"
+    return view
+
+
+def keys(records: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    return {(r["callId"], r["direction"]) for r in records}
+
+
+def test_full_refresh_over_https_equals_ground_truth_and_says_what_retention_lost(emulator):
+    full = configured_catalog(run_connector(CONNECTOR, "discover", config(emulator)), "full_refresh")
+    run = run_connector(CONNECTOR, "read", config(emulator), catalog=full)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert keyed(run.records_of("calls"), CALLS_DERIVED) == truth_calls(emulator)
+    assert keyed(run.records_of("call_details"), DETAILS_DERIVED) == truth_details(emulator)
+    assert emulator.expired_calls(), "the data set must reach past retention for this test to mean anything"
+    held_since = emulator.earliest_held().isoformat()
+    assert any(
+        f"from 2020-01-01T00:00:00+00:00 to {held_since} can no longer be fetched" in line
+        for line in run.logs
+    )
+    for stream in ("calls", "call_details"):
+        schema = json.loads((SCHEMAS / f"{stream}.json").read_text())
+        for record in run.records_of(stream):
+            jsonschema.validate(record, schema)
+            assert record["begin_at"].endswith("+00:00") and record["begin_at"] >= held_since
+
+
+def test_second_incremental_sync_reads_only_the_lookback(emulator, catalog):
+    first = run_connector(CONNECTOR, "read", config(emulator), catalog=catalog)
+    assert first.returncode == 0, first.stderr[-2000:]
+    final = {s["stream"]["stream_descriptor"]["name"]: s["stream"]["stream_state"] for s in first.states}
+    assert set(final) == {"calls", "call_details"}
+    emulator.reset()
+    second = run_connector(
+        CONNECTOR, "read", config(emulator), catalog=catalog, state=state_messages_as_input(first.states)
+    )
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert not any("can no longer be fetched" in line for line in second.logs)
+    state_at = final["calls"]["begin_at"]
+    begin_dates = {body["beginDate"] for body in emulator.received_queries}
+    assert len(begin_dates) >= 1 and min(begin_dates) >= _millis(state_at) - 60 * 60 * 1000
+    recent = [r for r in first.records_of("calls") if _millis(r["begin_at"]) >= min(begin_dates)]
+    assert keys(second.records_of("calls")) == keys(recent)
+    assert keys(second.records_of("call_details")) == keys(recent)
+
+
+def test_resuming_from_any_state_message_loses_nothing(emulator, catalog):
+    full = run_connector(CONNECTOR, "read", config(emulator), catalog=catalog)
+    assert full.returncode == 0, full.stderr[-2000:]
+    truth = set(truth_calls(emulator))
+    emitted: dict[str, set[tuple[str, str]]] = {"calls": set(), "call_details": set()}
+    tried: set[str] = set()
+    for message in full.messages:
+        if message["type"] == "RECORD":
+            record = message["record"]
+            emitted[record["stream"]].add((record["data"]["callId"], record["data"]["direction"]))
+        elif message["type"] == "STATE":
+            stream = message["state"]["stream"]["stream_descriptor"]["name"]
+            value = json.dumps(message["state"]["stream"]["stream_state"], sort_keys=True)
+            if f"{stream}:{value}" in tried:
+                continue  # the state after a window's inbound half repeats the previous one
+            tried.add(f"{stream}:{value}")
+            only = {"streams": [s for s in catalog["streams"] if s["stream"]["name"] == stream]}
+            resumed = run_connector(
+                CONNECTOR,
+                "read",
+                config(emulator),
+                catalog=only,
+                state=state_messages_as_input([message["state"]]),
+            )
+            assert resumed.returncode == 0, resumed.stderr[-2000:]
+            assert emitted[stream] | keys(resumed.records_of(stream)) == truth, (
+                f"{stream} resumed from {value}"
+            )
+    assert len(tried) >= 4
+
+
+def test_injected_faults_and_retryable_result_codes_lose_nothing(huawei_cms_emulator):
+    # Faults spread over different requests (each retry waits the connector's real backoff).
+    emulator = huawei_cms_emulator(
+        seed=5,
+        calls=240,
+        tls=True,
+        access_key=ACCESS_KEY,
+        secret_key=CANARY_SECRET,
+        fault_rate=0.03,
+        fault_kinds=["500", "502", "503", "429", "reset", "truncated", "html"],
+        fault_seed=3,
+    )
+    emulator.inject_result_codes(["0100999"], QUERY_CALLS_PATH)
+    emulator.inject_result_codes(["0100001"], CALL_DETAIL_PATH)
+    catalog = configured_catalog(run_connector(CONNECTOR, "discover", config(emulator)))
+    run = run_connector(CONNECTOR, "read", config(emulator), catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert emulator.stats()["faults_total"] >= 3
+    assert keyed(run.records_of("calls"), CALLS_DERIVED) == truth_calls(emulator)
+    assert keyed(run.records_of("call_details"), DETAILS_DERIVED) == truth_details(emulator)
+
+
+def test_wrong_secret_fails_with_the_signature_message_and_no_secret_anywhere(emulator, catalog):
+    wrong = "canary-wrong-sk-55aa"
+    check = run_connector(CONNECTOR, "check", config(emulator, secret_key=wrong))
+    status = check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
+    assert status["status"] == "FAILED" and SIGNATURE_MESSAGE in status["message"]
+    read = run_connector(CONNECTOR, "read", config(emulator, secret_key=wrong), catalog=catalog)
+    assert read.returncode != 0
+    assert read.errors[0]["failure_type"] == "config_error" and SIGNATURE_MESSAGE in read.errors[0]["message"]
+    for output in (check.output, read.output):
+        assert wrong not in output and CANARY_SECRET not in output
+
+
+def test_a_host_clock_more_than_15_minutes_off_is_reported_as_a_signature_problem(emulator):
+    emulator.clock.advance(20 * 60)
+    check = run_connector(CONNECTOR, "check", config(emulator))
+    status = check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
+    assert status["status"] == "FAILED" and "host clock" in status["message"]
+
+
+def test_without_the_private_ca_tls_fails_with_a_config_error_suggesting_ca_certificate(emulator, catalog):
+    check = run_connector(CONNECTOR, "check", config(emulator, ca_certificate=None))
+    status = check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
+    assert status["status"] == "FAILED" and "'ca_certificate'" in status["message"]
+    read = run_connector(CONNECTOR, "read", config(emulator, ca_certificate=None), catalog=catalog)
+    assert (
+        read.errors[0]["failure_type"] == "config_error" and "'ca_certificate'" in read.errors[0]["message"]
+    )
+    assert emulator.request_log() == []  # the handshake failed; no request reached the API
+
+
+def test_canary_secret_appears_nowhere_in_any_command_output(emulator, catalog):
+    outputs = [
+        run_connector(CONNECTOR, command, config(emulator), catalog=catalog).output
+        for command in ("spec", "check", "discover", "read")
+    ]
+    emulator.inject(["500", "expired_token"])  # a retried fault, then a refusal that ends the sync
+    outputs.append(run_connector(CONNECTOR, "read", config(emulator), catalog=catalog).output)
+    for output in outputs:
+        assert CANARY_SECRET not in output
+
+
+def test_bad_config_fails_before_any_request(emulator, catalog):
+    read = run_connector(CONNECTOR, "read", config(emulator, timezone="Mars/Base"), catalog=catalog)
+    assert read.errors[0]["failure_type"] == "config_error" and "'timezone'" in read.errors[0]["message"]
+    assert emulator.request_log() == []
+
+
+def test_plain_http_is_accepted_on_loopback_only(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=20, access_key=ACCESS_KEY, secret_key=CANARY_SECRET)
+    check = run_connector(CONNECTOR, "check", config(emulator, ca_certificate=None))
+    assert check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]["status"] == "SUCCEEDED"
+    remote = config(emulator, ca_certificate=None, base_url="http://10.1.2.3:28080")
+    status = run_connector(CONNECTOR, "check", remote).of_type("CONNECTION_STATUS")[0]["connectionStatus"]
+    assert status["status"] == "FAILED" and "'base_url'" in status["message"]
+
+
+def _millis(instant: str) -> int:
+    return int(dt.datetime.fromisoformat(instant).timestamp() * 1000)
