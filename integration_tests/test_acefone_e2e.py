@@ -191,3 +191,10 @@ def test_bad_config_fails_before_any_request(emulator, catalog):
     read = run_connector(CONNECTOR, "read", config(emulator.base_url, timezone="Mars/Base"), catalog=catalog)
     assert read.errors[0]["failure_type"] == "config_error" and "'timezone'" in read.errors[0]["message"]
     assert emulator.request_log() == []
+
+
+def test_spec_violations_name_their_field_in_check(emulator):
+    check = run_connector(CONNECTOR, "check", config(emulator.base_url, window_days=45))
+    status = check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
+    assert status["status"] == "FAILED"
+    assert status["message"] == "Config validation error: 'window_days' is greater than the maximum of 31."

@@ -114,7 +114,9 @@ class PatientAPIBudget(HttpAPIBudget):
                 try:
                     super().acquire_call(request, block=False)
                     if announced:
-                        logger.info(f"{self.provider} {quota.name} quota free again after {_describe(waited)}; going on.")
+                        logger.info(
+                            f"{self.provider} {quota.name} quota free again after {_describe(waited)}; going on."
+                        )
                     return
                 except CallRateLimitHit as hit:
                     wait = max(hit.time_to_wait.total_seconds(), 0.05)
@@ -146,7 +148,9 @@ class PatientAPIBudget(HttpAPIBudget):
         quota = self._quota_for(request)
         if quota is None or not isinstance(response, requests.Response):
             return
-        if response.status_code == 429 or (self._exhausted_when is not None and self._exhausted_when(response)):
+        if response.status_code == 429 or (
+            self._exhausted_when is not None and self._exhausted_when(response)
+        ):
             self.close_quota(quota.name)
 
     def close_quota(self, name: str) -> None:

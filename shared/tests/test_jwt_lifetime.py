@@ -2,6 +2,7 @@ import base64
 import json
 
 import pytest
+
 from cdr_shared.tokens import jwt_lifetime_seconds
 
 

@@ -1,0 +1,76 @@
+import json
+
+from airbyte_cdk.models import ConnectorSpecification
+
+from cdr_shared.entrypoint import FieldNamingEntrypoint, launch
+
+SPEC = ConnectorSpecification(
+    connectionSpecification={
+        "type": "object",
+        "required": ["credentials", "start_date"],
+        "properties": {
+            "start_date": {"type": "string"},
+            "window_days": {"type": "integer", "maximum": 30},
+            "credentials": {
+                "type": "object",
+                "required": ["api_key"],
+                "properties": {"api_key": {"type": "string", "airbyte_secret": True}},
+            },
+        },
+    }
+)
+
+
+def violation(config):
+    try:
+        FieldNamingEntrypoint.validate_connection(SPEC, config)
+    except Exception as error:  # noqa: BLE001
+        return error.message
+    return None
+
+
+def test_a_value_out_of_range_names_its_field():
+    message = violation({"credentials": {"api_key": "k"}, "start_date": "2024-01-01", "window_days": 31})
+    assert message == "Config validation error: 'window_days' is greater than the maximum of 30."
+
+
+def test_a_missing_nested_field_is_named_with_its_path():
+    message = violation({"credentials": {}, "start_date": "2024-01-01"})
+    assert message == "Config validation error: 'credentials.api_key' is required."
+
+
+def test_the_offending_value_is_never_repeated():
+    message = violation({"credentials": {"api_key": 12345678}, "start_date": "2024-01-01"})
+    assert "'credentials.api_key'" in message and "12345678" not in message
+
+
+def test_a_valid_config_passes():
+    assert violation({"credentials": {"api_key": "k"}, "start_date": "2024-01-01"}) is None
+
+
+class SpecOnlySource:
+    """Just enough of a source for `check` to reach config validation."""
+
+    def spec(self, logger):
+        return SPEC
+
+    def read_config(self, path):
+        with open(path) as handle:
+            return json.load(handle)
+
+    def configure(self, config, temp_dir):
+        return config
+
+    check_config_against_spec = True
+    message_repository = None
+
+
+def test_check_through_launch_reports_the_field(tmp_path, capsys):
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"credentials": {"api_key": "k"}, "start_date": "x", "window_days": 99}))
+    launch(SpecOnlySource(), ["check", "--config", str(config)])
+    status = [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if "CONNECTION_STATUS" in line
+    ]
+    assert status[0]["connectionStatus"]["status"] == "FAILED"
+    assert "'window_days' is greater than the maximum of 30" in status[0]["connectionStatus"]["message"]
