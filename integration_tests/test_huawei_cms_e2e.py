@@ -241,3 +241,10 @@ def test_plain_http_is_accepted_on_loopback_only(huawei_cms_emulator):
 
 def _millis(instant: str) -> int:
     return int(dt.datetime.fromisoformat(instant).timestamp() * 1000)
+
+
+def test_spec_violations_name_their_field_in_check(emulator):
+    check = run_connector(CONNECTOR, "check", config(emulator, vdn=0))
+    status = check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
+    assert status["status"] == "FAILED"
+    assert status["message"] == "Config validation error: 'vdn' is less than the minimum of 1."
