@@ -40,7 +40,7 @@ from source_casper.streams import PROVIDER, RingCxDirectory
 # the next sync's lookback, so the horizon is "now".
 RINGCX_HORIZON = LagHorizon(pendulum.duration(seconds=0))
 REPORT_ATTEMPTS = 5
-BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_BASE_SECONDS = 1.0
 PROGRESS_EVERY_ROWS = 100_000
 CHUNK_BYTES = 64 * 1024
 REPORT_TIMESTAMP = "%Y-%m-%d %H:%M:%S"

@@ -32,7 +32,7 @@ from source_casper.input_controls import (
 )
 
 PROVIDER = "RingCX"
-BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_BASE_SECONDS = 1.0
 # Account settings RingCX returns with the account that are credentials for other systems; never emitted.
 ACCOUNT_SECRET_FIELDS = ("crmPwd", "ftpPwd", "securityKey", "phoneRecordingPin")
 
