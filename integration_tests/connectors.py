@@ -53,6 +53,24 @@ def huawei_cms_config(url: str) -> dict[str, Any]:
     }
 
 
+def casper_config(url: str) -> dict[str, Any]:
+    # One emulator plays the RingCentral platform (JWT login), the RingCX token exchange and the API.
+    return {
+        "credentials": {
+            "auth_type": "ringcentral_jwt",
+            "client_id": "emulator-client-id",
+            "client_secret": "emulator-client-secret",
+            "jwt": "emulator-jwt-credential",
+            "platform_url": url,
+        },
+        "base_url": f"{url}/voice",
+        "start_date": "2026-10-01",
+        "end_date": "2026-10-10",
+        "timezone": "US/Arizona",
+        "window_days": 3,
+    }
+
+
 def ozonetel_config(url: str) -> dict[str, Any]:
     # The UCID and reports APIs serve 15 days only and the emulator's data ends today (IST), so the start
     # follows the clock; the emulator's quotas are off and the connector's raised to match, since the
@@ -86,6 +104,12 @@ CONNECTORS: dict[str, ConnectorUnderTest] = {
         "huawei-cms",
         huawei_cms_config,
         ("--calls", "300"),
+    ),
+    "source-casper": ConnectorUnderTest(
+        "source-casper",
+        "ringcx",
+        casper_config,
+        ("--calls", "600", "--accounts", "2", "--days", "12", "--end-date", "2026-10-12"),
     ),
     "source-ozonetel": ConnectorUnderTest(
         "source-ozonetel",
