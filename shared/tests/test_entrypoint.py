@@ -30,7 +30,13 @@ def violation(config):
 
 
 def test_a_value_out_of_range_names_its_field():
-    message = violation({"credentials": {"api_key": "canary-entrypoint-key-3b7f"}, "start_date": "2024-01-01", "window_days": 31})
+    message = violation(
+        {
+            "credentials": {"api_key": "canary-entrypoint-key-3b7f"},
+            "start_date": "2024-01-01",
+            "window_days": 31,
+        }
+    )
     assert message == "Config validation error: 'window_days' is greater than the maximum of 30."
 
 
@@ -45,7 +51,10 @@ def test_the_offending_value_is_never_repeated():
 
 
 def test_a_valid_config_passes():
-    assert violation({"credentials": {"api_key": "canary-entrypoint-key-3b7f"}, "start_date": "2024-01-01"}) is None
+    assert (
+        violation({"credentials": {"api_key": "canary-entrypoint-key-3b7f"}, "start_date": "2024-01-01"})
+        is None
+    )
 
 
 class SpecOnlySource:
@@ -67,7 +76,11 @@ class SpecOnlySource:
 
 def test_check_through_launch_reports_the_field(tmp_path, capsys):
     config = tmp_path / "config.json"
-    config.write_text(json.dumps({"credentials": {"api_key": "canary-entrypoint-key-3b7f"}, "start_date": "x", "window_days": 99}))
+    config.write_text(
+        json.dumps(
+            {"credentials": {"api_key": "canary-entrypoint-key-3b7f"}, "start_date": "x", "window_days": 99}
+        )
+    )
     launch(SpecOnlySource(), ["check", "--config", str(config)])
     status = [
         json.loads(line) for line in capsys.readouterr().out.splitlines() if "CONNECTION_STATUS" in line
