@@ -2,8 +2,7 @@
 
 import sys
 
-from airbyte_cdk.entrypoint import launch
-
+from cdr_shared.entrypoint import launch
 from source_casper.source import SourceCasper
 
 
