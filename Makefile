@@ -57,7 +57,7 @@ standard-test: install
 	$(RUN) $(PY) integration_tests/standard_tests.py
 
 e2e-test: install
-	$(RUN) $(PY) -m pytest -q integration_tests --ignore=integration_tests/emulators
+	$(RUN) $(PY) -m pytest -q -n 2 integration_tests --ignore=integration_tests/emulators
 
 docker-build: install
 	$(RUN) $(PY) integration_tests/docker_images.py --build-only --require-docker
