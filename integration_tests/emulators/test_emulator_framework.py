@@ -134,7 +134,8 @@ def test_requests_are_logged_to_the_log_stream_when_one_is_given() -> None:
 
 
 def test_https_is_served_with_the_given_tls_context() -> None:
-    trustme = pytest.importorskip("trustme")
+    import trustme  # a dev dependency: the HTTPS emulators need it too
+
     authority = trustme.CA()
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     authority.issue_cert("127.0.0.1").configure_cert(context)

@@ -46,11 +46,11 @@ class AcefoneLoginAuth(ShortLivedTokenAuth):
             response = self._session.post(
                 f"{self.base_url}/v1/auth/refresh", headers={"Authorization": f"Bearer {current}"}, timeout=60
             )
-            if response.ok:
-                return _issued(response.json())
+            refreshed = _issued(response.json()) if response.ok else None
         except (requests.RequestException, ValueError):
-            pass
-        return self.fetch_token()
+            refreshed = None
+        # A refused or failed refresh costs nothing more than a fresh login.
+        return refreshed or self.fetch_token()
 
 
 def _issued(body: Mapping[str, Any]) -> IssuedToken:
