@@ -6,10 +6,19 @@
 - 401/403: `config_error` telling which credential to fix, quoting the provider's message;
 - other 4xx: `config_error` quoting the provider's message (a parameter the user configured is wrong).
 A connector subclasses `ProviderErrorHandler` to read its own HTTP-200 error bodies.
+
+Every quoted provider body passes through `scrub` (registered secrets masked) and `mask_secret_values`
+(secret-looking JSON keys masked) here, whatever the caller does.
+
+`check` answers a person waiting at a form: `bounded_for_check(handler)` caps a handler at
+`CHECK_MAX_RETRIES` retries and `CHECK_MAX_SECONDS` of retrying, and `check_backoff()` caps every wait
+(including a `Retry-After`), so a persistently failing provider gives a FAILED check, quoting what it
+answered, well within a minute.
 """
 
 from __future__ import annotations
 
+import copy
 import email.utils
 import json
 import time
@@ -20,7 +29,7 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 
-from cdr_shared.secrets import scrub
+from cdr_shared.secrets import mask_secret_values, scrub
 
 _SUCCESS = ErrorResolution(response_action=ResponseAction.SUCCESS)
 _BODY_QUOTE_LIMIT = 300
@@ -49,7 +58,7 @@ def provider_message(response: requests.Response) -> str:
     text = " ".join(text.split())
     if len(text) > _BODY_QUOTE_LIMIT:
         text = text[:_BODY_QUOTE_LIMIT] + "..."
-    return scrub(text)
+    return mask_secret_values(scrub(text))
 
 
 def json_body(response: requests.Response) -> Any:
@@ -120,7 +129,9 @@ class ProviderErrorHandler(ErrorHandler):
                 f"{self.provider} refused the credentials (HTTP {status}: {provider_message(response)}). {self.auth_hint}",
             )
         if status >= 500 or status == 408:
-            return retry(f"{self.provider} answered HTTP {status}; retrying.")
+            said = provider_message(response)
+            quoted = f" ('{said}')" if said else ""
+            return retry(f"{self.provider} answered HTTP {status}{quoted}; retrying.")
         if 400 <= status < 500:
             return self.interpret_client_error(response)
         return self.interpret_success_body(response)
@@ -180,3 +191,30 @@ class RetryAfterBackoff(BackoffStrategy):
             if asked is not None:
                 return min(max(asked, 0.1), self.max_wait)
         return min(self.base * (2 ** max(attempt_count - 1, 0)), self.cap)
+
+
+CHECK_MAX_RETRIES = 2
+"""Retries a `check` request gets: enough for a blip, not for an outage."""
+
+CHECK_MAX_SECONDS = 30
+"""Time a `check` request may spend retrying (the CDK's `max_time`); requests' own timeouts come on top."""
+
+CHECK_MAX_WAIT_SECONDS = 10.0
+"""The longest single wait between `check` attempts, whatever `Retry-After` asks."""
+
+
+def bounded_for_check(
+    handler: ProviderErrorHandler, max_retries: int = CHECK_MAX_RETRIES, max_seconds: int = CHECK_MAX_SECONDS
+) -> ProviderErrorHandler:
+    """A copy of `handler` (any subclass, same interpretation) that gives up within `check`'s budget."""
+    bounded = copy.copy(handler)
+    bounded._max_retries = min(
+        handler.max_retries if handler.max_retries is not None else max_retries, max_retries
+    )
+    bounded._max_time = min(handler.max_time if handler.max_time is not None else max_seconds, max_seconds)
+    return bounded
+
+
+def check_backoff(base: float = 1.0) -> RetryAfterBackoff:
+    """The backoff for `check`: exponential from `base`, and no wait (not even `Retry-After`) over 10 s."""
+    return RetryAfterBackoff(base=base, cap=CHECK_MAX_WAIT_SECONDS, max_wait=CHECK_MAX_WAIT_SECONDS)
