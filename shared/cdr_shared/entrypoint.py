@@ -12,6 +12,7 @@
 - The configured catalog is checked against `discover`: an unknown stream, a sync mode the stream does
   not support or a cursor field other than the source-defined one is a config error naming the stream
   (the CDK would only mark an unknown stream INCOMPLETE and silently accept the rest).
+- Every line printed but records passes the CDK's secret filter (the CDK leaves a `check` status unfiltered).
 - Any error that ends the run is printed as one trace message (config errors without a stack trace) and
   exits non-zero; the CDK's own hook would also log the Python traceback.
 """
@@ -45,7 +46,7 @@ from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 
 from cdr_shared.errors import config_error
-from cdr_shared.secrets import install_debug_masking, secret_forms
+from cdr_shared.secrets import install_debug_masking, scrub, secret_forms
 
 # The argument each file comes from, as the user typed it.
 _FILE_ARGUMENTS = {"config": "--config", "state": "--state", "catalog": "--catalog"}
@@ -66,7 +67,7 @@ def describe(error: ValidationError) -> str:
         return "is required"
     if error.validator in ("oneOf", "anyOf") and getattr(error, "_cdr_choices", None):
         selector, choices = error._cdr_choices  # type: ignore[attr-defined]
-        return f"must set '{selector}' to one of {', '.join(repr(c) for c in choices)}"
+        return f"must be one of {', '.join(repr(c) for c in choices)}"
     text = error.message
     shown = repr(error.instance)
     if text.startswith(shown):
@@ -384,6 +385,16 @@ def install_config_error_filter() -> None:
             handler.addFilter(ConfigErrorTracebackFilter())
 
 
+def scrub_line(line: str) -> str:
+    """A message line as printed: registered secrets masked in every message but records (the CDK masks
+    logs and traces, not a `check` status); records are data, left byte for byte as the source made them
+    (a short secret could otherwise mask digits of a phone number), so connectors drop secret keys from
+    records themselves (`cdr_shared.secrets.drop_secret_keys`)."""
+    if line.startswith('{"type":"RECORD"'):
+        return line
+    return scrub(strip_config_error_stack(line))
+
+
 def launch(source: Source, args: list[str]) -> None:
     """`airbyte_cdk.entrypoint.launch`, with `FieldNamingEntrypoint`; an error ends it with exit code 1."""
     entrypoint = FieldNamingEntrypoint(source)
@@ -394,7 +405,7 @@ def launch(source: Source, args: list[str]) -> None:
         try:
             for message in entrypoint.run(parsed_args):
                 # One write per message, as the CDK's launch does, so concurrent writers do not interleave.
-                print(f"{strip_config_error_stack(message)}\n", end="")  # noqa: T201
+                print(f"{scrub_line(message)}\n", end="")  # noqa: T201
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as error:  # noqa: BLE001 - everything ends as one trace, never a traceback

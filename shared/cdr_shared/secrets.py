@@ -32,12 +32,18 @@ EXTRA_SECRET_NAMES = frozenset({"crmpwd", "ftppwd", "securitykey", "pwd", "passw
 
 
 def secret_forms(value: str) -> set[str]:
-    """The ways `value` can appear in output: raw, trimmed, URL-encoded, JSON-escaped, base64."""
+    """The ways `value` can appear in output: raw, trimmed, URL-encoded, JSON-escaped, base64.
+
+    Base64 is matched only where the secret starts a base64 block (a token encoded alone); inside a
+    Basic-auth `user:password` block it is not, so Basic headers must be registered whole (`register_secret`).
+    """
     forms: set[str] = set()
     for text in {value, value.strip()}:
         if not text:
             continue
-        forms |= {text, quote(text, safe=""), quote_plus(text), json.dumps(text)[1:-1]}
+        escaped = json.dumps(text)[1:-1]
+        # JSON-escaped once (a value in a message) and twice (a logged JSON body inside a log message).
+        forms |= {text, quote(text, safe=""), quote_plus(text), escaped, json.dumps(escaped)[1:-1]}
         raw = text.encode()
         for encode in (base64.b64encode, base64.urlsafe_b64encode):
             encoded = encode(raw).decode()
