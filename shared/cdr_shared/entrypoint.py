@@ -12,6 +12,7 @@
 - The configured catalog is checked against `discover`: an unknown stream, a sync mode the stream does
   not support or a cursor field other than the source-defined one is a config error naming the stream
   (the CDK would only mark an unknown stream INCOMPLETE and silently accept the rest).
+- `check` runs inside `check_budget()`: shared error handlers and backoffs give up within a minute.
 - Every line printed but records passes the CDK's secret filter (the CDK leaves a `check` status unfiltered).
 - Any error that ends the run is printed as one trace message (config errors without a stack trace) and
   exits non-zero; the CDK's own hook would also log the Python traceback.
@@ -46,6 +47,7 @@ from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 
 from cdr_shared.errors import config_error
+from cdr_shared.http_errors import check_budget
 from cdr_shared.secrets import install_debug_masking, scrub, secret_forms
 
 # The argument each file comes from, as the user typed it.
@@ -291,7 +293,9 @@ class FieldNamingEntrypoint(AirbyteEntrypoint):
         update_secrets(sorted(forms, key=len, reverse=True))
 
     def check(self, source_spec: ConnectorSpecification, config: Any) -> Iterable[AirbyteMessage]:
-        return super().check(source_spec, self.prepare(source_spec, config))
+        # Retries and waits bounded (`cdr_shared.http_errors.check_budget`): a FAILED status within a minute.
+        with check_budget():
+            yield from super().check(source_spec, self.prepare(source_spec, config))
 
     def discover(self, source_spec: ConnectorSpecification, config: Any) -> Iterable[AirbyteMessage]:
         return super().discover(source_spec, self.prepare(source_spec, config))

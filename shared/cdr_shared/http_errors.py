@@ -10,7 +10,11 @@ A connector subclasses `ProviderErrorHandler` to read its own HTTP-200 error bod
 Every quoted provider body passes through `scrub` (registered secrets masked) and `mask_secret_values`
 (secret-looking JSON keys masked) here, whatever the caller does.
 
-`check` answers a person waiting at a form: `bounded_for_check(handler)` caps a handler at
+`check` answers a person waiting at a form. The shared entry point runs `check` inside `check_budget()`,
+and while it does every `ProviderErrorHandler` allows at most `CHECK_MAX_RETRIES` retries and
+`CHECK_MAX_SECONDS` of retrying, and every `RetryAfterBackoff` waits at most `CHECK_MAX_WAIT_SECONDS`
+(a `Retry-After` included): no connector change needed. Outside the entry point (a connector's own
+probe), `bounded_for_check(handler)` caps a handler at
 `CHECK_MAX_RETRIES` retries and `CHECK_MAX_SECONDS` of retrying, and `check_backoff()` caps every wait
 (including a `Retry-After`), so a persistently failing provider gives a FAILED check, quoting what it
 answered, well within a minute.
@@ -18,10 +22,13 @@ answered, well within a minute.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import email.utils
 import json
 import time
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import requests
@@ -107,10 +114,16 @@ class ProviderErrorHandler(ErrorHandler):
 
     @property
     def max_retries(self) -> int | None:
+        if in_check():
+            return min(
+                self._max_retries if self._max_retries is not None else CHECK_MAX_RETRIES, CHECK_MAX_RETRIES
+            )
         return self._max_retries
 
     @property
     def max_time(self) -> int | None:
+        if in_check():
+            return min(self._max_time if self._max_time is not None else CHECK_MAX_SECONDS, CHECK_MAX_SECONDS)
         return self._max_time
 
     def interpret_response(self, response: requests.Response | Exception | None) -> ErrorResolution:
@@ -186,11 +199,30 @@ class RetryAfterBackoff(BackoffStrategy):
     def backoff_time(
         self, response_or_exception: requests.Response | requests.RequestException | None, attempt_count: int
     ) -> float | None:
+        wait = min(self.base * (2 ** max(attempt_count - 1, 0)), self.cap)
         if isinstance(response_or_exception, requests.Response):
             asked = retry_after_seconds(response_or_exception)
             if asked is not None:
-                return min(max(asked, 0.1), self.max_wait)
-        return min(self.base * (2 ** max(attempt_count - 1, 0)), self.cap)
+                wait = min(max(asked, 0.1), self.max_wait)
+        return min(wait, CHECK_MAX_WAIT_SECONDS) if in_check() else wait
+
+
+_CHECKING: ContextVar[bool] = ContextVar("cdr_shared_checking", default=False)
+
+
+@contextlib.contextmanager
+def check_budget() -> Iterator[None]:
+    """Within the block, shared handlers and backoffs keep to `check`'s budget (see the module docstring)."""
+    token = _CHECKING.set(True)
+    try:
+        yield
+    finally:
+        _CHECKING.reset(token)
+
+
+def in_check() -> bool:
+    """Whether the running command is `check` under the shared entry point (`check_budget`)."""
+    return _CHECKING.get()
 
 
 CHECK_MAX_RETRIES = 2

@@ -435,3 +435,34 @@ def test_check_budget_caps_retries_time_and_every_wait():
     waits = [backoff.backoff_time(response, attempt) for attempt in range(1, handler.max_retries + 1)]
     assert all(wait <= CHECK_MAX_WAIT_SECONDS for wait in waits) and sum(waits) < 60
     assert "Service Unavailable" in handler.interpret_response(response).error_message
+
+
+def test_inside_the_check_budget_every_shared_handler_and_backoff_is_bounded():
+    import requests
+
+    from cdr_shared.http_errors import RetryAfterBackoff, check_budget
+
+    handler = ProviderErrorHandler("Acme", "hint", max_retries=8, max_time=1800)
+    backoff = RetryAfterBackoff(base=2.0, cap=60.0)
+    response = requests.Response()
+    response.status_code = 429
+    response.headers["Retry-After"] = "600"
+    with check_budget():
+        assert handler.max_retries == 2 and handler.max_time == 30
+        assert backoff.backoff_time(response, 1) == CHECK_MAX_WAIT_SECONDS
+        assert backoff.backoff_time(None, 6) == CHECK_MAX_WAIT_SECONDS
+    assert handler.max_retries == 8 and backoff.backoff_time(response, 1) == 600
+
+
+def test_check_through_the_entry_point_runs_inside_the_budget(tmp_path):
+    from cdr_shared.http_errors import in_check
+
+    seen = []
+
+    class Probe(EchoSource):
+        def check_connection(self, logger, config):
+            seen.append(in_check())
+            return True, None
+
+    run_connector(Probe, BadInput("ok", "x"), tmp_path, default_config=BASE.build())
+    assert seen == [True] and not in_check()
