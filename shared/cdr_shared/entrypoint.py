@@ -39,6 +39,7 @@ from airbyte_cdk.models import (
     SyncMode,
 )
 from airbyte_cdk.sources import Source
+from airbyte_cdk.sources.streams.http.exceptions import BaseBackoffException
 from airbyte_cdk.sources.utils.schema_helpers import split_config
 from airbyte_cdk.utils.airbyte_secrets_utils import get_secret_paths, get_secrets, update_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -371,14 +372,20 @@ def strip_config_error_stack(line: str) -> str:
 
 
 class ConfigErrorTracebackFilter(logging.Filter):
-    """Drops the traceback from log records about a config error (the CDK logs one per failed stream):
-    the user's input is wrong, the trace message says how, and a stack trace only hides that."""
+    """Drops the traceback from log records about a config error (the CDK logs one per failed stream)
+    or about retries given up (the CDK's "Retries exhausted with backoff exception"): the trace or status
+    message says what to fix or what the provider answered, and a stack trace only hides that."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and isinstance(record.exc_info[1], AirbyteTracedException):
-            if record.exc_info[1].failure_type == FailureType.config_error:
-                record.exc_info = None
-                record.exc_text = None
+        error = record.exc_info[1] if record.exc_info else None
+        expected = isinstance(error, BaseBackoffException) or (
+            isinstance(error, AirbyteTracedException) and error.failure_type == FailureType.config_error
+        )
+        if expected:
+            if isinstance(record.msg, str) and isinstance(error, BaseBackoffException):
+                record.msg = f"{record.msg} {error}"
+            record.exc_info = None
+            record.exc_text = None
         return True
 
 

@@ -466,3 +466,31 @@ def test_check_through_the_entry_point_runs_inside_the_budget(tmp_path):
 
     run_connector(Probe, BadInput("ok", "x"), tmp_path, default_config=BASE.build())
     assert seen == [True] and not in_check()
+
+
+def test_log_records_about_given_up_retries_or_config_errors_carry_no_traceback():
+    import requests
+    from airbyte_cdk.sources.streams.http.exceptions import DefaultBackoffException
+
+    from cdr_shared.entrypoint import ConfigErrorTracebackFilter
+
+    response = requests.Response()
+    response.status_code = 502
+    for error in (
+        DefaultBackoffException(
+            request=requests.Request("GET", "http://127.0.0.1/").prepare(),
+            response=response,
+            error_message="Acme answered HTTP 502",
+        ),
+        AirbyteTracedException(message="'start_date' is wrong.", failure_type=FailureType.config_error),
+    ):
+        try:
+            raise error
+        except Exception:
+            import sys
+
+            record = logging.LogRecord(
+                "airbyte", logging.ERROR, __file__, 1, "Retries exhausted.", None, sys.exc_info()
+            )
+        ConfigErrorTracebackFilter().filter(record)
+        assert "Traceback" not in AirbyteLogFormatter().format(record)
