@@ -6,13 +6,29 @@
 - 401/403: `config_error` telling which credential to fix, quoting the provider's message;
 - other 4xx: `config_error` quoting the provider's message (a parameter the user configured is wrong).
 A connector subclasses `ProviderErrorHandler` to read its own HTTP-200 error bodies.
+
+Every quoted provider body passes through `scrub` (registered secrets masked) and `mask_secret_values`
+(secret-looking JSON keys masked) here, whatever the caller does.
+
+`check` answers a person waiting at a form. The shared entry point runs `check` inside `check_budget()`,
+and while it does every `ProviderErrorHandler` allows at most `CHECK_MAX_RETRIES` retries and
+`CHECK_MAX_SECONDS` of retrying, and every `RetryAfterBackoff` waits at most `CHECK_MAX_WAIT_SECONDS`
+(a `Retry-After` included): no connector change needed. Outside the entry point (a connector's own
+probe), `bounded_for_check(handler)` caps a handler at
+`CHECK_MAX_RETRIES` retries and `CHECK_MAX_SECONDS` of retrying, and `check_backoff()` caps every wait
+(including a `Retry-After`), so a persistently failing provider gives a FAILED check, quoting what it
+answered, well within a minute.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import email.utils
 import json
 import time
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import requests
@@ -20,7 +36,7 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 
-from cdr_shared.secrets import scrub
+from cdr_shared.secrets import mask_secret_values, scrub
 
 _SUCCESS = ErrorResolution(response_action=ResponseAction.SUCCESS)
 _BODY_QUOTE_LIMIT = 300
@@ -49,7 +65,7 @@ def provider_message(response: requests.Response) -> str:
     text = " ".join(text.split())
     if len(text) > _BODY_QUOTE_LIMIT:
         text = text[:_BODY_QUOTE_LIMIT] + "..."
-    return scrub(text)
+    return mask_secret_values(scrub(text))
 
 
 def json_body(response: requests.Response) -> Any:
@@ -98,10 +114,16 @@ class ProviderErrorHandler(ErrorHandler):
 
     @property
     def max_retries(self) -> int | None:
+        if in_check():
+            return min(
+                self._max_retries if self._max_retries is not None else CHECK_MAX_RETRIES, CHECK_MAX_RETRIES
+            )
         return self._max_retries
 
     @property
     def max_time(self) -> int | None:
+        if in_check():
+            return min(self._max_time if self._max_time is not None else CHECK_MAX_SECONDS, CHECK_MAX_SECONDS)
         return self._max_time
 
     def interpret_response(self, response: requests.Response | Exception | None) -> ErrorResolution:
@@ -120,7 +142,9 @@ class ProviderErrorHandler(ErrorHandler):
                 f"{self.provider} refused the credentials (HTTP {status}: {provider_message(response)}). {self.auth_hint}",
             )
         if status >= 500 or status == 408:
-            return retry(f"{self.provider} answered HTTP {status}; retrying.")
+            said = provider_message(response)
+            quoted = f" ('{said}')" if said else ""
+            return retry(f"{self.provider} answered HTTP {status}{quoted}; retrying.")
         if 400 <= status < 500:
             return self.interpret_client_error(response)
         return self.interpret_success_body(response)
@@ -175,8 +199,54 @@ class RetryAfterBackoff(BackoffStrategy):
     def backoff_time(
         self, response_or_exception: requests.Response | requests.RequestException | None, attempt_count: int
     ) -> float | None:
+        wait = min(self.base * (2 ** max(attempt_count - 1, 0)), self.cap)
         if isinstance(response_or_exception, requests.Response):
             asked = retry_after_seconds(response_or_exception)
             if asked is not None:
-                return min(max(asked, 0.1), self.max_wait)
-        return min(self.base * (2 ** max(attempt_count - 1, 0)), self.cap)
+                wait = min(max(asked, 0.1), self.max_wait)
+        return min(wait, CHECK_MAX_WAIT_SECONDS) if in_check() else wait
+
+
+_CHECKING: ContextVar[bool] = ContextVar("cdr_shared_checking", default=False)
+
+
+@contextlib.contextmanager
+def check_budget() -> Iterator[None]:
+    """Within the block, shared handlers and backoffs keep to `check`'s budget (see the module docstring)."""
+    token = _CHECKING.set(True)
+    try:
+        yield
+    finally:
+        _CHECKING.reset(token)
+
+
+def in_check() -> bool:
+    """Whether the running command is `check` under the shared entry point (`check_budget`)."""
+    return _CHECKING.get()
+
+
+CHECK_MAX_RETRIES = 2
+"""Retries a `check` request gets: enough for a blip, not for an outage."""
+
+CHECK_MAX_SECONDS = 30
+"""Time a `check` request may spend retrying (the CDK's `max_time`); requests' own timeouts come on top."""
+
+CHECK_MAX_WAIT_SECONDS = 10.0
+"""The longest single wait between `check` attempts, whatever `Retry-After` asks."""
+
+
+def bounded_for_check(
+    handler: ProviderErrorHandler, max_retries: int = CHECK_MAX_RETRIES, max_seconds: int = CHECK_MAX_SECONDS
+) -> ProviderErrorHandler:
+    """A copy of `handler` (any subclass, same interpretation) that gives up within `check`'s budget."""
+    bounded = copy.copy(handler)
+    bounded._max_retries = min(
+        handler.max_retries if handler.max_retries is not None else max_retries, max_retries
+    )
+    bounded._max_time = min(handler.max_time if handler.max_time is not None else max_seconds, max_seconds)
+    return bounded
+
+
+def check_backoff(base: float = 1.0) -> RetryAfterBackoff:
+    """The backoff for `check`: exponential from `base`, and no wait (not even `Retry-After`) over 10 s."""
+    return RetryAfterBackoff(base=base, cap=CHECK_MAX_WAIT_SECONDS, max_wait=CHECK_MAX_WAIT_SECONDS)

@@ -15,6 +15,24 @@ import pendulum
 from cdr_shared.dates import is_date_only, parse_config_instant, zone
 from cdr_shared.errors import config_error
 
+EARLIEST_START = pendulum.datetime(1970, 1, 1, tz="UTC")
+"""No contact-center record predates the epoch; earlier starts are typing mistakes (and overflow arithmetic)."""
+
+LATEST_END = pendulum.datetime(9000, 1, 1, tz="UTC")
+"""An `end_date` after this (year 9999...) means "no end": it is capped here so window and lookback
+arithmetic can never overflow `datetime`."""
+
+
+def _instant(config: Mapping[str, Any], field: str, tz: pendulum.Timezone) -> pendulum.DateTime:
+    """`parse_config_instant`, with every parser failure (offsets beyond +-24 h, year 0) a config error."""
+    try:
+        return parse_config_instant(config[field], tz, field)
+    except (ValueError, OverflowError, TypeError) as error:
+        raise config_error(
+            f"'{field}' must be a date (YYYY-MM-DD) or an ISO 8601 date-time with an offset between -23:59 and "
+            f"+23:59; got '{config[field]}'."
+        ) from error
+
 
 @dataclass(frozen=True)
 class SyncRange:
@@ -60,17 +78,19 @@ def sync_range_from_config(
     if not config.get("start_date"):
         raise config_error("'start_date' is required: the first day (YYYY-MM-DD) or instant to sync from.")
     # Requests carry whole seconds; a start on a whole second keeps every window edge on one too.
-    start = parse_config_instant(config["start_date"], tz, "start_date").replace(microsecond=0)
+    start = _instant(config, "start_date", tz).replace(microsecond=0)
     now = now or pendulum.now("UTC")
+    if start < EARLIEST_START:
+        raise config_error(f"'start_date' ({config['start_date']}) must be on or after 1970-01-01.")
     if start > now:
         raise config_error(
             f"'start_date' ({config['start_date']}) lies in the future; nothing could be read."
         )
     end = None
     if config.get("end_date"):
-        end = parse_config_instant(config["end_date"], tz, "end_date")
-        if is_date_only(config["end_date"]):
-            end = end.in_timezone(tz).add(days=1).in_timezone("UTC")
+        end = min(_instant(config, "end_date", tz), LATEST_END)
+        if is_date_only(config["end_date"]) and end < LATEST_END:
+            end = min(end.in_timezone(tz).add(days=1).in_timezone("UTC"), LATEST_END)
         if end <= start:
             raise config_error(
                 f"'end_date' ({config['end_date']}) must be after 'start_date' ({config['start_date']})."
