@@ -32,7 +32,7 @@ END_DATE = "2024-06-01"
 WHOLE_RANGE = {"from_date": "2024-05-01 00:00:00", "to_date": "2024-06-02 00:00:00"}
 STATIC_TOKEN = {"Authorization": f"Bearer {DEFAULT_API_TOKEN}"}
 
-# The keys of the sample record in seed 004, in its order.
+# The keys of the sample record on https://docs.acefone.in/reference/call-detail-records-2, in its order.
 SAMPLE_RECORD_KEYS = [
     "id", "call_id", "uuid", "direction", "description", "detailed_description", "status",
     "blocked_number_id", "recording_url", "service", "date", "time", "end_stamp", "broadcast_id",

@@ -146,8 +146,9 @@ class CallRecords(WindowedHttpStream):
     def next_page_token(self, response: requests.Response) -> Mapping[str, Any] | None:
         """Next page unless this one was empty, short, or reached the total (when the page reports one).
 
-        Doc versions disagree on whether `count` is the total or this page's size: a total larger than
-        the page can only be the total, otherwise the page's fullness decides.
+        Doc versions (https://docs.acefone.in/reference/call-detail-records-2 and its UK twin) disagree on
+        whether `count` is the total or this page's size: a total larger than the page can only be the
+        total, otherwise the page's fullness decides.
         """
         body = json_body(response)
         results = page_records(body) or []
