@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pendulum
 import requests
-from airbyte_cdk.models import AirbyteMessage, SyncMode
+from airbyte_cdk.models import AirbyteMessage
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 
@@ -112,15 +112,8 @@ class CallRecords(WindowedHttpStream):
     def get_backoff_strategy(self) -> BackoffStrategy:
         return RetryAfterBackoff(base=BACKOFF_BASE_SECONDS)
 
-    def read_records(
-        self,
-        sync_mode: SyncMode,
-        cursor_field: list[str] | None = None,
-        stream_slice: Mapping[str, Any] | None = None,
-        stream_state: Mapping[str, Any] | None = None,
-    ) -> Iterable[Mapping[str, Any] | AirbyteMessage]:
+    def start_slice(self, stream_slice: Mapping[str, Any] | None) -> None:
         self.paging = WindowPaging()
-        yield from super().read_records(sync_mode, cursor_field, stream_slice, stream_state)
 
     def request_params(
         self,
