@@ -305,3 +305,12 @@ def test_a_persistent_odd_200_fails_naming_the_window_and_saves_no_state(
     assert error["failure_type"] == "system_error"
     assert FIRST_WINDOW_IST in error["message"] and quoted in error["message"]
     assert emulator.stats()["requests"][path] == 9
+
+
+def test_a_later_window_with_fewer_calls_than_the_first_is_read_in_full(emulator, catalog):
+    emulator.add_calls(200, at="2026-10-02T10:00:00+00:00")  # the first 3-day window now holds far more
+    run = run_connector(CONNECTOR, "read", config(emulator.base_url), catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    per_window = [int(line.split(" read: ")[1].split(" ")[0]) for line in run.logs if " read: " in line]
+    assert per_window[1] < per_window[0]
+    assert Counter(r["id"] for r in run.records) == Counter(r["id"] for r in emulator.ground_truth())
