@@ -198,3 +198,119 @@ def test_spec_violations_name_their_field_in_check(emulator):
     status = check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
     assert status["status"] == "FAILED"
     assert status["message"] == "Config validation error: 'window_days' is greater than the maximum of 31."
+
+
+# ----------------------------------------------------- UK accounts, the older page shape, odd 200 answers
+
+# Backoff sleeps are skipped in the connector's process so a persistent odd answer fails in seconds; the
+# retries themselves still happen (the emulator counts them).
+NO_SLEEP = """
+import time
+time.sleep = lambda seconds: None
+"""
+FIRST_WINDOW_IST = "the window 2026-10-01 05:30:00 to 2026-10-04 05:29:59"
+
+
+@pytest.fixture(scope="module")
+def no_sleep_path(tmp_path_factory) -> str:
+    folder = tmp_path_factory.mktemp("no_sleep")
+    (folder / "sitecustomize.py").write_text(NO_SLEEP)
+    return str(folder)
+
+
+def started_at_of(record: dict[str, Any]) -> str:
+    """The UTC call start of a /v1/call/records ground-truth record (its IST `date` + `time`)."""
+    local = pendulum.from_format(
+        f"{record['date']} {record['time']}", "YYYY-MM-DD HH:mm:ss", tz="Asia/Kolkata"
+    )
+    return local.in_timezone("UTC").isoformat()
+
+
+def call_report_view(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """/v1/call_report records keyed by id as text (the connector's primary key), nulls normalised."""
+    return {str(r["id"]): without_nulls({**r, "id": str(r["id"])}) for r in records}
+
+
+def test_uk_login_id_logs_in_with_the_uk_body_and_the_sync_equals_ground_truth(acefone_emulator):
+    uk = acefone_emulator(**DATA, api_tokens=[CANARY_TOKEN], password=CANARY_PASSWORD, login_field="login_id")
+    login = {"auth_type": "login", "login_id": "demo@example.com", "password": CANARY_PASSWORD}
+    catalog = configured_catalog(run_connector(CONNECTOR, "discover", config(uk.base_url, credentials=login)))
+    check = run_connector(CONNECTOR, "check", config(uk.base_url, credentials=login))
+    assert check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]["status"] == "SUCCEEDED"
+    run = run_connector(CONNECTOR, "read", config(uk.base_url, credentials=login), catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert provider_view(run.records) == provider_view(uk.ground_truth())
+    # The UK emulator answers 422 to an `email` body: every login went through with `login_id`.
+    assert {entry["status"] for entry in uk.request_log("/v1/auth/login")} == {200}
+    assert CANARY_PASSWORD not in run.output and CANARY_PASSWORD not in check.output
+
+
+def test_call_report_endpoint_reads_pages_of_100_and_equals_its_ground_truth(emulator, catalog):
+    report = config(emulator.base_url, records_endpoint="v1/call_report", page_size=500)
+    run = run_connector(CONNECTOR, "read", report, catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert call_report_view([{k: v for k, v in r.items() if k not in DERIVED} for r in run.records]) == (
+        call_report_view(emulator.call_report_ground_truth())
+    )
+    requests = emulator.request_log("/v1/call_report")
+    assert {r["query"]["limit"][0] for r in requests} == {"100"}
+    assert emulator.request_log("/v1/call/records") == []
+    # The same calls get the same derived call start as through /v1/call/records.
+    expected = {r["call_id"]: started_at_of(r) for r in emulator.ground_truth()}
+    assert {r["call_stats"]["call_id"]: r["started_at"] for r in run.records} == expected
+    assert run.states[-1]["stream"]["stream_state"] == {"started_at": "2026-10-11T00:00:00+00:00"}
+
+
+def test_records_endpoint_answering_the_older_shape_is_read_in_full(acefone_emulator):
+    old = acefone_emulator(**DATA, api_tokens=[CANARY_TOKEN], records_shape="call_report")
+    catalog = configured_catalog(run_connector(CONNECTOR, "discover", config(old.base_url)))
+    run = run_connector(CONNECTOR, "read", config(old.base_url, page_size=150), catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert call_report_view([{k: v for k, v in r.items() if k not in DERIVED} for r in run.records]) == (
+        call_report_view(old.call_report_ground_truth())
+    )
+
+
+@pytest.mark.parametrize("path", ["/v1/call/records", "/v1/call_report"])
+def test_a_passing_odd_200_is_retried_and_nothing_is_lost(emulator, catalog, path):
+    endpoint = path.removeprefix("/")
+    for kind in ("empty", "html", "no_records", "error_body"):
+        emulator.answer_oddly(kind, path=path)
+    run = run_connector(
+        CONNECTOR, "read", config(emulator.base_url, records_endpoint=endpoint), catalog=catalog
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert len(run.records) == len(emulator.ground_truth())
+    assert {str(r["started_at"]) for r in run.records} == {started_at_of(r) for r in emulator.ground_truth()}
+
+
+@pytest.mark.parametrize("path", ["/v1/call/records", "/v1/call_report"])
+@pytest.mark.parametrize(
+    ("kind", "quoted"), [("empty", "an empty body"), ("no_records", "Request processed")]
+)
+def test_a_persistent_odd_200_fails_naming_the_window_and_saves_no_state(
+    emulator, catalog, no_sleep_path, path, kind, quoted
+):
+    emulator.answer_oddly(kind, path=path, times=9)
+    run = run_connector(
+        CONNECTOR,
+        "read",
+        config(emulator.base_url, records_endpoint=path.removeprefix("/")),
+        catalog=catalog,
+        env={"PYTHONPATH": no_sleep_path},
+    )
+    assert run.returncode != 0
+    assert run.records == [] and run.states == []
+    error = run.errors[0]
+    assert error["failure_type"] == "system_error"
+    assert FIRST_WINDOW_IST in error["message"] and quoted in error["message"]
+    assert emulator.stats()["requests"][path] == 9
+
+
+def test_a_later_window_with_fewer_calls_than_the_first_is_read_in_full(emulator, catalog):
+    emulator.add_calls(200, at="2026-10-02T10:00:00+00:00")  # the first 3-day window now holds far more
+    run = run_connector(CONNECTOR, "read", config(emulator.base_url), catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    per_window = [int(line.split(" read: ")[1].split(" ")[0]) for line in run.logs if " read: " in line]
+    assert per_window[1] < per_window[0]
+    assert Counter(r["id"] for r in run.records) == Counter(r["id"] for r in emulator.ground_truth())

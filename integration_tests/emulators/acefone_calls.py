@@ -1,7 +1,7 @@
 """The synthetic Acefone call data set: seeded, realistic call detail records.
 
-Every record carries every field of the sample in seed 004 (same key order) with values shaped like the
-real ones: 24-hex `id` (an ObjectId: creation time, then random), `call_id` "<start epoch>.<platform
+Every record carries every field of the sample response on
+https://docs.acefone.in/reference/call-detail-records-2 (same key order) with values shaped like the real ones: 24-hex `id` (an ObjectId: creation time, then random), `call_id` "<start epoch>.<platform
 sequence>", 13-hex `uuid` (PHP uniqid at the call flow's init), IST `date`/`time`/`end_stamp`, a `call_flow`
 whose elements vary in shape (init with a string `time`, Ivr, Department, Agent with `num` or `number`,
 ClickToCall, Dialer, Broadcast, Voicemail, a type-less `{"anstime", "time"}`, hangup).

@@ -4,7 +4,7 @@ Validation answers like the Laravel back end behind the API: HTTP 422 with
 `{"message": "<first error>[ (and N more errors)]", "errors": {"<param>": ["..."]}}`, attribute names
 written with spaces ("The from date field is required.").
 
-Filters (seed 004), all combined with AND:
+Filters (https://docs.acefone.in/reference/call-detail-records-2), all combined with AND:
 
 - `from_date`, `to_date` (required, `Y-m-d H:i:s` in IST, both inclusive) on the call start (`date` + `time`).
 - `agents`: `agent|<id>` values (`agents[]=...` array form or comma-separated; a bare id works too); a

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from integration_tests.emulators.acefone import (
+    CALL_REPORT_PATH,
     DEFAULT_API_TOKEN,
     DEFAULT_EMAIL,
     DEFAULT_PASSWORD,
@@ -31,7 +32,7 @@ END_DATE = "2024-06-01"
 WHOLE_RANGE = {"from_date": "2024-05-01 00:00:00", "to_date": "2024-06-02 00:00:00"}
 STATIC_TOKEN = {"Authorization": f"Bearer {DEFAULT_API_TOKEN}"}
 
-# The keys of the sample record in seed 004, in its order.
+# The keys of the sample record on https://docs.acefone.in/reference/call-detail-records-2, in its order.
 SAMPLE_RECORD_KEYS = [
     "id", "call_id", "uuid", "direction", "description", "detailed_description", "status",
     "blocked_number_id", "recording_url", "service", "date", "time", "end_stamp", "broadcast_id",
@@ -792,3 +793,101 @@ def test_the_cli_prints_its_url_first_serves_and_exits_cleanly_on_sigterm() -> N
     assert len(truth) == 40
     assert (body["count"], body["limit"], body["size"]) == (10, 10, 10)
     assert exit_code == 0
+
+
+# ------------------------------------------------------------------ UK login and the older call report
+
+
+def test_a_uk_portal_logs_in_with_login_id_and_refuses_an_email_body(
+    acefone_emulator: AcefoneFactory,
+) -> None:
+    uk = acefone_emulator(
+        calls=50, days=10, end_date=END_DATE, rate_limit_per_second=0, login_field="login_id"
+    )
+    body = {"login_id": DEFAULT_EMAIL, "password": DEFAULT_PASSWORD}
+
+    accepted = requests.post(uk.url(LOGIN_PATH), json=body, timeout=10)
+    refused = log_in(uk)
+
+    assert accepted.status_code == 200
+    assert get_records(uk, headers=bearer(accepted.json()["access_token"])).status_code == 200
+    assert refused.status_code == 422 and set(refused.json()["errors"]) == {"login_id"}
+    assert refused.json()["errors"]["login_id"] == ["The login id field is required."]
+
+
+def get_call_report(emulator: AcefoneEmulator, **params: Any) -> requests.Response:
+    return requests.get(
+        emulator.url(CALL_REPORT_PATH), params={**WHOLE_RANGE, **params}, headers=STATIC_TOKEN, timeout=10
+    )
+
+
+def test_call_report_pages_cover_every_call_once_in_the_older_shape(acefone: AcefoneEmulator) -> None:
+    records: list[dict[str, Any]] = []
+    for page in range(1, 100):
+        body = get_call_report(acefone, page=page, limit=100).json()
+        assert set(body) == {"total_records", "filtered_records", "page_records", "page", "data"}
+        assert body["total_records"] == "400" and body["page"] == str(page)
+        assert body["page_records"] == str(len(body["data"]))
+        if not body["data"]:
+            break
+        records.extend(body["data"])
+
+    assert records == acefone.call_report_ground_truth()
+    assert len({record["id"] for record in records}) == 400
+    newest = acefone.ground_truth()[0]
+    assert records[0]["call_stats"]["call_date"] == newest["date"]
+    assert records[0]["call_stats"]["connection_time"] == newest["time"]
+    assert records[0]["call_stats"]["call_id"] == newest["call_id"]
+    assert isinstance(records[0]["id"], int)
+
+
+def test_call_report_refuses_a_limit_above_100(acefone: AcefoneEmulator) -> None:
+    refused = get_call_report(acefone, limit=101)
+
+    assert refused.status_code == 422 and "limit" in refused.json()["errors"]
+    assert get_call_report(acefone, limit=100).status_code == 200
+
+
+def test_records_in_the_older_shape_are_capped_at_100_a_page(acefone_emulator: AcefoneFactory) -> None:
+    old = acefone_emulator(
+        calls=400,
+        days=10,
+        end_date=END_DATE,
+        rate_limit_per_second=0,
+        max_limit=500,
+        records_shape="call_report",
+    )
+
+    body = get_records(old, limit=500).json()
+
+    assert "results" not in body and len(body["data"]) == 100 and body["total_records"] == "400"
+    assert body["data"] == old.call_report_ground_truth()[:100]
+
+
+@pytest.mark.parametrize(
+    ("kind", "check"),
+    [
+        ("empty", lambda r: r.content == b""),
+        ("html", lambda r: r.headers["Content-Type"].startswith("text/html")),
+        ("no_records", lambda r: "results" not in r.json() and "data" not in r.json()),
+        ("error_body", lambda r: r.json()["success"] is False),
+    ],
+)
+def test_an_odd_answer_is_a_200_that_is_no_page_once_and_only_on_its_path(
+    acefone: AcefoneEmulator, kind: str, check: Callable[[requests.Response], bool]
+) -> None:
+    acefone.answer_oddly(kind, path=CALL_REPORT_PATH)
+
+    assert get_records(acefone).json()["results"]
+    odd = get_call_report(acefone)
+    assert odd.status_code == 200 and check(odd)
+    assert get_call_report(acefone).json()["data"]
+
+
+def test_odd_answers_can_be_queued_by_control(acefone: AcefoneEmulator) -> None:
+    queued = post_control(acefone, "odd_answer", {"kind": "empty", "times": 2})
+
+    assert queued.status_code == 200
+    assert [get_records(acefone).content for _ in range(2)] == [b"", b""]
+    assert get_records(acefone).json()["results"]
+    assert post_control(acefone, "odd_answer", {"kind": "nonsense"}).status_code == 400

@@ -111,6 +111,7 @@ class WindowedHttpStream(HttpStream, ABC):
         stream_slice: Mapping[str, Any] | None = None,
         stream_state: Mapping[str, Any] | None = None,
     ) -> Iterable[Mapping[str, Any] | AirbyteMessage]:
+        self.start_slice(stream_slice)
         count = 0
         for item in super().read_records(sync_mode, cursor_field, stream_slice, stream_state):
             if isinstance(item, Mapping):
@@ -119,6 +120,9 @@ class WindowedHttpStream(HttpStream, ABC):
         self.records_read += count
         if stream_slice:
             self.finish_slice(stream_slice, count)
+
+    def start_slice(self, stream_slice: Mapping[str, Any] | None) -> None:
+        """Called before a slice's first request: reset what is counted per window here (nothing by default)."""
 
     def finish_slice(self, stream_slice: Mapping[str, Any], count: int) -> None:
         """Log progress and, after a window's last partition, move the cursor to the window's end."""

@@ -1,4 +1,8 @@
-"""Acefone credentials: a portal API token, or e-mail/password login with one-hour tokens."""
+"""Acefone credentials: a portal API token, or a portal login (e-mail or UK login ID) with one-hour tokens.
+
+The login body is `{"email", "password"}` on Indian and Servetel accounts (docs.acefone.in) and
+`{"login_id", "password"}` on UK portals (https://api-docs.acefone.co.uk/reference/getting-started).
+"""
 
 from __future__ import annotations
 
@@ -16,15 +20,21 @@ PROVIDER = "Acefone"
 
 
 class AcefoneLoginAuth(ShortLivedTokenAuth):
-    """`POST /v1/auth/login` for a token; `POST /v1/auth/refresh` to renew it, falling back to a new login."""
+    """`POST /v1/auth/login` for a token; `POST /v1/auth/refresh` to renew it, falling back to a new login.
+
+    `login_field` is the body key of the login name: `email`, or `login_id` on UK portals.
+    """
 
     refresh_margin = 300.0
     default_lifetime = 3600.0
 
-    def __init__(self, base_url: str, email: str, password: str, **kwargs: Any) -> None:
+    def __init__(
+        self, base_url: str, login: str, password: str, login_field: str = "email", **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.base_url = base_url
-        self.email = email
+        self.login = login
+        self.login_field = login_field
         self._password = password
         self._session = requests.Session()
 
@@ -33,11 +43,11 @@ class AcefoneLoginAuth(ShortLivedTokenAuth):
             self._session,
             "POST",
             f"{self.base_url}/v1/auth/login",
-            json={"email": self.email, "password": self._password},
+            json={self.login_field: self.login, "password": self._password},
             provider=PROVIDER,
-            credential_hint="credentials.email and credentials.password",
+            credential_hint=f"credentials.{self.login_field} and credentials.password",
         )
-        return _issued(body)
+        return _issued(body, self.login_field)
 
     def renew_token(self, current: str | None) -> IssuedToken:
         if not current:
@@ -46,18 +56,19 @@ class AcefoneLoginAuth(ShortLivedTokenAuth):
             response = self._session.post(
                 f"{self.base_url}/v1/auth/refresh", headers={"Authorization": f"Bearer {current}"}, timeout=60
             )
-            refreshed = _issued(response.json()) if response.ok else None
+            refreshed = _issued(response.json(), self.login_field) if response.ok else None
         except (requests.RequestException, ValueError):
             refreshed = None
         # A refused or failed refresh costs nothing more than a fresh login.
         return refreshed or self.fetch_token()
 
 
-def _issued(body: Mapping[str, Any]) -> IssuedToken:
-    token = body.get("access_token")
+def _issued(body: Mapping[str, Any], login_field: str) -> IssuedToken:
+    token = body.get("access_token") if isinstance(body, Mapping) else None
     if not token:
         raise config_error(
-            "Acefone's login answer carried no access_token; check credentials.email and credentials.password."
+            f"Acefone's login answer carried no access_token; check credentials.{login_field} and "
+            "credentials.password."
         )
     expires_in = body.get("expires_in")
     return IssuedToken(str(token), float(expires_in) if isinstance(expires_in, (int, float)) else None)
@@ -76,18 +87,33 @@ def authenticator_from_config(config: Mapping[str, Any], base_url: str) -> reque
         register_secret(token)
         return TokenAuthenticator(token=token)
     if auth_type == "login":
-        email, password = credentials.get("email"), credentials.get("password")
-        if not email or not password:
+        login_field = _login_field(credentials)
+        password = credentials.get("password")
+        if not password:
             raise config_error(
-                "'credentials.email' and 'credentials.password' are required when credentials.auth_type is 'login'."
+                f"'credentials.{login_field}' and 'credentials.password' are required when "
+                "credentials.auth_type is 'login'."
             )
         register_secret(password)
-        return AcefoneLoginAuth(base_url, email, password)
+        return AcefoneLoginAuth(base_url, str(credentials[login_field]), password, login_field)
     raise config_error(f"'credentials.auth_type' must be 'api_token' or 'login'; got '{auth_type}'.")
+
+
+def _login_field(credentials: Mapping[str, Any]) -> str:
+    """`email` or `login_id`, whichever of the two the login credentials set (exactly one)."""
+    given = [name for name in ("email", "login_id") if credentials.get(name)]
+    if len(given) != 1:
+        raise config_error(
+            "Login credentials need exactly one of 'credentials.email' (acefone.in, servetel.in portals) "
+            "and 'credentials.login_id' (UK portals)" + ("; both are set." if given else ".")
+        )
+    return given[0]
 
 
 def credential_hint(config: Mapping[str, Any]) -> str:
     """Which fields to fix when Acefone refuses the credentials."""
-    if (config.get("credentials") or {}).get("auth_type") == "login":
-        return "Check credentials.email and credentials.password."
+    credentials = config.get("credentials") or {}
+    if credentials.get("auth_type") == "login":
+        name = "login_id" if credentials.get("login_id") and not credentials.get("email") else "email"
+        return f"Check credentials.{name} and credentials.password."
     return "Check credentials.api_token (generate a new token in the Acefone portal if it was revoked)."

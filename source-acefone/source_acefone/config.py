@@ -10,8 +10,14 @@ from typing import Any
 from cdr_shared.errors import config_error
 from cdr_shared.sync_range import SyncRange, sync_range_from_config
 from cdr_shared.urls import validate_base_url
+from source_acefone.pages import CALL_REPORT_MAX_LIMIT
 
 DEFAULT_BASE_URL = "https://api.acefone.in"
+# The records endpoint of every region (https://docs.acefone.in/reference/call-detail-records-2), and the
+# older UK one some accounts still have (https://api-docs.acefone.co.uk/reference/get_v1-call-report).
+CALL_RECORDS_ENDPOINT = "v1/call/records"
+CALL_REPORT_ENDPOINT = "v1/call_report"
+RECORDS_ENDPOINTS = (CALL_RECORDS_ENDPOINT, CALL_REPORT_ENDPOINT)
 DEFAULT_TIMEZONE = "Asia/Kolkata"
 MAX_PAGE_SIZE = 1000
 DURATION_OPERATORS = (">", "<", ">=", "<=", "!=")
@@ -26,6 +32,14 @@ class AcefoneConfig:
     sync_range: SyncRange
     page_size: int
     filter_params: tuple[tuple[str, str], ...]
+    records_endpoint: str = CALL_RECORDS_ENDPOINT
+
+    @property
+    def request_limit(self) -> int:
+        """The `limit` sent: `page_size`, capped at 100 on `/v1/call_report`, whose page says "maximum: 100"."""
+        if self.records_endpoint == CALL_REPORT_ENDPOINT:
+            return min(self.page_size, CALL_REPORT_MAX_LIMIT)
+        return self.page_size
 
 
 def filter_params(filters: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -81,4 +95,16 @@ def parse_config(config: Mapping[str, Any]) -> AcefoneConfig:
         raise config_error(
             f"'page_size' must be a whole number from 1 to {MAX_PAGE_SIZE}; got '{page_size}'."
         )
-    return AcefoneConfig(base_url, sync_range, page_size, filter_params(config.get("filters") or {}))
+    endpoint = config.get("records_endpoint") or CALL_RECORDS_ENDPOINT
+    if endpoint not in RECORDS_ENDPOINTS:
+        raise config_error(
+            f"'records_endpoint' must be one of {', '.join(RECORDS_ENDPOINTS)}; got '{endpoint}'."
+        )
+    filters = filter_params(config.get("filters") or {})
+    if filters and endpoint == CALL_REPORT_ENDPOINT:
+        # /v1/call_report documents other filter names (did, dest_num, call_status...), not these.
+        raise config_error(
+            f"'filters' apply to {CALL_RECORDS_ENDPOINT} only; remove them or set 'records_endpoint' to "
+            f"{CALL_RECORDS_ENDPOINT}."
+        )
+    return AcefoneConfig(base_url, sync_range, page_size, filters, endpoint)

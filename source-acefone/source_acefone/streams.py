@@ -1,8 +1,10 @@
-"""Acefone streams: `call_records` from `GET /v1/call/records`, windowed by call start time."""
+"""Acefone streams: `call_records` from `GET /v1/call/records` (or the older UK `/v1/call_report`), windowed
+by call start time."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, MutableMapping
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -10,7 +12,7 @@ import pendulum
 import requests
 from airbyte_cdk.models import AirbyteMessage
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
-from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution
+from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 
 from cdr_shared.dates import format_local, iso_utc, parse_local
 from cdr_shared.horizon import LagHorizon
@@ -18,12 +20,24 @@ from cdr_shared.http_errors import (
     ProviderErrorHandler,
     RetryAfterBackoff,
     json_body,
+    looks_truncated,
     provider_message,
+    retry,
     unexpected,
 )
 from cdr_shared.windowed_state import WindowedCursor
 from cdr_shared.windowed_stream import WindowedHttpStream, estimate_message, window_of
 from source_acefone.config import AcefoneConfig
+from source_acefone.pages import (
+    as_int,
+    call_end_text,
+    call_start_text,
+    page_limit,
+    page_number,
+    page_records,
+    page_total,
+    record_id,
+)
 
 ACEFONE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 # A call's record is published once the call has ended; calls still in progress show up in the next
@@ -33,22 +47,47 @@ BACKOFF_BASE_SECONDS = 2.0
 
 
 class AcefoneErrorHandler(ProviderErrorHandler):
-    """Acefone answers JSON pages; anything else with HTTP 200 (an HTML page, a cut-off body) is retried."""
+    """A 200 must be one of the two documented pages (`pages.py`); anything else (an empty body, an HTML
+    page, JSON with neither `results` nor `data`, `"success": false`) is retried, then reported naming the
+    window it was asked for: never taken for an empty window."""
 
     def interpret_success_body(self, response: requests.Response) -> ErrorResolution:
-        resolution = super().interpret_success_body(response)
-        if resolution.response_action.name != "SUCCESS":
-            return resolution
-        body = json_body(response)
-        if not isinstance(body, Mapping) or not isinstance(body.get("results"), list):
+        where = requested_window(response)
+        try:
+            body = json_body(response)
+        except ValueError:
+            if looks_truncated(response):
+                return retry(f"Acefone sent a cut-off JSON body for {where}; retrying.")
             return unexpected(
-                f"Acefone answered with JSON that is not a call-records page: '{provider_message(response)}'."
+                f"Acefone answered {where} with {_quoted(response)}, not a JSON call-records page."
             )
-        return resolution
+        if page_records(body) is None:
+            return unexpected(
+                f"Acefone answered {where} with JSON that is not a call-records page (no 'results' list "
+                f"as /v1/call/records documents, no 'data' list as /v1/call_report does): {_quoted(response)}."
+            )
+        return ErrorResolution(response_action=ResponseAction.SUCCESS)
+
+
+def _quoted(response: requests.Response) -> str:
+    message = provider_message(response)
+    return f"'{message}'" if message else "an empty body"
+
+
+@dataclass
+class WindowPaging:
+    """What has been read of the current window: ids emitted and records the provider sent.
+
+    A fresh one starts with every window; a count carried over would stop a later, smaller window early.
+    """
+
+    seen: set[str] = field(default_factory=set)
+    provided: int = 0
+    requested_page: int = 1
 
 
 class CallRecords(WindowedHttpStream):
-    """Every call detail record, incremental on `started_at` (UTC, derived from `date` + `time`)."""
+    """Every call detail record, incremental on `started_at` (UTC, derived from the call's local start)."""
 
     primary_key = "id"
 
@@ -56,24 +95,25 @@ class CallRecords(WindowedHttpStream):
         self.config = config
         self.auth_hint = auth_hint
         self.max_retries_per_request = max_retries
-        self._seen_in_window: set[str] = set()
-        self._provided_in_window = 0
-        self._requested_page = 1
+        self.paging = WindowPaging()
         cursor = WindowedCursor("call_records", "started_at", config.sync_range, ACEFONE_HORIZON)
         super().__init__(cursor, **kwargs)
 
     @property
     def url_base(self) -> str:
-        return f"{self.config.base_url}/v1/"
+        return f"{self.config.base_url}/"
 
     def path(self, **kwargs: Any) -> str:
-        return "call/records"
+        return self.config.records_endpoint
 
     def get_error_handler(self) -> ErrorHandler:
         return AcefoneErrorHandler("Acefone", self.auth_hint, max_retries=self.max_retries_per_request)
 
     def get_backoff_strategy(self) -> BackoffStrategy:
         return RetryAfterBackoff(base=BACKOFF_BASE_SECONDS)
+
+    def start_slice(self, stream_slice: Mapping[str, Any] | None) -> None:
+        self.paging = WindowPaging()
 
     def request_params(
         self,
@@ -87,7 +127,7 @@ class CallRecords(WindowedHttpStream):
             "from_date": format_local(window.start, tz, ACEFONE_TIME_FORMAT),
             "to_date": format_local(window.last_second, tz, ACEFONE_TIME_FORMAT),
             "page": (next_page_token or {}).get("page", 1),
-            "limit": self.config.page_size,
+            "limit": self.config.request_limit,
         }
         for name, value in self.config.filter_params:
             if name.endswith("[]"):
@@ -97,20 +137,21 @@ class CallRecords(WindowedHttpStream):
         return params
 
     def next_page_token(self, response: requests.Response) -> Mapping[str, Any] | None:
-        """Next page unless this one was empty, short, or reached `count` (when `count` is the total).
+        """Next page unless this one was empty, short, or reached the total (when the page reports one).
 
-        Doc versions disagree on whether `count` is the total or this page's size: a `count` larger than
-        the page can only be the total, otherwise the page's fullness decides.
+        Doc versions (https://docs.acefone.in/reference/call-detail-records-2 and its UK twin) disagree on
+        whether `count` is the total or this page's size: a total larger than the page can only be the
+        total, otherwise the page's fullness decides.
         """
         body = json_body(response)
-        results = body.get("results") or []
+        results = page_records(body) or []
         if not results:
             return None
-        page = _as_int(body.get("page")) or self._requested_page
-        count = _as_int(body.get("count"))
-        if count is not None and count > len(results):
-            return {"page": page + 1} if self._provided_in_window < count else None
-        expected = min(self.config.page_size, _as_int(body.get("limit")) or self.config.page_size)
+        page = page_number(body) or self.paging.requested_page
+        total = page_total(body)
+        if total is not None and total > len(results):
+            return {"page": page + 1} if self.paging.provided < total else None
+        expected = page_limit(body, self.config.request_limit)
         return {"page": page + 1} if len(results) >= expected else None
 
     def parse_response(
@@ -123,28 +164,27 @@ class CallRecords(WindowedHttpStream):
     ) -> Iterable[Mapping[str, Any] | AirbyteMessage]:
         body = json_body(response)
         # The CDK does not pass the page token to parse_response: read the page back from the request.
-        self._requested_page = requested_page(response)
-        if self._requested_page == 1:
-            self._seen_in_window = set()
-            self._provided_in_window = 0
-        count = _as_int(body.get("count"))
-        results = body.get("results") or []
-        if self._requested_page == 1 and count is not None and count > len(results):
-            yield estimate_message(self.name, self.records_read + count)
-        self._provided_in_window += len(results)
+        self.paging.requested_page = requested_page(response)
+        total = page_total(body)
+        results = page_records(body) or []
+        if self.paging.requested_page == 1 and total is not None and total > len(results):
+            yield estimate_message(self.name, self.records_read + total)
+        self.paging.provided += len(results)
         for record in results:
-            record_id = str(record.get("id"))
-            if record_id in self._seen_in_window:
+            key = str(record_id(record))
+            if key in self.paging.seen:
                 continue  # a call inserted during the sync shifted the pages; this one was already emitted
-            self._seen_in_window.add(record_id)
+            self.paging.seen.add(key)
             yield self.with_derived_fields(record)
 
     def with_derived_fields(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        """The record as Acefone sent it plus `started_at` and `ended_at` in UTC."""
+        """The record as Acefone sent it (`id` as text) plus `started_at` and `ended_at` in UTC."""
         tz = self.config.sync_range.tz
         out = dict(record)
-        out["started_at"] = _utc_or_none(f"{record.get('date')} {record.get('time')}", tz, self.logger)
-        out["ended_at"] = _utc_or_none(record.get("end_stamp"), tz, self.logger)
+        if "id" in out:
+            out["id"] = record_id(record)
+        out["started_at"] = _utc_or_none(call_start_text(record), tz, self.logger)
+        out["ended_at"] = _utc_or_none(call_end_text(record), tz, self.logger)
         return out
 
     def probe(self) -> None:
@@ -164,20 +204,17 @@ class CallRecords(WindowedHttpStream):
         )
 
 
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
+def requested_window(response: requests.Response) -> str:
+    """The window (and page) a response answers, as the request asked for it."""
+    query = parse_qs(urlsplit(response.request.url or "").query)
+    first, last = (query.get(name, ["?"])[0] for name in ("from_date", "to_date"))
+    return f"the window {first} to {last} (page {requested_page(response)})"
 
 
 def requested_page(response: requests.Response) -> int:
     """The `page` query parameter the response answers."""
     values = parse_qs(urlsplit(response.request.url or "").query).get("page")
-    return _as_int(values[0]) or 1 if values else 1
+    return as_int(values[0]) or 1 if values else 1
 
 
 def _utc_or_none(text: Any, tz: pendulum.Timezone, logger: Any) -> str | None:

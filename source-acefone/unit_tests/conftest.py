@@ -46,10 +46,10 @@ def catalog(sync_mode: SyncMode = SyncMode.incremental) -> ConfiguredAirbyteCata
 
 
 def records_request(
-    from_date: str, to_date: str, page: int = 1, limit: int = 2, **filters: Any
+    from_date: str, to_date: str, page: int = 1, limit: int = 2, path: str = "v1/call/records", **filters: Any
 ) -> HttpRequest:
     params = {"from_date": from_date, "to_date": to_date, "page": str(page), "limit": str(limit), **filters}
-    return HttpRequest(f"{BASE}/v1/call/records", query_params=params)
+    return HttpRequest(f"{BASE}/{path}", query_params=params)
 
 
 def call(record_id: str, date: str = "2024-05-09", time: str = "10:00:00", **fields: Any) -> dict[str, Any]:
@@ -93,3 +93,39 @@ def error(status: int, body: Any, headers: dict[str, str] | None = None) -> Http
     return HttpResponse(
         body if isinstance(body, str) else json.dumps(body), status_code=status, headers=headers or {}
     )
+
+
+def report_call(
+    record_id: int, call_date: str = "2024-05-09", connection_time: str = "10:00:00"
+) -> dict[str, Any]:
+    """A record of the older UK `/v1/call_report` page: numeric id, call start inside `call_stats`."""
+    return {
+        "id": record_id,
+        "call_stats": {
+            "inbound_sec": 40,
+            "outbound_sec": 0,
+            "bill_sec": 40,
+            "bill_calls": "1",
+            "total_charges": "0.02",
+            "connection_time": connection_time,
+            "ring_time": 6,
+            "answer_time": 40,
+            "call_id": f"1715000000.{record_id}",
+            "unique_id": 1715000000 + record_id,
+            "call_date": call_date,
+        },
+    }
+
+
+def report_page(
+    records: list[dict[str, Any]], total: int | None = None, page_number: int = 1
+) -> HttpResponse:
+    """A `/v1/call_report` page: counts as strings, as its documentation types them."""
+    body = {
+        "total_records": str(len(records) if total is None else total),
+        "filtered_records": str(len(records) if total is None else total),
+        "page_records": str(len(records)),
+        "page": str(page_number),
+        "data": records,
+    }
+    return HttpResponse(json.dumps(body))
