@@ -2,9 +2,10 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pendulum
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.entrypoint_wrapper import read
-from airbyte_cdk.test.mock_http import HttpMocker
+from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 from freezegun import freeze_time
 
 from source_huawei_cms import SourceHuaweiCms
@@ -123,3 +124,54 @@ def test_codes_outside_the_documented_tables_get_no_label_but_keep_their_value()
     # The CDK leaves null values out of the serialized record.
     assert record["callType"] == 99 and record.get("call_type_label") is None
     assert record["releaseCause"] == 1234 and record.get("release_cause_label") is None
+
+
+def spread(prefix: str, count: int, start: str) -> list[dict]:
+    """`count` calls a second apart from `start`."""
+    first = pendulum.parse(start)
+    return [call(f"{prefix}-{i}", first.add(seconds=i).isoformat()) for i in range(count)]
+
+
+def page_without_count(calls: list[dict]) -> HttpResponse:
+    return HttpResponse(json.dumps({"resultCode": "0100000", "resultDesc": {"data": calls}}))
+
+
+@freeze_time(NOW)
+def test_given_a_server_that_ignores_offset_then_the_window_is_split_until_every_part_fits_and_nothing_is_lost():
+    early, late = spread("e", 100, "2024-05-10T08:00:00Z"), spread("l", 50, "2024-05-10T09:00:00Z")
+    with HttpMocker() as http:
+        # Every offset gets the first page: the connector must notice, not loop, and read the halves.
+        http.post(calls_request(*W1), calls_page(early, count=150))
+        http.post(calls_request(*W1, offset=100), calls_page(early, count=150))
+        http.post(calls_request("2024-05-10T08:00:00Z", "2024-05-10T09:00:00Z"), calls_page(early))
+        http.post(calls_request("2024-05-10T09:00:00Z", "2024-05-10T10:00:00Z"), calls_page(late))
+        mock_empty(http, (W1, False), (W2, True), (W2, False))
+        output = run(config())
+    assert sorted(keys(output)) == sorted((c["callId"], "inbound") for c in early + late)
+    warnings = [m.log.message for m in output.logs if m.log.level.name == "WARN"]
+    assert any("ignores 'offset'" in line and "nothing is lost" in line for line in warnings)
+
+
+@freeze_time(NOW)
+def test_given_no_count_and_a_page_that_repeats_the_previous_one_then_paging_ends_and_the_halves_are_read():
+    early, late = spread("e", 20, "2024-05-10T08:10:00Z"), spread("l", 20, "2024-05-10T09:10:00Z")
+    with HttpMocker() as http:
+        http.post(calls_request(*W1), page_without_count(early + late))
+        http.post(calls_request(*W1, offset=40), page_without_count(early + late))
+        http.post(calls_request("2024-05-10T08:00:00Z", "2024-05-10T09:00:00Z"), page_without_count(early))
+        http.post(calls_request("2024-05-10T09:00:00Z", "2024-05-10T10:00:00Z"), page_without_count(late))
+        mock_empty(http, (W1, False), (W2, True), (W2, False))
+        output = run(config())
+    assert sorted(keys(output)) == sorted((c["callId"], "inbound") for c in early + late)
+
+
+@freeze_time(NOW)
+def test_given_no_count_then_paging_goes_on_past_short_pages_until_an_empty_one():
+    with HttpMocker() as http:
+        # A server that caps pages below `limit` and sends no count: a short page is not the end.
+        http.post(calls_request(*W1), page_without_count(spread("a", 50, "2024-05-10T08:00:00Z")))
+        http.post(calls_request(*W1, offset=50), page_without_count(spread("b", 30, "2024-05-10T08:30:00Z")))
+        http.post(calls_request(*W1, offset=80), page_without_count([]))
+        mock_empty(http, (W1, False), (W2, True), (W2, False))
+        output = run(config())
+    assert len(output.records) == 80
