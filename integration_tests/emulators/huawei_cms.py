@@ -219,6 +219,8 @@ class HuaweiCmsEmulator(EmulatorServer):
         )
         self._result_codes: deque[tuple[str, str | None]] = deque()
         self._odd_answers: deque[tuple[str, str | None]] = deque()
+        self.odd_answers_served: list[str] = []
+        """The kinds of odd answers sent so far, in order, cleared by reset()."""
         self._result_codes_lock = threading.Lock()
         self.received_queries: list[dict[str, Any]] = []
         """Every valid `querycalls` body answered (the request log has no bodies), cleared by reset()."""
@@ -372,6 +374,7 @@ class HuaweiCmsEmulator(EmulatorServer):
             for index, (kind, only_path) in enumerate(self._odd_answers):
                 if only_path is None or only_path == path:
                     del self._odd_answers[index]
+                    self.odd_answers_served.append(kind)
                     return kind
         return None
 
@@ -419,6 +422,7 @@ class HuaweiCmsEmulator(EmulatorServer):
         with self._result_codes_lock:
             self._result_codes.clear()
             self._odd_answers.clear()
+            self.odd_answers_served.clear()
             self.received_queries.clear()
 
     def _control_result_codes(self, request: Request) -> Response:

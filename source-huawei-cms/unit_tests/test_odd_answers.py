@@ -7,7 +7,7 @@ https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_2579.html (querycallde
 import json
 
 import pytest
-from airbyte_cdk.models import FailureType, SyncMode
+from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.entrypoint_wrapper import ExpectedOutcome, read
 from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 from freezegun import freeze_time
