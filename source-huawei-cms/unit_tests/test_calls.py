@@ -147,6 +147,7 @@ def test_given_a_server_that_ignores_offset_then_the_window_is_split_until_every
         http.post(calls_request("2024-05-10T09:00:00Z", "2024-05-10T10:00:00Z"), calls_page(late))
         mock_empty(http, (W1, False), (W2, True), (W2, False))
         output = run(config())
+    assert output.errors == [] and output.state_messages, "every window must end cleanly"
     assert sorted(keys(output)) == sorted((c["callId"], "inbound") for c in early + late)
     warnings = [m.log.message for m in output.logs if m.log.level.name == "WARN"]
     assert any("ignores 'offset'" in line and "nothing is lost" in line for line in warnings)
@@ -162,6 +163,7 @@ def test_given_no_count_and_a_page_that_repeats_the_previous_one_then_paging_end
         http.post(calls_request("2024-05-10T09:00:00Z", "2024-05-10T10:00:00Z"), page_without_count(late))
         mock_empty(http, (W1, False), (W2, True), (W2, False))
         output = run(config())
+    assert output.errors == [] and output.state_messages, "every window must end cleanly"
     assert sorted(keys(output)) == sorted((c["callId"], "inbound") for c in early + late)
 
 
