@@ -118,6 +118,17 @@ class CmsStream(WindowedHttpStream):
         trust = {"verify": self.config.ca_bundle} if self.config.ca_bundle else {}
         return {"timeout": REQUEST_TIMEOUT_SECONDS, **trust}
 
+    def post(self, body: Mapping[str, Any]) -> requests.Response:
+        """One signed request to this stream's interface, through the CDK's retries and error handler."""
+        _, response = self._http_client.send_request(
+            self.http_method,
+            f"{self.url_base}{self.path()}",
+            request_kwargs=self.request_kwargs(),
+            headers=self.request_headers(),
+            json=body,
+        )
+        return response
+
     def report_lost(self, window: Window) -> None:
         """Say once per period that CC-CMS no longer holds it, so nobody mistakes the gap for a quiet day."""
         key = (iso_utc(window.start), iso_utc(window.end))
@@ -229,13 +240,7 @@ class Calls(CmsStream):
 
     def fetch_page(self, window: Window, inbound: bool, offset: int) -> tuple[list[Any], int | None]:
         """One `querycalls` page; the error handler has made sure the answer has a `data` list."""
-        _, response = self._http_client.send_request(
-            self.http_method,
-            f"{self.url_base}{self.path()}",
-            request_kwargs=self.request_kwargs(),
-            headers=self.request_headers(),
-            json=self.query_body(window, inbound, offset),
-        )
+        response = self.post(self.query_body(window, inbound, offset))
         data, count = call_page(json_body(response)) or ([], None)
         self._largest_page = max(self._largest_page, len(data))
         return data, count
@@ -272,13 +277,7 @@ class Calls(CmsStream):
     def probe(self) -> None:
         """One request for a single inbound call of the last few minutes: proves URL, TLS, keys and tenant."""
         now = pendulum.now("UTC")
-        self._http_client.send_request(
-            self.http_method,
-            f"{self.url_base}{self.path()}",
-            request_kwargs=self.request_kwargs(),
-            headers=self.request_headers(),
-            json=self.query_body(Window(now.subtract(minutes=5), now), inbound=True, offset=0, limit=1),
-        )
+        self.post(self.query_body(Window(now.subtract(minutes=5), now), inbound=True, offset=0, limit=1))
 
 
 class _PageReader:
@@ -408,13 +407,7 @@ class CallDetails(CmsStream):
             yield self.with_derived_fields(detail, call)
 
     def fetch_detail(self, call_id: str, inbound: bool) -> dict[str, Any] | None:
-        _, response = self._http_client.send_request(
-            self.http_method,
-            f"{self.url_base}{self.path()}",
-            request_kwargs=self.request_kwargs(),
-            headers=self.request_headers(),
-            json=self.detail_body(call_id, inbound),
-        )
+        response = self.post(self.detail_body(call_id, inbound))
         return next(iter(self.parse_response(response, stream_state={})), None)  # type: ignore[arg-type]
 
     def with_derived_fields(self, detail: Mapping[str, Any], call: Mapping[str, Any]) -> dict[str, Any]:
