@@ -102,7 +102,7 @@ class CmsErrorHandler(ProviderErrorHandler):
                 return resolution
             return unexpected(
                 f"CC-CMS answered {request_name(response)} with resultCode {code} but {missing}, which its "
-                "documentation does not allow; the answer was not taken as 'no calls'."
+                "documentation does not allow; it is not taken as an empty answer."
             )
         description = result_description(body)
         if code == INVALID_PARAMETER:
