@@ -1,7 +1,9 @@
 """Huawei CEC "C2" request signing (`auth-v2`, AK/SK), as a `requests` auth class.
 
 CC-CMS, CC-FS and CC-iSales authenticate every request with an HMAC-SHA256 signature over the request
-itself. The algorithm (Huawei's public call-center demo code, `SignInfo`):
+itself. The algorithm (Huawei's public call-center demo code, `SignInfo`,
+github.com/Huawei/CloudIPCC_huaweicloud_hpsdemo; the vendor page "C2 Monitoring, System Outbound Call, CDR,
+and Knowledge Base Interface Authentication", https://support.huaweicloud.com/api-ccfs-cec/cec_07_0003.html):
 
 1. `ts`: now in UTC, `yyyy-MM-dd'T'HH:mm:ss'Z'`.
 2. `signedHeaders`: the names of the signed headers, lower-cased, sorted, joined by `;` (always `host`).

@@ -15,7 +15,8 @@ from cdr_shared.urls import validate_base_url
 
 DEFAULT_TIMEZONE = "UTC"
 DEFAULT_WINDOW_MINUTES = 60
-# CC-CMS keeps one day; a window longer than the whole retained span buys nothing.
+# CC-CMS keeps one day (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_0607.html);
+# a window longer than the whole retained span buys nothing.
 MAX_WINDOW_MINUTES = 2 * 24 * 60
 DEFAULT_LOOKBACK_MINUTES = 60
 

@@ -2,7 +2,7 @@
 
 Both are incremental on `begin_at`, the call's first instant in UTC, derived from the call list's epoch
 milliseconds. Windows of `window_minutes` run from the saved state (minus the lookback) to the settled
-horizon; CC-CMS keeps one day, so what lies before 00:00 yesterday (tenant zone) is skipped with a
+horizon; CC-CMS keeps one day (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_0607.html), so what lies before 00:00 yesterday (tenant zone) is skipped with a
 warning naming the lost period. Every window is read for inbound and then outbound calls
 (`isCallIn`), and state is saved once both are complete.
 """
