@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ DETAILS_DERIVED = (
     "end_time_utc",
 )
 SCHEMAS = Path(__file__).parents[1] / "source-huawei-cms/source_huawei_cms/schemas"
+DAY_MS = 24 * 60 * 60 * 1000
 SIGNATURE_MESSAGE = "signature rejected: check access_key/secret_key and the host clock"
 
 
@@ -248,3 +250,85 @@ def test_spec_violations_name_their_field_in_check(emulator):
     status = check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
     assert status["status"] == "FAILED"
     assert status["message"] == "Config validation error: 'vdn' is less than the minimum of 1."
+
+
+# ------------------------------------------------------------------ variants real servers play (issue 9)
+
+
+def test_by_default_host_is_signed_without_the_port_as_huaweis_demo_does(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(
+        seed=6, calls=120, tls=True, access_key=ACCESS_KEY, secret_key=CANARY_SECRET, host_form="without_port"
+    )
+    run = run_connector(CONNECTOR, "read", config(emulator), catalog=_calls_only(emulator))
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert keyed(run.records_of("calls"), CALLS_DERIVED) == truth_calls(emulator)
+
+
+def test_a_server_that_checks_ip_port_answers_401_hinting_signed_host_and_syncs_with_it(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(
+        seed=6, calls=120, tls=True, access_key=ACCESS_KEY, secret_key=CANARY_SECRET, host_form="with_port"
+    )
+    check = run_connector(CONNECTOR, "check", config(emulator))
+    status = check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
+    assert status["status"] == "FAILED" and "set 'signed_host' to 'with_port'" in status["message"]
+    catalog = configured_catalog(run_connector(CONNECTOR, "discover", config(emulator)))
+    run = run_connector(CONNECTOR, "read", config(emulator, signed_host="with_port"), catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert keyed(run.records_of("calls"), CALLS_DERIVED) == truth_calls(emulator)
+    assert keyed(run.records_of("call_details"), DETAILS_DERIVED) == truth_details(emulator)
+
+
+@pytest.mark.parametrize(
+    ("paging", "count", "max_limit"),
+    [
+        ("ignores_offset", "sent", 100),
+        ("ignores_offset", "omitted", 100),
+        ("ignores_offset", "omitted", 40),  # and pages shorter than `limit`
+        ("offset", "omitted", 40),
+    ],
+)
+def test_paging_variants_end_every_window_and_lose_nothing(huawei_cms_emulator, paging, count, max_limit):
+    # About 180 inbound calls per day-long window: more than one page of 100.
+    emulator = huawei_cms_emulator(
+        seed=7,
+        calls=600,
+        access_key=ACCESS_KEY,
+        secret_key=CANARY_SECRET,
+        paging=paging,
+        count=count,
+        max_limit=max_limit,
+    )
+    cfg = config(emulator, ca_certificate=None, window_minutes=1440)
+    run = run_connector(CONNECTOR, "read", cfg, catalog=_calls_only(emulator))
+    assert run.returncode == 0, run.stderr[-2000:]
+    truth = truth_calls(emulator)
+    held_ms = _millis(emulator.earliest_held().isoformat())
+    per_window = Counter(
+        (e["call"]["waitBegin"] - held_ms) // DAY_MS for e in emulator.ground_truth() if e["isCallIn"]
+    )
+    assert max(per_window.values()) > 100, "a window must hold more calls than one page for this test"
+    assert keyed(run.records_of("calls"), CALLS_DERIVED) == truth
+    warned = [line for line in run.logs if "ignores 'offset'" in line]
+    assert bool(warned) == (paging == "ignores_offset")
+    assert not any("DATA MAY BE MISSING" in line for line in run.logs)
+
+
+@pytest.mark.parametrize(("calls_answer", "detail_answer"), [("no_data", "text_desc"), ("empty", "html")])
+def test_undocumented_200_answers_are_retried_and_lose_nothing(
+    huawei_cms_emulator, calls_answer, detail_answer
+):
+    emulator = huawei_cms_emulator(seed=5, calls=120, access_key=ACCESS_KEY, secret_key=CANARY_SECRET)
+    emulator.inject_odd_answers([calls_answer], QUERY_CALLS_PATH)
+    emulator.inject_odd_answers([detail_answer], CALL_DETAIL_PATH)
+    cfg = config(emulator, ca_certificate=None)
+    catalog = configured_catalog(run_connector(CONNECTOR, "discover", cfg))
+    run = run_connector(CONNECTOR, "read", cfg, catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert keyed(run.records_of("calls"), CALLS_DERIVED) == truth_calls(emulator)
+    assert keyed(run.records_of("call_details"), DETAILS_DERIVED) == truth_details(emulator)
+    assert sorted(emulator.odd_answers_served) == sorted([calls_answer, detail_answer])
+
+
+def _calls_only(emulator) -> dict[str, Any]:
+    discovered = run_connector(CONNECTOR, "discover", config(emulator))
+    return configured_catalog(discovered, streams=["calls"])

@@ -1,4 +1,7 @@
-"""Emulator of Huawei CEC CC-CMS call data (seed 003 and the VDN call query), with auth-v2 signatures.
+"""Emulator of Huawei CEC CC-CMS call data, with auth-v2 signatures.
+
+Vendor pages: "Querying Call Information in a Specified VDN (V2)" (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_0607.html) and
+"Querying CDRs of a Specified Call ID" (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_2579.html).
 
 Endpoints (both `POST`, JSON, `Content-Type: application/json;charset=UTF-8`):
 
@@ -11,7 +14,7 @@ Endpoints (both `POST`, JSON, `Content-Type: application/json;charset=UTF-8`):
   of today, both in the tenant's zone (data is kept one day); `beginDate <= endDate`.
 - `/rest/cmsapp/v1/openapi/calldata/querycalldetailbyid`: body `{"queryParam": {"ccId", "isCallin",
   "callId"}}`. Answer `{"result": "0", "resultCode": "0100000", "resultDatas": {...}, "resultDesc": {...}}`
-  like the seed (`detail_layout` "desc" or "datas" sends only one of the two). A call that is unknown or
+  like the page's example (`detail_layout` "desc" or "datas" sends only one of the two). A call that is unknown or
   no longer held answers success with empty objects.
 
 Every request must carry a valid `auth-v2` signature (`huawei_cms_auth.py`); otherwise HTTP 401. Bad
@@ -20,6 +23,20 @@ input answers HTTP 200 with the documented result codes: `0100002` (invalid para
 `{"queue": ["0100999", ...], "path": optional}` makes the next requests answer those codes (for
 `0100001` call failed / `0100999` unknown exception, which clients retry). The generic faults of
 `faults.py` apply to both endpoints; `expired_token` answers the 401 of a stale signature.
+
+Variants real servers are known or suspected to play (each selectable per test):
+
+- `host_form` (`--host-form`): which `host` the signature must carry. Huawei's demo code
+  (github.com/Huawei/CloudIPCC_huaweicloud_hpsdemo, `HpsRequest.setHeaders`) signs and sends the address
+  without the port; a server behind an NSLB may expect `ip:port`. `without_port` or `with_port` demand
+  that form (HTTP 401 otherwise); `any` (the default) accepts whatever was signed.
+- `paging` (`--paging`): `offset` honours `offset`; `ignores_offset` answers every page from the first
+  call of the period, as a server that does not implement paging would.
+- `count` (`--count`): `sent` puts `count` in the answer; `omitted` leaves it out.
+- odd HTTP-200 answers, queued for the next requests (`inject_odd_answers`, `POST /__control/odd_answers`
+  `{"queue": [kinds], "path": optional}`): `no_data` (success `resultCode` without the `data` list, or
+  without `resultDesc`/`resultDatas` on the detail page), `text_desc` (success with `resultDesc` a string),
+  `html` (an HTML page, as a single-sign-on proxy sends), `empty` (no body at all).
 
 HTTPS: `tls=True` (`--tls`) serves with a certificate for 127.0.0.1 issued by a throwaway CA whose PEM is
 written to `ca_file` (`--ca-file`; a temporary file otherwise) and kept in `ca_certificate_pem`, for
@@ -44,7 +61,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .base import EmulatorServer, Request, RequestBodyError, Response
+from .base import LOOPBACK, EmulatorServer, Request, RequestBodyError, Response
 from .clock import parse_instant
 from .huawei_cms_auth import TIMESTAMP_MODES, SignatureChecker, SignatureRejected
 from .huawei_cms_calls import CmsDataset, millis
@@ -67,6 +84,11 @@ RESULT_DESCRIPTIONS = {
 }
 LAYOUTS = ("nested", "flat")
 DETAIL_LAYOUTS = ("both", "desc", "datas")
+HOST_FORMS = ("any", "without_port", "with_port")
+PAGING = ("offset", "ignores_offset")
+COUNT = ("sent", "omitted")
+ODD_ANSWERS = ("no_data", "text_desc", "html", "empty")
+LOGIN_PAGE = "<html><head><title>Login</title></head><body><form action='/sso/login'></form></body></html>"
 
 
 class ResultCodeError(Exception):
@@ -149,6 +171,9 @@ class HuaweiCmsEmulator(EmulatorServer):
         max_limit: int = 100,
         layout: str = "nested",
         detail_layout: str = "both",
+        host_form: str = "any",
+        paging: str = "offset",
+        count: str = "sent",
         rate_limit_per_second: int = 0,
         tls: bool = False,
         ca_file: str | None = None,
@@ -158,6 +183,13 @@ class HuaweiCmsEmulator(EmulatorServer):
             raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
         if detail_layout not in DETAIL_LAYOUTS:
             raise ValueError(f"detail_layout must be one of {DETAIL_LAYOUTS}, got {detail_layout!r}")
+        for name, value, choices in (
+            ("host_form", host_form, HOST_FORMS),
+            ("paging", paging, PAGING),
+            ("count", count, COUNT),
+        ):
+            if value not in choices:
+                raise ValueError(f"{name} must be one of {choices}, got {value!r}")
         self.ca_certificate_pem: str | None = None
         self.ca_file: str | None = None
         if tls:
@@ -175,6 +207,9 @@ class HuaweiCmsEmulator(EmulatorServer):
         self.max_limit = max_limit
         self.layout = layout
         self.detail_layout = detail_layout
+        self.host_form = host_form
+        self.paging = paging
+        self.count = count
         self.dataset = CmsDataset(seed, calls, first, last, cc_id, vdn, tenant_timezone)
         self.signatures = SignatureChecker(
             {access_key: secret_key},
@@ -183,6 +218,9 @@ class HuaweiCmsEmulator(EmulatorServer):
             max_skew_minutes * 60,
         )
         self._result_codes: deque[tuple[str, str | None]] = deque()
+        self._odd_answers: deque[tuple[str, str | None]] = deque()
+        self.odd_answers_served: list[str] = []
+        """The kinds of odd answers sent so far, in order, cleared by reset()."""
         self._result_codes_lock = threading.Lock()
         self.received_queries: list[dict[str, Any]] = []
         """Every valid `querycalls` body answered (the request log has no bodies), cleared by reset()."""
@@ -190,6 +228,7 @@ class HuaweiCmsEmulator(EmulatorServer):
         self.add_route("POST", QUERY_CALLS_PATH, self.query_calls, faultable=True, rate_limiter=limiter)
         self.add_route("POST", CALL_DETAIL_PATH, self.call_detail, faultable=True, rate_limiter=limiter)
         self.add_control_route("POST", "result_codes", self._control_result_codes)
+        self.add_control_route("POST", "odd_answers", self._control_odd_answers)
         self.add_control_route("GET", "ca_certificate", self._control_ca_certificate)
 
     # ------------------------------------------------------------------------------------ endpoints
@@ -198,6 +237,7 @@ class HuaweiCmsEmulator(EmulatorServer):
         try:
             self._authenticate(request)
             self._raise_injected(QUERY_CALLS_PATH)
+            odd = self._odd_answer(QUERY_CALLS_PATH)
             body = self._json_body(request)
             self._check_tenant(body)
             inbound = _flag(body, "isCallIn")
@@ -218,15 +258,24 @@ class HuaweiCmsEmulator(EmulatorServer):
             for call in self.dataset.visible(self._now_ms())
             if call.inbound == inbound and begin <= call.entered_ms <= end  # type: ignore[operator]
         ]
-        data = [copy.deepcopy(call.summary) for call in matching[offset : offset + limit]]
+        if self.paging == "ignores_offset":
+            offset = 0
+        page: dict[str, Any] = {
+            "data": [copy.deepcopy(call.summary) for call in matching[offset : offset + limit]]
+        }
+        if self.count == "sent":
+            page["count"] = len(matching)
+        if odd is not None:
+            return _odd_response(odd, {"resultCode": SUCCESS, "resultDesc": {"count": len(matching)}})
         if self.layout == "flat":
-            return Response.json({"resultCode": SUCCESS, "data": data, "count": len(matching)})
-        return Response.json({"resultCode": SUCCESS, "resultDesc": {"data": data, "count": len(matching)}})
+            return Response.json({"resultCode": SUCCESS, **page})
+        return Response.json({"resultCode": SUCCESS, "resultDesc": page})
 
     def call_detail(self, request: Request) -> Response:
         try:
             self._authenticate(request)
             self._raise_injected(CALL_DETAIL_PATH)
+            odd = self._odd_answer(CALL_DETAIL_PATH)
             query = self._json_body(request).get("queryParam")
             if not isinstance(query, dict):
                 raise invalid("queryParam", "is required and must be an object")
@@ -239,6 +288,8 @@ class HuaweiCmsEmulator(EmulatorServer):
             return self.signature_refused(str(refusal))
         except ResultCodeError as failure:
             return failure.response()
+        if odd is not None:
+            return _odd_response(odd, {"result": "0", "resultCode": SUCCESS})
         call = self.dataset.find(call_id, inbound)
         held = call is not None and self._held(call.entered_ms) and call.logged_ms <= self._now_ms()
         record = copy.deepcopy(call.detail) if held and call is not None else {}
@@ -261,6 +312,15 @@ class HuaweiCmsEmulator(EmulatorServer):
         self.signatures.verify(
             request.method, request.path, request.raw_query, request.headers, request.body, self.clock.now()
         )
+        self._check_host(request.headers.get("Host") or "")
+
+    def _check_host(self, sent: str) -> None:
+        """With `host_form` set, the signed `host` must be this server's address in that form."""
+        if self.host_form == "any":
+            return
+        expected = LOOPBACK if self.host_form == "without_port" else f"{LOOPBACK}:{self.port}"
+        if sent != expected:
+            raise SignatureRejected(f"signed host {sent!r} is not {expected!r} ({self.host_form})")
 
     def _json_body(self, request: Request) -> dict[str, Any]:
         try:
@@ -309,6 +369,15 @@ class HuaweiCmsEmulator(EmulatorServer):
                     del self._result_codes[index]
                     raise ResultCodeError(code, RESULT_DESCRIPTIONS.get(code, "Failure."))
 
+    def _odd_answer(self, path: str) -> str | None:
+        with self._result_codes_lock:
+            for index, (kind, only_path) in enumerate(self._odd_answers):
+                if only_path is None or only_path == path:
+                    del self._odd_answers[index]
+                    self.odd_answers_served.append(kind)
+                    return kind
+        return None
+
     # ---------------------------------------------------------------------------------- Python API
 
     def ground_truth(self) -> list[dict[str, Any]]:
@@ -340,10 +409,20 @@ class HuaweiCmsEmulator(EmulatorServer):
         with self._result_codes_lock:
             self._result_codes.extend((str(code), path) for code in codes)
 
+    def inject_odd_answers(self, kinds: list[str], path: str | None = None) -> None:
+        """The next requests (to `path` only, if given) get these undocumented HTTP-200 answers, in order."""
+        unknown = [kind for kind in kinds if kind not in ODD_ANSWERS]
+        if unknown:
+            raise ValueError(f"unknown odd answer {unknown[0]!r}; known: {', '.join(ODD_ANSWERS)}")
+        with self._result_codes_lock:
+            self._odd_answers.extend((kind, path) for kind in kinds)
+
     def reset(self) -> None:
         super().reset()
         with self._result_codes_lock:
             self._result_codes.clear()
+            self._odd_answers.clear()
+            self.odd_answers_served.clear()
             self.received_queries.clear()
 
     def _control_result_codes(self, request: Request) -> Response:
@@ -352,6 +431,13 @@ class HuaweiCmsEmulator(EmulatorServer):
             raise ValueError('"queue" must be a list of result codes')
         self.inject_result_codes(body["queue"], body.get("path"))
         return Response.json({"queued": len(self._result_codes)})
+
+    def _control_odd_answers(self, request: Request) -> Response:
+        body = request.json_object()
+        if not isinstance(body.get("queue"), list):
+            raise ValueError('"queue" must be a list of odd answer kinds')
+        self.inject_odd_answers([str(kind) for kind in body["queue"]], body.get("path"))
+        return Response.json({"queued": len(self._odd_answers)})
 
     def _control_ca_certificate(self, request: Request) -> Response:
         if self.ca_certificate_pem is None:
@@ -390,6 +476,9 @@ class HuaweiCmsEmulator(EmulatorServer):
         api.add_argument("--max-limit", type=int, default=100)
         api.add_argument("--layout", choices=LAYOUTS, default="nested")
         api.add_argument("--detail-layout", choices=DETAIL_LAYOUTS, default="both")
+        api.add_argument("--host-form", choices=HOST_FORMS, default="any", help="the signed host demanded")
+        api.add_argument("--paging", choices=PAGING, default="offset")
+        api.add_argument("--count", choices=COUNT, default="sent")
         api.add_argument("--rate-limit-per-second", type=int, default=0, help="0: no limit")
 
     @classmethod
@@ -413,8 +502,22 @@ class HuaweiCmsEmulator(EmulatorServer):
             "max_limit": args.max_limit,
             "layout": args.layout,
             "detail_layout": args.detail_layout,
+            "host_form": args.host_form,
+            "paging": args.paging,
+            "count": args.count,
             "rate_limit_per_second": args.rate_limit_per_second,
         }
+
+
+def _odd_response(kind: str, without_data: dict[str, Any]) -> Response:
+    """An HTTP-200 answer of `kind` that the pages do not document."""
+    if kind == "no_data":
+        return Response.json(without_data)
+    if kind == "text_desc":
+        return Response.json({"resultCode": SUCCESS, "resultDesc": "success"})
+    if kind == "html":
+        return Response.html(LOGIN_PAGE, 200)
+    return Response.text("", content_type="application/json;charset=UTF-8")
 
 
 def _instant(value: datetime | str | None) -> datetime | None:

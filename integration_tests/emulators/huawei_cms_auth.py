@@ -1,6 +1,7 @@
 """How the CC-CMS emulator checks `auth-v2` (AK/SK) signatures.
 
-Written from the algorithm in Huawei's public call-center demo (`SignInfo`), independently of the
+Written from the algorithm in Huawei's public call-center demo (`SignInfo`,
+github.com/Huawei/CloudIPCC_huaweicloud_hpsdemo), independently of the
 connector suite's signer, so the emulator is a real check of it rather than a copy:
 
     Authorization: auth-v2/{AK}/{ts}/{signedHeaders}/{signature}

@@ -9,7 +9,8 @@ Each call has two faces, as CC-CMS serves them:
   call-trace interface of the same product. Which instant `beginDate`/`endDate` select on is not
   documented; the emulator uses the call's first instant, `waitBegin`.
 - its detail record from `POST /rest/cmsapp/v1/openapi/calldata/querycalldetailbyid` (`detail`), with the
-  fields of seed 003, Table 4. About half the records carry the seed's `"agentId "` key (trailing space).
+  fields of the page's Table 4 (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_2579.html). About half the records carry the `"agentId "` key
+  (trailing space) of that page's response example.
   Predicted and preempted outbound calls (callType 43 and 40) also carry `beginTime`/`endTime`
   (`yyyy-MM-dd HH:mm:ss`, tenant zone), `result`, `resultCode`, `busiResult`, `busiSubStatus`.
 

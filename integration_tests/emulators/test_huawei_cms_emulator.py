@@ -10,11 +10,18 @@ from typing import Any
 import pytest
 import requests
 
-from cdr_shared.huawei_sign import CONTENT_HEADERS_SIGNED, MILLISECONDS, AuthV2Signer, AuthV2Variant
+from cdr_shared.huawei_sign import (
+    CONTENT_HEADERS_SIGNED,
+    HOST_FORMS,
+    MILLISECONDS,
+    AuthV2Signer,
+    AuthV2Variant,
+)
 from integration_tests.emulators.huawei_cms import (
     CALL_DETAIL_PATH,
     DEFAULT_ACCESS_KEY,
     DEFAULT_SECRET_KEY,
+    ODD_ANSWERS,
     QUERY_CALLS_PATH,
     HuaweiCmsEmulator,
 )
@@ -120,6 +127,29 @@ def test_a_server_clock_16_minutes_ahead_refuses_the_signature(huawei_cms_emulat
     assert post(emulator, QUERY_CALLS_PATH, query(emulator)).status_code == 401
 
 
+@pytest.mark.parametrize(
+    ("host_form", "accepted", "refused"),
+    [("without_port", "without_port", "with_port"), ("with_port", "with_port", "without_port")],
+)
+def test_a_demanded_host_form_accepts_only_that_form(huawei_cms_emulator, host_form, accepted, refused):
+    emulator = huawei_cms_emulator(calls=10, host_form=host_form)
+    good = post(
+        emulator, QUERY_CALLS_PATH, query(emulator), auth=signer(variant=AuthV2Variant(host_form=accepted))
+    )
+    assert good.status_code == 200
+    bad = post(
+        emulator, QUERY_CALLS_PATH, query(emulator), auth=signer(variant=AuthV2Variant(host_form=refused))
+    )
+    assert bad.status_code == 401 and "signed host" in bad.json()["message"]
+
+
+def test_any_host_form_accepts_both(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=10)
+    for form in HOST_FORMS:
+        auth = signer(variant=AuthV2Variant(host_form=form))
+        assert post(emulator, QUERY_CALLS_PATH, query(emulator), auth=auth).status_code == 200
+
+
 # ----------------------------------------------------------------------------------- query rules
 
 
@@ -170,10 +200,46 @@ def test_flat_layout_puts_data_and_count_beside_the_result_code(huawei_cms_emula
     assert answer["resultCode"] == "0100000" and isinstance(answer["data"], list) and "count" in answer
 
 
+def test_a_server_that_ignores_offset_answers_every_page_from_the_first_call(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=800, paging="ignores_offset")
+    first = post(emulator, QUERY_CALLS_PATH, query(emulator)).json()["resultDesc"]
+    later = post(emulator, QUERY_CALLS_PATH, query(emulator, offset=100)).json()["resultDesc"]
+    assert first["count"] > 100 and len(first["data"]) == 100 and later == first
+
+
+def test_count_omitted_leaves_count_out_of_the_answer(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=30, count="omitted")
+    answer = post(emulator, QUERY_CALLS_PATH, query(emulator)).json()["resultDesc"]
+    assert "count" not in answer and answer["data"]
+
+
+@pytest.mark.parametrize("path", [QUERY_CALLS_PATH, CALL_DETAIL_PATH])
+def test_odd_200_answers_are_served_once_each_in_order_then_normal_answers(huawei_cms_emulator, path):
+    emulator = huawei_cms_emulator(calls=10)
+    body = (
+        query(emulator)
+        if path == QUERY_CALLS_PATH
+        else {"queryParam": {"ccId": 1, "isCallin": "true", "callId": "x"}}
+    )
+    control = requests.post(
+        emulator.url("/__control/odd_answers"), json={"queue": list(ODD_ANSWERS), "path": path}, timeout=10
+    )
+    assert control.json() == {"queued": len(ODD_ANSWERS)}
+    answers = [post(emulator, path, body) for _ in range(len(ODD_ANSWERS) + 1)]
+    assert all(answer.status_code == 200 for answer in answers)
+    no_data, text_desc, html, empty, normal = answers
+    assert no_data.json()["resultCode"] == "0100000" and "data" not in no_data.json().get("resultDesc", {})
+    assert "resultDatas" not in no_data.json()
+    assert text_desc.json()["resultDesc"] == "success"
+    assert html.headers["Content-Type"].startswith("text/html") and "<html>" in html.text
+    assert empty.content == b""
+    assert "resultDesc" in normal.json() and emulator.odd_answers_served == list(ODD_ANSWERS)
+
+
 # ---------------------------------------------------------------------------------------- details
 
 
-def test_detail_by_call_id_answers_both_objects_like_the_seed_including_the_agent_id_quirk(
+def test_detail_by_call_id_answers_both_objects_like_the_page_including_the_agent_id_quirk(
     huawei_cms_emulator,
 ):
     emulator = huawei_cms_emulator(calls=200)

@@ -1,11 +1,15 @@
 """Huawei CEC "C2" request signing (`auth-v2`, AK/SK), as a `requests` auth class.
 
 CC-CMS, CC-FS and CC-iSales authenticate every request with an HMAC-SHA256 signature over the request
-itself. The algorithm (Huawei's public call-center demo code, `SignInfo`):
+itself. The algorithm (Huawei's public call-center demo code, `SignInfo`,
+github.com/Huawei/CloudIPCC_huaweicloud_hpsdemo; the vendor page "C2 Monitoring, System Outbound Call, CDR,
+and Knowledge Base Interface Authentication", https://support.huaweicloud.com/api-ccfs-cec/cec_07_0003.html):
 
 1. `ts`: now in UTC, `yyyy-MM-dd'T'HH:mm:ss'Z'`.
-2. `signedHeaders`: the names of the signed headers, lower-cased, sorted, joined by `;` (always `host`,
-   whose value is the `ip:port` actually sent).
+2. `signedHeaders`: the names of the signed headers, lower-cased, sorted, joined by `;` (always `host`).
+   The demo signs and sends `host` as the server address **without** the port (`HpsRequest.setHeaders`
+   and `SignInfo.genAuthString`, github.com/Huawei/CloudIPCC_huaweicloud_hpsdemo); some servers behind an
+   NSLB may expect `ip:port` instead, so `AuthV2Variant.host_form` chooses (default: the demo's form).
 3. `canonicalHeaders`: `pct(name) + ":" + pct(value)` for each signed header, sorted, joined by `\\n`.
 4. `canonicalRequest`: `METHOD \\n URI \\n` + (only with a query string: sorted `pct(k)=pct(v)` joined by
    `&`, then `\\n`) + `signedHeaders \\n canonicalHeaders \\n` + (only with a body: `pct(body)`).
@@ -36,25 +40,33 @@ from cdr_shared.secrets import register_secret
 AUTH_VERSION = "auth-v2"
 SECONDS = "seconds"
 MILLISECONDS = "milliseconds"
+HOST_WITHOUT_PORT = "without_port"
+"""`host` is the address alone (`10.1.2.3`), as Huawei's demo code signs and sends it."""
+HOST_WITH_PORT = "with_port"
+"""`host` is `address:port` as written in the URL (`10.1.2.3:28443`)."""
+HOST_FORMS = (HOST_WITHOUT_PORT, HOST_WITH_PORT)
 _UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
 @dataclass(frozen=True)
 class AuthV2Variant:
-    """What a deployment expects: the timestamp's precision and the headers that are signed."""
+    """What a deployment expects: the timestamp's precision, the headers that are signed and the form of `host`."""
 
     timestamp_precision: str = SECONDS
     signed_headers: tuple[str, ...] = ("host",)
+    host_form: str = HOST_WITHOUT_PORT
 
     def __post_init__(self) -> None:
         if self.timestamp_precision not in (SECONDS, MILLISECONDS):
             raise ValueError(f"timestamp_precision must be '{SECONDS}' or '{MILLISECONDS}'")
+        if self.host_form not in HOST_FORMS:
+            raise ValueError(f"host_form must be one of {HOST_FORMS}")
         if "host" not in {name.lower() for name in self.signed_headers}:
             raise ValueError("the signed headers must include 'host'")
 
 
 DOCUMENTED = AuthV2Variant()
-"""Seconds and `host` only: the form of Huawei's own demo code, and the default."""
+"""Seconds, `host` only, `host` without the port: the form of Huawei's own demo code, and the default."""
 MILLISECOND_TIMESTAMPS = AuthV2Variant(timestamp_precision=MILLISECONDS)
 CONTENT_HEADERS_SIGNED = AuthV2Variant(signed_headers=("content-length", "content-type", "host"))
 
@@ -118,9 +130,22 @@ def authorization_value(secret_key: str, prefix: str, canonical: str) -> str:
 
 
 def host_as_sent(url: str) -> str:
-    """The `Host` value for `url`: its `host[:port]` exactly as written (no credentials)."""
+    """`url`'s `host[:port]` exactly as written (no credentials)."""
     netloc = urlsplit(url).netloc
     return netloc.rsplit("@", 1)[-1]
+
+
+def host_without_port(url: str) -> str:
+    """`url`'s host as written, without any port (`[::1]` keeps its brackets)."""
+    host = host_as_sent(url)
+    if host.startswith("["):
+        return host[: host.index("]") + 1] if "]" in host else host
+    return host.split(":", 1)[0]
+
+
+def host_value(url: str, host_form: str = HOST_WITHOUT_PORT) -> str:
+    """The `Host` header signed and sent for `url` in `host_form`."""
+    return host_as_sent(url) if host_form == HOST_WITH_PORT else host_without_port(url)
 
 
 def _body_bytes(body: bytes | str | None) -> bytes:
@@ -140,7 +165,8 @@ def _utc_now() -> dt.datetime:
 class AuthV2Signer(requests.auth.AuthBase):
     """Signs each request (and each retry, with a fresh timestamp) with `Authorization: auth-v2/...`.
 
-    It sets the `Host` header itself, so the value signed is the value sent; with `content-length`
+    It sets the `Host` header itself (in the variant's `host_form`), so the value signed is the value
+    sent; with `content-length`
     among the signed headers it signs the length of the body actually sent.
     """
 
@@ -161,7 +187,7 @@ class AuthV2Signer(requests.auth.AuthBase):
         url = request.url or ""
         parts = urlsplit(url)
         body = _body_bytes(request.body)
-        request.headers["Host"] = host_as_sent(url)
+        request.headers["Host"] = host_value(url, self.variant.host_form)
         if body and "content-length" in self.variant.signed_headers:
             request.headers["Content-Length"] = str(len(body))
         signed = {name.lower(): str(request.headers.get(name, "")) for name in self.variant.signed_headers}

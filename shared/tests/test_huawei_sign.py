@@ -8,11 +8,13 @@ import requests
 
 from cdr_shared.huawei_sign import (
     CONTENT_HEADERS_SIGNED,
+    HOST_WITH_PORT,
     MILLISECONDS,
     AuthV2Signer,
     AuthV2Variant,
     canonical_request,
     format_timestamp,
+    host_value,
     percent_encode,
 )
 from cdr_shared.secrets import scrub
@@ -30,7 +32,10 @@ SEED_CANONICAL = (
     "%7B%22queryParam%22%3A%7B%22ccId%22%3A1%2C%22isCallin%22%3A%22true%22%2C%22callId%22%3A%22"
     "1000000000-0001%22%7D%7D"
 )
-SEED_AUTHORIZATION = "auth-v2/AK-demo/2024-05-01T10:00:00Z/host/96ab58531fb17fe7565d19678aa82eb638fdb05874b972e72231befe065c6722"
+# The documented example request signed with `host` as `ip:port`, and as the address alone (Huawei's demo).
+PORT_AUTHORIZATION = "auth-v2/AK-demo/2024-05-01T10:00:00Z/host/96ab58531fb17fe7565d19678aa82eb638fdb05874b972e72231befe065c6722"
+DEMO_AUTHORIZATION = "auth-v2/AK-demo/2024-05-01T10:00:00Z/host/8ec33167290f64044d5758a50aa43ea94497eeb971a6f82839064a793db691bc"
+DETAIL_URL = "https://10.1.2.3:28443/rest/cmsapp/v1/openapi/calldata/querycalldetailbyid"
 
 NON_ASCII_BODY = '{"n":"Zü呼"}'.encode()
 NON_ASCII_CANONICAL = (
@@ -78,18 +83,44 @@ def test_canonical_request_without_body_ends_after_the_headers_line():
     assert canonical_request("GET", "/a", [], {"host": "h:1"}, b"") == "GET\n/a\nhost\nhost:h%3A1\n"
 
 
-def test_signer_signs_the_seed_request_with_the_documented_form():
-    request = prepared(
-        "https://10.1.2.3:28443/rest/cmsapp/v1/openapi/calldata/querycalldetailbyid", SEED_BODY
-    )
+def test_signer_signs_and_sends_host_without_the_port_by_default_as_huaweis_demo_does():
+    request = prepared(DETAIL_URL, SEED_BODY)
     AuthV2Signer(AK, SK, clock=lambda: FIXED)(request)
-    assert request.headers["Authorization"] == SEED_AUTHORIZATION
+    assert request.headers["Host"] == "10.1.2.3"
+    assert request.headers["Authorization"] == DEMO_AUTHORIZATION
+
+
+def test_signer_signs_and_sends_host_with_the_port_in_that_variant():
+    request = prepared(DETAIL_URL, SEED_BODY)
+    AuthV2Signer(AK, SK, AuthV2Variant(host_form=HOST_WITH_PORT), clock=lambda: FIXED)(request)
     assert request.headers["Host"] == "10.1.2.3:28443"
+    assert request.headers["Authorization"] == PORT_AUTHORIZATION
+
+
+@pytest.mark.parametrize(
+    ("url", "without_port", "with_port"),
+    [
+        ("https://cms.example.com:8443/p", "cms.example.com", "cms.example.com:8443"),
+        ("https://10.1.2.3/p", "10.1.2.3", "10.1.2.3"),
+        ("https://user:pw@10.1.2.3:28443/p", "10.1.2.3", "10.1.2.3:28443"),
+        ("https://[fd00::5]:28443/p", "[fd00::5]", "[fd00::5]:28443"),
+    ],
+)
+def test_host_value_in_both_forms(url, without_port, with_port):
+    assert host_value(url) == without_port
+    assert host_value(url, HOST_WITH_PORT) == with_port
+
+
+def test_unknown_host_form_is_refused():
+    with pytest.raises(ValueError, match="host_form"):
+        AuthV2Variant(host_form="ip:port")
 
 
 def test_signer_signs_non_ascii_body_and_query_bytes_as_sent_with_the_content_headers_variant():
     variant = AuthV2Variant(
-        timestamp_precision=MILLISECONDS, signed_headers=CONTENT_HEADERS_SIGNED.signed_headers
+        timestamp_precision=MILLISECONDS,
+        signed_headers=CONTENT_HEADERS_SIGNED.signed_headers,
+        host_form=HOST_WITH_PORT,
     )
     request = prepared(
         "https://cms.example.com:8443/rest/x",

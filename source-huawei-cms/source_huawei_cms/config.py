@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cdr_shared.errors import config_error
+from cdr_shared.huawei_sign import HOST_FORMS, HOST_WITHOUT_PORT
 from cdr_shared.retention import DailyRetention
 from cdr_shared.sync_range import SyncRange, sync_range_from_config
 from cdr_shared.tls import ca_bundle_file
@@ -14,7 +15,8 @@ from cdr_shared.urls import validate_base_url
 
 DEFAULT_TIMEZONE = "UTC"
 DEFAULT_WINDOW_MINUTES = 60
-# CC-CMS keeps one day; a window longer than the whole retained span buys nothing.
+# CC-CMS keeps one day (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_0607.html);
+# a window longer than the whole retained span buys nothing.
 MAX_WINDOW_MINUTES = 2 * 24 * 60
 DEFAULT_LOOKBACK_MINUTES = 60
 
@@ -31,6 +33,8 @@ class CmsConfig:
     sync_range: SyncRange
     retention: DailyRetention
     include_call_details: bool
+    signed_host: str = HOST_WITHOUT_PORT
+    """The form of the signed and sent `host`: the address alone (Huawei's demo) or `ip:port`."""
 
 
 def _required_text(config: Mapping[str, Any], field: str, what: str) -> str:
@@ -65,6 +69,9 @@ def parse_config(config: Mapping[str, Any]) -> CmsConfig:
     include_call_details = config.get("include_call_details", True)
     if not isinstance(include_call_details, bool):
         raise config_error(f"'include_call_details' must be true or false; got '{include_call_details}'.")
+    signed_host = config.get("signed_host") or HOST_WITHOUT_PORT
+    if signed_host not in HOST_FORMS:
+        raise config_error(f"'signed_host' must be one of {', '.join(HOST_FORMS)}; got '{signed_host}'.")
     sync_range = sync_range_from_config(
         config,
         default_timezone=DEFAULT_TIMEZONE,
@@ -85,4 +92,5 @@ def parse_config(config: Mapping[str, Any]) -> CmsConfig:
         sync_range=sync_range,
         retention=DailyRetention(sync_range.tz, days=1),
         include_call_details=include_call_details,
+        signed_host=signed_host,
     )

@@ -1,4 +1,7 @@
-"""CC-CMS code tables: readable labels for `callType` and `releaseCause` (seed 003 and its linked pages).
+"""CC-CMS code tables: readable labels for `callType` and `releaseCause`.
+
+From "Querying CDRs of a Specified Call ID" (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_2579.html)
+and the call type and cause code tables it links.
 
 Codes outside the documented tables get no label (None); the numeric code stays in the record.
 """

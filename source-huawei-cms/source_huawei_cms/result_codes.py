@@ -6,8 +6,10 @@
   permission) are config errors quoting CC-CMS's description; `0100001` (call failed) and `0100999`
   (unknown exception) are retried, then reported as transient; any other code is a system error
   carrying the code and description.
+- A success code whose answer lacks what the page documents (`answers.py`), an empty body or a page that
+  is not JSON (HTML from a proxy) is retried and then fails naming the request: never "no calls".
 - Everything else follows the suite's contract (`cdr_shared.http_errors`): 429 waits, 5xx and transport
-  faults retry, a body that is not JSON retries.
+  faults retry.
 """
 
 from __future__ import annotations
@@ -19,9 +21,19 @@ import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 
-from cdr_shared.http_errors import ProviderErrorHandler, fail, json_body, provider_message, retry
+from cdr_shared.http_errors import (
+    ProviderErrorHandler,
+    fail,
+    json_body,
+    looks_truncated,
+    provider_message,
+    retry,
+    unexpected,
+)
+from cdr_shared.huawei_sign import HOST_WITH_PORT, HOST_WITHOUT_PORT
 from cdr_shared.secrets import scrub
 from cdr_shared.tls import is_tls_failure
+from source_huawei_cms.answers import request_name, undocumented_success
 
 PROVIDER = "CC-CMS"
 SUCCESS = "0100000"
@@ -30,6 +42,16 @@ NO_PERMISSION = "0101003"
 RETRYABLE = {"0100001": "call failed", "0100999": "unknown exception"}
 SIGNATURE_REJECTED = "signature rejected: check access_key/secret_key and the host clock"
 AUTH_HINT = "Check access_key and secret_key, and that this host's clock is within 15 minutes of CC-CMS's."
+SIGNED_HOST_FIELD = "signed_host"
+
+
+def signed_host_hint(signed_host: str) -> str:
+    """What to try when keys and clock are right: the other form of the signed `host`."""
+    other = HOST_WITH_PORT if signed_host == HOST_WITHOUT_PORT else HOST_WITHOUT_PORT
+    return (
+        f"If keys and clock are right, the server may expect the signed host in the other form: set "
+        f"'{SIGNED_HOST_FIELD}' to '{other}' (now '{signed_host}')."
+    )
 
 
 def result_description(body: Mapping[str, Any]) -> str:
@@ -42,10 +64,11 @@ def result_description(body: Mapping[str, Any]) -> str:
 class CmsErrorHandler(ProviderErrorHandler):
     """The suite's error contract plus CC-CMS's signature, TLS and `resultCode` rules."""
 
-    def __init__(self, cc_id: int, vdn: int) -> None:
+    def __init__(self, cc_id: int, vdn: int, signed_host: str = HOST_WITHOUT_PORT) -> None:
         super().__init__(PROVIDER, AUTH_HINT)
         self.cc_id = cc_id
         self.vdn = vdn
+        self.signed_host = signed_host
 
     def interpret_response(self, response: requests.Response | Exception | None) -> ErrorResolution:
         if isinstance(response, Exception) and is_tls_failure(response):
@@ -58,7 +81,8 @@ class CmsErrorHandler(ProviderErrorHandler):
         if isinstance(response, requests.Response) and response.status_code == 401:
             return fail(
                 FailureType.config_error,
-                f"CC-CMS {SIGNATURE_REJECTED} (HTTP 401: {provider_message(response)}).",
+                f"CC-CMS {SIGNATURE_REJECTED} (HTTP 401: {provider_message(response)}). "
+                + signed_host_hint(self.signed_host),
             )
         return super().interpret_response(response)
 
@@ -68,10 +92,18 @@ class CmsErrorHandler(ProviderErrorHandler):
             return resolution
         body = json_body(response)
         if not isinstance(body, Mapping) or "resultCode" not in body:
-            return retry("CC-CMS answered with JSON that carries no resultCode (a proxy's page?); retrying.")
+            return unexpected(
+                f"CC-CMS answered {request_name(response)} with JSON that carries no resultCode (a proxy's page?)."
+            )
         code = str(body.get("resultCode")).strip()
         if code == SUCCESS:
-            return resolution
+            missing = undocumented_success(response, body)
+            if missing is None:
+                return resolution
+            return unexpected(
+                f"CC-CMS answered {request_name(response)} with resultCode {code} but {missing}, which its "
+                "documentation does not allow; it is not taken as an empty answer."
+            )
         description = result_description(body)
         if code == INVALID_PARAMETER:
             return fail(
@@ -88,6 +120,13 @@ class CmsErrorHandler(ProviderErrorHandler):
         if code in RETRYABLE:
             return retry(f"CC-CMS answered resultCode {code} ({RETRYABLE[code]}: {description}); retrying.")
         return fail(FailureType.system_error, f"CC-CMS answered resultCode {code}: {description}.")
+
+    def not_json(self, response: requests.Response) -> ErrorResolution:
+        """An empty body or a page (HTML from a proxy) instead of JSON: never taken as an empty answer."""
+        if looks_truncated(response):
+            return retry(f"CC-CMS sent a JSON body to {request_name(response)} that was cut off; retrying.")
+        what = f"'{provider_message(response)}'" if response.content.strip() else "an empty body"
+        return unexpected(f"CC-CMS answered {request_name(response)} with HTTP 200 and {what}, not JSON.")
 
 
 def _tls_reason(error: Exception) -> str:

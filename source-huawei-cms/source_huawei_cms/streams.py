@@ -2,14 +2,13 @@
 
 Both are incremental on `begin_at`, the call's first instant in UTC, derived from the call list's epoch
 milliseconds. Windows of `window_minutes` run from the saved state (minus the lookback) to the settled
-horizon; CC-CMS keeps one day, so what lies before 00:00 yesterday (tenant zone) is skipped with a
+horizon; CC-CMS keeps one day (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_0607.html), so what lies before 00:00 yesterday (tenant zone) is skipped with a
 warning naming the lost period. Every window is read for inbound and then outbound calls
 (`isCallIn`), and state is saved once both are complete.
 """
 
 from __future__ import annotations
 
-import json
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -17,7 +16,6 @@ from typing import Any
 import pendulum
 import requests
 from airbyte_cdk.models import SyncMode
-from airbyte_cdk.sources.streams.http import HttpStream
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
 from airbyte_cdk.sources.utils.casing import camel_to_snake
 
@@ -27,13 +25,14 @@ from cdr_shared.http_errors import RetryAfterBackoff, json_body
 from cdr_shared.retention import RetentionCursor
 from cdr_shared.windowed_stream import WindowedHttpStream, window_of
 from cdr_shared.windows import Window
+from source_huawei_cms.answers import CALL_DETAIL_PATH, QUERY_CALLS_PATH, call_page, detail_object
 from source_huawei_cms.config import CmsConfig
 from source_huawei_cms.labels import as_code, call_type_label, release_cause_label
 from source_huawei_cms.result_codes import CmsErrorHandler
 
-QUERY_CALLS_PATH = "rest/cmsapp/v2/openapi/vdn/querycalls"
-CALL_DETAIL_PATH = "rest/cmsapp/v1/openapi/calldata/querycalldetailbyid"
 PAGE_LIMIT = 100  # the documented maximum of `limit`
+# A server that ignores `offset` is read by halving periods; below one second a period is not split further.
+MIN_SPLIT_MILLIS = 1000
 CONTENT_TYPE = "application/json;charset=UTF-8"
 DETAIL_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 REQUEST_TIMEOUT_SECONDS = 120
@@ -48,7 +47,11 @@ BEGIN_FIELDS = ("waitBegin", "ackBegin", "callBegin")
 
 
 def trimmed_keys(record: Mapping[str, Any]) -> dict[str, Any]:
-    """`record` with surrounding spaces removed from its keys (the seed's sample has `"agentId "`)."""
+    """`record` with surrounding spaces removed from its keys.
+
+    The response example of "Querying CDRs of a Specified Call ID" has `"agentId "`
+    (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_2579.html).
+    """
     return {str(key).strip(): value for key, value in record.items()}
 
 
@@ -99,7 +102,7 @@ class CmsStream(WindowedHttpStream):
         return f"{self.config.base_url}/"
 
     def get_error_handler(self) -> ErrorHandler:
-        return CmsErrorHandler(self.config.cc_id, self.config.vdn)
+        return CmsErrorHandler(self.config.cc_id, self.config.vdn, self.config.signed_host)
 
     def get_backoff_strategy(self) -> BackoffStrategy:
         return RetryAfterBackoff(base=BACKOFF_BASE_SECONDS)
@@ -114,6 +117,17 @@ class CmsStream(WindowedHttpStream):
         # `verify` per request: a session-level value would lose to REQUESTS_CA_BUNDLE in the environment.
         trust = {"verify": self.config.ca_bundle} if self.config.ca_bundle else {}
         return {"timeout": REQUEST_TIMEOUT_SECONDS, **trust}
+
+    def post(self, body: Mapping[str, Any]) -> requests.Response:
+        """One signed request to this stream's interface, through the CDK's retries and error handler."""
+        _, response = self._http_client.send_request(
+            self.http_method,
+            f"{self.url_base}{self.path()}",
+            request_kwargs=self.request_kwargs(),
+            headers=self.request_headers(),
+            json=body,
+        )
+        return response
 
     def report_lost(self, window: Window) -> None:
         """Say once per period that CC-CMS no longer holds it, so nobody mistakes the gap for a quiet day."""
@@ -147,26 +161,24 @@ class CmsStream(WindowedHttpStream):
 
 
 class Calls(CmsStream):
-    """Every call of the VDN, inbound and outbound, as `querycalls` lists it, plus derived fields."""
+    """Every call of the VDN, inbound and outbound, as `querycalls` lists it, plus derived fields.
+
+    Paging ("Querying Call Information in a Specified VDN (V2)",
+    https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_0607.html): `offset` advances by the calls
+    received until `count` is reached, or, without `count`, until a page comes back empty. A page that
+    brings no call not already read at that offset means the server ignores `offset`: from then on every
+    window is read by halving it until each part fits one page (see `read_by_splitting`), so paging can
+    never loop and nothing the server can give is lost.
+    """
 
     def __init__(self, config: CmsConfig, **kwargs: Any) -> None:
         super().__init__(config, **kwargs)
-        self._held: Window | None = None
-        self._seen: set[str] = set()
+        self.offset_ignored = False
+        """Learned during the sync: this server answers every `offset` with the first page."""
+        self._largest_page = 0
 
     def path(self, **kwargs: Any) -> str:
         return QUERY_CALLS_PATH
-
-    def request_body_json(
-        self,
-        stream_state: Mapping[str, Any] | None,
-        stream_slice: Mapping[str, Any] | None = None,
-        next_page_token: Mapping[str, Any] | None = None,
-    ) -> Mapping[str, Any]:
-        window = self._held or window_of(stream_slice or {})
-        return self.query_body(
-            window, is_inbound(stream_slice or {}), (next_page_token or {}).get("offset", 0)
-        )
 
     def query_body(
         self, window: Window, inbound: bool, offset: int, limit: int = PAGE_LIMIT
@@ -176,22 +188,14 @@ class Calls(CmsStream):
             "ccId": self.config.cc_id,
             "vdn": self.config.vdn,
             "isCallIn": "true" if inbound else "false",
-            "beginDate": int(window.start.timestamp() * 1000),
-            "endDate": int(window.end.timestamp() * 1000) - 1,
+            "beginDate": _millis(window.start),
+            "endDate": _millis(window.end) - 1,
             "limit": limit,
             "offset": offset,
         }
 
     def next_page_token(self, response: requests.Response) -> Mapping[str, Any] | None:
-        """Next `offset` = this one plus the calls received, until `count` is reached or a page is empty.
-
-        Advancing by what arrived (rather than by `limit`) loses nothing if a server pages shorter.
-        """
-        data, count = _call_page(json_body(response))
-        if not data:
-            return None
-        offset = _requested_offset(response) + len(data)
-        return {"offset": offset} if count is None or offset < count else None
+        return None  # paging is `calls_in`'s own loop
 
     def parse_response(
         self,
@@ -201,17 +205,8 @@ class Calls(CmsStream):
         stream_slice: Mapping[str, Any] | None = None,
         next_page_token: Mapping[str, Any] | None = None,
     ) -> Iterable[Mapping[str, Any]]:
-        data, _ = _call_page(json_body(response))
-        direction = (stream_slice or {}).get("direction", "inbound")
-        for raw in data:
-            if not isinstance(raw, Mapping):
-                continue
-            record = self.with_derived_fields(raw, direction)
-            call_id = str(record.get("callId"))
-            if call_id in self._seen:
-                continue  # a call stored during the sync shifted the pages; this one was already emitted
-            self._seen.add(call_id)
-            yield record
+        data, _ = call_page(json_body(response)) or ([], None)
+        return [raw for raw in data if isinstance(raw, Mapping)]
 
     def with_derived_fields(self, raw: Mapping[str, Any], direction: str) -> dict[str, Any]:
         """The call as CC-CMS listed it (keys trimmed), plus direction, UTC instants and code labels."""
@@ -225,7 +220,7 @@ class Calls(CmsStream):
         return record
 
     def calls_in(self, stream_slice: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-        """Every call of one window and direction that CC-CMS still holds, page by page.
+        """Every call of one window and direction that CC-CMS still holds, each once.
 
         The part of the window that aged out since the sync was planned is reported and skipped.
         """
@@ -234,27 +229,128 @@ class Calls(CmsStream):
         held = cursor.held_part(window_of(stream_slice))
         if held is None:
             return
-        self._held, self._seen = held, set()
-        try:
-            for item in HttpStream.read_records(self, SyncMode.full_refresh, stream_slice=stream_slice):
-                if isinstance(item, Mapping):
-                    yield item
-        finally:
-            self._held = None
+        page_reader = _PageReader(self, is_inbound(stream_slice), stream_slice["direction"])
+        if not self.offset_ignored:
+            yield from page_reader.read_by_offset(held)
+        if self.offset_ignored and not page_reader.complete:
+            yield from page_reader.read_by_splitting(held)
 
     def records_of(self, stream_slice: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
         return self.calls_in(stream_slice)
 
+    def fetch_page(self, window: Window, inbound: bool, offset: int) -> tuple[list[Any], int | None]:
+        """One `querycalls` page; the error handler has made sure the answer has a `data` list."""
+        response = self.post(self.query_body(window, inbound, offset))
+        data, count = call_page(json_body(response)) or ([], None)
+        self._largest_page = max(self._largest_page, len(data))
+        return data, count
+
+    def fits_one_page(self, page: list[Any], count: int | None) -> bool:
+        """Whether an answer from a server that ignores `offset` holds every call of its period.
+
+        With `count`, exactly when it says so. Without, when the page is shorter than the fullest page this
+        server has sent (a server may cap pages below `limit`); over-cautious answers only cost a split.
+        """
+        if not page:
+            return True
+        if count is not None:
+            return count <= len(page)
+        return len(page) < min(PAGE_LIMIT, self._largest_page)
+
+    def report_offset_ignored(self, window: Window, direction: str, offset: int) -> None:
+        self.logger.warning(
+            f"{self.name}: CC-CMS ignores 'offset': the {direction} page at offset {offset} for "
+            f"{iso_utc(window.start)} to {iso_utc(window.end)} held only calls already read. Every window is now "
+            f"read in halves, quarters... until each part fits one page of {PAGE_LIMIT} calls, so nothing is lost "
+            "but more requests are made; a smaller 'window_minutes' lowers that cost."
+        )
+
+    def report_unreadable(self, window: Window, direction: str, page: list[Any], count: int | None) -> None:
+        total = f"{count} calls" if count is not None else "more calls than one page"
+        self.logger.warning(
+            f"{self.name}: DATA MAY BE MISSING. CC-CMS ignores 'offset' and holds {total} ({direction}) in the "
+            f"single second from {iso_utc(window.start)} to {iso_utc(window.end)}, but answers only {len(page)}; "
+            "the rest of that second cannot be read. Ask the CC-CMS administrator why querycalls ignores "
+            "'offset' (see the connector's README, 'Paging')."
+        )
+
     def probe(self) -> None:
         """One request for a single inbound call of the last few minutes: proves URL, TLS, keys and tenant."""
         now = pendulum.now("UTC")
-        self._http_client.send_request(
-            self.http_method,
-            f"{self.url_base}{self.path()}",
-            request_kwargs=self.request_kwargs(),
-            headers=self.request_headers(),
-            json=self.query_body(Window(now.subtract(minutes=5), now), inbound=True, offset=0, limit=1),
-        )
+        self.post(self.query_body(Window(now.subtract(minutes=5), now), inbound=True, offset=0, limit=1))
+
+
+class _PageReader:
+    """The calls of one window and direction, page by page, each call once (`seen` spans the window)."""
+
+    def __init__(self, calls: Calls, inbound: bool, direction: str) -> None:
+        self.calls = calls
+        self.inbound = inbound
+        self.direction = direction
+        self.seen: set[str] = set()
+        self.complete = False
+
+    def fresh(self, page: list[Any]) -> list[dict[str, Any]]:
+        """The page's calls not read before in this window, as records (a shifted page repeats some)."""
+        records = []
+        for raw in page:
+            if not isinstance(raw, Mapping):
+                continue
+            record = self.calls.with_derived_fields(raw, self.direction)
+            call_id = str(record.get("callId"))
+            if call_id not in self.seen:
+                self.seen.add(call_id)
+                records.append(record)
+        return records
+
+    def read_by_offset(self, window: Window) -> Iterator[dict[str, Any]]:
+        """Pages at offset 0, then advancing by the calls received (a server may page shorter than `limit`).
+
+        Ends at `count`, at an empty page, or at a page that repeats the previous one (or a second page in a
+        row with nothing new): then the server ignores `offset`, `Calls.offset_ignored` is set and the window
+        is left incomplete for `read_by_splitting`, unless that page already held every call of the window.
+        """
+        offset, previous, stale = 0, None, False
+        while True:
+            page, count = self.calls.fetch_page(window, self.inbound, offset)
+            ids = [str(raw.get("callId")) if isinstance(raw, Mapping) else None for raw in page]
+            records = self.fresh(page)
+            if offset > 0 and page and not records:
+                if ids != previous and not stale:
+                    stale = True  # a call stored meanwhile shifted the pages; the offset still moves on
+                elif self.calls.fits_one_page(page, count):
+                    break
+                else:
+                    self.calls.offset_ignored = True
+                    self.calls.report_offset_ignored(window, self.direction, offset)
+                    return
+            else:
+                stale = False
+            yield from records
+            offset, previous = offset + len(page), ids
+            if not page or (count is not None and offset >= count):
+                break
+        self.complete = True
+
+    def read_by_splitting(self, window: Window) -> Iterator[dict[str, Any]]:
+        """For a server that ignores `offset`: the first page of each period, halving those it does not fit.
+
+        A period of one second or less that still does not fit is reported loudly as possibly incomplete.
+        """
+        pending = [window]
+        while pending:
+            period = pending.pop()
+            page, count = self.calls.fetch_page(period, self.inbound, 0)
+            yield from self.fresh(page)
+            if self.calls.fits_one_page(page, count):
+                continue
+            start, end = _millis(period.start), _millis(period.end)
+            if end - start <= MIN_SPLIT_MILLIS:
+                self.calls.report_unreadable(period, self.direction, page, count)
+                continue
+            middle = epoch_millis_to_utc((start + end) // 2)
+            pending += [Window(middle, period.end), Window(period.start, middle)]
+        self.complete = True
 
 
 class CallDetails(CmsStream):
@@ -293,12 +389,9 @@ class CallDetails(CmsStream):
         next_page_token: Mapping[str, Any] | None = None,
     ) -> Iterable[Mapping[str, Any]]:
         """The detail record: `resultDesc`, or `resultDatas` from servers of 8.13 and earlier."""
-        body = json_body(response)
-        for name in ("resultDesc", "resultDatas"):
-            detail = body.get(name)
-            if isinstance(detail, Mapping) and detail:
-                yield trimmed_keys(detail)
-                return
+        detail = detail_object(json_body(response))
+        if detail:
+            yield trimmed_keys(detail)
 
     def records_of(self, stream_slice: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
         inbound = is_inbound(stream_slice)
@@ -314,13 +407,7 @@ class CallDetails(CmsStream):
             yield self.with_derived_fields(detail, call)
 
     def fetch_detail(self, call_id: str, inbound: bool) -> dict[str, Any] | None:
-        _, response = self._http_client.send_request(
-            self.http_method,
-            f"{self.url_base}{self.path()}",
-            request_kwargs=self.request_kwargs(),
-            headers=self.request_headers(),
-            json=self.detail_body(call_id, inbound),
-        )
+        response = self.post(self.detail_body(call_id, inbound))
         return next(iter(self.parse_response(response, stream_state={})), None)  # type: ignore[arg-type]
 
     def with_derived_fields(self, detail: Mapping[str, Any], call: Mapping[str, Any]) -> dict[str, Any]:
@@ -345,21 +432,5 @@ class CallDetails(CmsStream):
             return None
 
 
-def _call_page(body: Any) -> tuple[list[Any], int | None]:
-    """`data` and `count` of a `querycalls` answer: inside `resultDesc`, or beside `resultCode`."""
-    if not isinstance(body, Mapping):
-        return [], None
-    holder = body.get("resultDesc") if isinstance(body.get("resultDesc"), Mapping) else body
-    data = holder.get("data")
-    return (data if isinstance(data, list) else []), as_code(holder.get("count"))
-
-
-def _requested_offset(response: requests.Response) -> int:
-    """The `offset` the answered request asked for (read back from the body that was sent)."""
-    try:
-        sent = json.loads(response.request.body or b"{}")
-    except (TypeError, ValueError):
-        return 0
-    if not isinstance(sent, Mapping):
-        return 0
-    return as_code(sent.get("offset")) or 0
+def _millis(instant: pendulum.DateTime) -> int:
+    return int(round(instant.timestamp() * 1000))

@@ -116,7 +116,7 @@ def empty_page() -> HttpResponse:
 
 
 def detail(call_id: str, **fields: Any) -> dict[str, Any]:
-    """A detail record as seed 003 shows it, with its `"agentId "` key."""
+    """A detail record as the page's response example shows it, with its `"agentId "` key (cec_07_2579)."""
     record = {
         "vdn": VDN,
         "callId": call_id,

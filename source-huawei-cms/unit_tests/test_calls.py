@@ -1,13 +1,19 @@
 import json
+import logging
 from pathlib import Path
 
 import jsonschema
+import pendulum
+import pytest
+import requests
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.entrypoint_wrapper import read
-from airbyte_cdk.test.mock_http import HttpMocker
+from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 from freezegun import freeze_time
 
 from source_huawei_cms import SourceHuaweiCms
+from source_huawei_cms.config import parse_config
+from source_huawei_cms.streams import Calls
 from unit_tests.conftest import NOW, call, calls_page, calls_request, catalog, config, empty_page
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "source_huawei_cms/schemas/calls.json").read_text())
@@ -123,3 +129,108 @@ def test_codes_outside_the_documented_tables_get_no_label_but_keep_their_value()
     # The CDK leaves null values out of the serialized record.
     assert record["callType"] == 99 and record.get("call_type_label") is None
     assert record["releaseCause"] == 1234 and record.get("release_cause_label") is None
+
+
+def spread(prefix: str, count: int, start: str) -> list[dict]:
+    """`count` calls a second apart from `start`."""
+    first = pendulum.parse(start)
+    return [call(f"{prefix}-{i}", first.add(seconds=i).isoformat()) for i in range(count)]
+
+
+def page_without_count(calls: list[dict]) -> HttpResponse:
+    return HttpResponse(json.dumps({"resultCode": "0100000", "resultDesc": {"data": calls}}))
+
+
+@freeze_time(NOW)
+def test_given_a_server_that_ignores_offset_then_the_window_is_split_until_every_part_fits_and_nothing_is_lost():
+    early, late = spread("e", 100, "2024-05-10T08:00:00Z"), spread("l", 50, "2024-05-10T09:00:00Z")
+    with HttpMocker() as http:
+        # Every offset gets the first page: the connector must notice, not loop, and read the halves.
+        http.post(calls_request(*W1), calls_page(early, count=150))
+        http.post(calls_request(*W1, offset=100), calls_page(early, count=150))
+        http.post(calls_request("2024-05-10T08:00:00Z", "2024-05-10T09:00:00Z"), calls_page(early))
+        http.post(calls_request("2024-05-10T09:00:00Z", "2024-05-10T10:00:00Z"), calls_page(late))
+        mock_empty(http, (W1, False), (W2, True), (W2, False))
+        output = run(config())
+    assert output.errors == [] and output.state_messages, "every window must end cleanly"
+    assert sorted(keys(output)) == sorted((c["callId"], "inbound") for c in early + late)
+    warnings = [m.log.message for m in output.logs if m.log.level.name == "WARN"]
+    assert any("ignores 'offset'" in line and "nothing is lost" in line for line in warnings)
+
+
+@freeze_time(NOW)
+def test_given_no_count_and_a_page_that_repeats_the_previous_one_then_paging_ends_and_the_halves_are_read():
+    early, late = spread("e", 20, "2024-05-10T08:10:00Z"), spread("l", 20, "2024-05-10T09:10:00Z")
+    with HttpMocker() as http:
+        http.post(calls_request(*W1), page_without_count(early + late))
+        http.post(calls_request(*W1, offset=40), page_without_count(early + late))
+        http.post(calls_request("2024-05-10T08:00:00Z", "2024-05-10T09:00:00Z"), page_without_count(early))
+        http.post(calls_request("2024-05-10T09:00:00Z", "2024-05-10T10:00:00Z"), page_without_count(late))
+        mock_empty(http, (W1, False), (W2, True), (W2, False))
+        output = run(config())
+    assert output.errors == [] and output.state_messages, "every window must end cleanly"
+    assert sorted(keys(output)) == sorted((c["callId"], "inbound") for c in early + late)
+
+
+@freeze_time(NOW)
+def test_given_no_count_then_paging_goes_on_past_short_pages_until_an_empty_one():
+    with HttpMocker() as http:
+        # A server that caps pages below `limit` and sends no count: a short page is not the end.
+        http.post(calls_request(*W1), page_without_count(spread("a", 50, "2024-05-10T08:00:00Z")))
+        http.post(calls_request(*W1, offset=50), page_without_count(spread("b", 30, "2024-05-10T08:30:00Z")))
+        http.post(calls_request(*W1, offset=80), page_without_count([]))
+        mock_empty(http, (W1, False), (W2, True), (W2, False))
+        output = run(config())
+    assert len(output.records) == 80
+
+
+class OffsetIgnoringServer:
+    """`querycalls` of a server that ignores `offset`: the first `cap` calls of the period, `count` optional."""
+
+    def __init__(self, calls: list[dict], cap: int = 100, with_count: bool = True) -> None:
+        self.calls, self.cap, self.with_count = calls, cap, with_count
+        self.requests = 0
+
+    def send_request(self, method, url, **kwargs):
+        self.requests += 1
+        body = kwargs["json"]
+        inside = [c for c in self.calls if body["beginDate"] <= c["waitBegin"] <= body["endDate"]]
+        page: dict = {"data": inside[: min(self.cap, body["limit"])]}
+        if self.with_count:
+            page["count"] = len(inside)
+        response = requests.Response()
+        response.status_code, response._content = (
+            200,
+            json.dumps({"resultCode": "0100000", "resultDesc": page}).encode(),
+        )
+        return None, response
+
+
+def read_window_from(server: OffsetIgnoringServer, caplog) -> list[str]:
+    stream = Calls(parse_config(config()))
+    stream._http_client = server
+    window = {"direction": "inbound", "window_start": W1[0], "window_end": W1[1]}
+    with caplog.at_level(logging.WARNING):
+        return [record["callId"] for record in stream.calls_in(window)]
+
+
+@pytest.mark.parametrize(("cap", "with_count"), [(100, True), (100, False), (40, False)])
+@freeze_time(NOW)
+def test_given_a_server_ignoring_offset_with_many_calls_then_splitting_recovers_every_call(
+    cap, with_count, caplog
+):
+    calls = [call(f"c-{i}", pendulum.parse(W1[0]).add(seconds=20 * i).isoformat()) for i in range(350)]
+    server = OffsetIgnoringServer(calls, cap, with_count)
+    read = read_window_from(server, caplog)
+    assert sorted(read) == sorted(c["callId"] for c in calls) and len(read) == len(set(read))
+    assert "ignores 'offset'" in caplog.text and "DATA MAY BE MISSING" not in caplog.text
+    assert server.requests < 100
+
+
+@freeze_time(NOW)
+def test_given_more_calls_in_one_second_than_a_page_then_the_rest_is_read_and_the_gap_reported_loudly(caplog):
+    crowded = [call(f"x-{i}", "2024-05-10T09:00:00Z") for i in range(150)]
+    others = [call(f"o-{i}", pendulum.parse(W1[0]).add(minutes=i).isoformat()) for i in range(0, 120, 7)]
+    read = read_window_from(OffsetIgnoringServer(others + crowded), caplog)
+    assert {c["callId"] for c in others} <= set(read) and len(read) == len(others) + 100
+    assert "DATA MAY BE MISSING" in caplog.text and "2024-05-10T09:00:00" in caplog.text

@@ -2,11 +2,12 @@ import logging
 
 import pytest
 from airbyte_cdk.models import Status
-from airbyte_cdk.test.mock_http import HttpMocker
+from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest
 from freezegun import freeze_time
 
 from source_huawei_cms import SourceHuaweiCms
 from unit_tests.conftest import (
+    JSON_UTF8,
     NOW,
     SECRET_KEY,
     calls_request,
@@ -81,3 +82,41 @@ def test_given_key_without_permission_for_the_vdn_when_check_then_failed_naming_
         status = check(config())
     assert status.status == Status.FAILED
     assert "permission" in status.message and "cc_id=7" in status.message and "vdn=21" in status.message
+
+
+def probe_with_host(host: str) -> HttpRequest:
+    sent = probe_request()
+    return HttpRequest(sent._parsed_url.geturl(), headers={**JSON_UTF8, "Host": host}, body=sent._body)
+
+
+@freeze_time(NOW)
+def test_given_no_signed_host_then_host_is_signed_and_sent_without_the_port_as_huaweis_demo_does():
+    with HttpMocker() as http:
+        http.post(probe_with_host("10.20.30.40"), empty_page())
+        status = check(config())
+    assert status.status == Status.SUCCEEDED
+
+
+@freeze_time(NOW)
+def test_given_signed_host_with_port_then_host_is_signed_and_sent_as_ip_port():
+    with HttpMocker() as http:
+        http.post(probe_with_host("10.20.30.40:28443"), empty_page())
+        status = check(config(signed_host="with_port"))
+    assert status.status == Status.SUCCEEDED
+
+
+@pytest.mark.parametrize(("current", "other"), [("without_port", "with_port"), ("with_port", "without_port")])
+@freeze_time(NOW)
+def test_given_401_then_the_message_hints_at_the_other_signed_host_form(current, other):
+    with HttpMocker() as http:
+        http.post(probe_request(), error(401, {"message": "Authentication failed"}))
+        status = check(config(signed_host=current))
+    assert status.status == Status.FAILED
+    assert f"set 'signed_host' to '{other}' (now '{current}')" in status.message
+
+
+@freeze_time(NOW)
+def test_given_an_unknown_signed_host_then_check_fails_naming_the_field():
+    with HttpMocker():
+        status = check(config(signed_host="ip:port"))
+    assert status.status == Status.FAILED and "'signed_host'" in status.message

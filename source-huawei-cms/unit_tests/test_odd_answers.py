@@ -1,0 +1,116 @@
+"""HTTP-200 answers that are not what the CC-CMS pages document: retried, then a failure naming the request.
+
+Pages: https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_0607.html (querycalls) and
+https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_2579.html (querycalldetailbyid).
+"""
+
+import json
+
+import pytest
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.test.entrypoint_wrapper import ExpectedOutcome, read
+from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
+from freezegun import freeze_time
+
+from source_huawei_cms import SourceHuaweiCms
+from unit_tests.conftest import (
+    NOW,
+    call,
+    calls_page,
+    calls_request,
+    catalog,
+    config,
+    detail,
+    detail_answer,
+    detail_request,
+    empty_page,
+)
+
+W1 = ("2024-05-10T08:00:00Z", "2024-05-10T10:00:00Z")
+W2 = ("2024-05-10T10:00:00Z", "2024-05-10T11:50:00Z")
+CALLS_WITHOUT_DATA = {
+    "no data list": {"resultCode": "0100000", "resultDesc": {"count": 3}},
+    "resultDesc as text": {"resultCode": "0100000", "resultDesc": "success"},
+    "data not a list": {"resultCode": "0100000", "resultDesc": {"data": None, "count": 0}},
+}
+NOT_JSON = {"html page": "<html><body>Login</body></html>", "empty body": ""}
+
+
+def run(stream="calls", expect_failure=False):
+    outcome = ExpectedOutcome.EXPECT_EXCEPTION if expect_failure else ExpectedOutcome.EXPECT_SUCCESS
+    return read(SourceHuaweiCms(), config(), catalog(stream), None, expected_outcome=outcome)
+
+
+def odd(body) -> HttpResponse:
+    return HttpResponse(body if isinstance(body, str) else json.dumps(body))
+
+
+def mock_rest_empty(http):
+    for window, inbound in ((W1, False), (W2, True), (W2, False)):
+        http.post(calls_request(*window, inbound=inbound), empty_page())
+
+
+def ids(output):
+    return [m.record.data["callId"] for m in output.records]
+
+
+@pytest.mark.parametrize(
+    "body", [*CALLS_WITHOUT_DATA.values(), *NOT_JSON.values()], ids=[*CALLS_WITHOUT_DATA, *NOT_JSON]
+)
+@freeze_time(NOW)
+def test_given_a_calls_answer_off_the_page_once_then_it_is_retried_and_nothing_is_lost(body):
+    with HttpMocker() as http:
+        http.post(calls_request(*W1), [odd(body), calls_page([call("a")])])
+        mock_rest_empty(http)
+        output = run()
+    assert ids(output) == ["a"]
+
+
+@pytest.mark.parametrize(
+    "body", [*CALLS_WITHOUT_DATA.values(), *NOT_JSON.values()], ids=[*CALLS_WITHOUT_DATA, *NOT_JSON]
+)
+@freeze_time(NOW)
+def test_given_a_calls_answer_off_the_page_persists_then_the_sync_fails_naming_the_window_and_saves_no_state(
+    body,
+):
+    with HttpMocker() as http:
+        http.post(calls_request(*W1), odd(body))
+        output = run(expect_failure=True)
+    error = output.errors[0].trace.error
+    assert error.failure_type == FailureType.system_error
+    assert (
+        "querycalls (inbound, 2024-05-10T08:00:00+00:00 to 2024-05-10T09:59:59.999000+00:00" in error.message
+    )
+    assert output.records == [] and output.state_messages == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"result": "0", "resultCode": "0100000"},
+        {"resultCode": "0100000", "resultDesc": "success"},
+        "",
+        "<html/>",
+    ],
+    ids=["no detail object", "resultDesc as text", "empty body", "html page"],
+)
+@freeze_time(NOW)
+def test_given_a_detail_answer_off_the_page_then_it_is_retried_then_fails_naming_the_call(body):
+    with HttpMocker() as http:
+        http.post(calls_request(*W1), calls_page([call("a"), call("b")]))
+        http.post(detail_request("a"), [odd(body), detail_answer(detail("a"))])
+        http.post(detail_request("b"), odd(body))
+        output = run("call_details", expect_failure=True)
+    assert ids(output) == ["a"]
+    error = output.errors[0].trace.error
+    assert error.failure_type == FailureType.system_error and "querycalldetailbyid (call b)" in error.message
+
+
+@freeze_time(NOW)
+def test_given_only_the_old_resultDatas_object_then_the_detail_is_read():
+    with HttpMocker() as http:
+        http.post(calls_request(*W1), calls_page([call("a")]))
+        http.post(detail_request("a"), detail_answer(detail("a"), layout="datas"))
+        mock_rest_empty(http)
+        output = run("call_details")
+    assert ids(output) == ["a"] and output.records[0].record.data["agentId"] == 100
