@@ -127,8 +127,9 @@ def report_request(account: str, body: dict[str, Any]) -> HttpRequest:
 
 
 def report_body(
-    account: str, start: str, end: str, group_ids: list, object_ids: list, zone: str = "US/Arizona"
+    account: str, start: str, end: str, group_ids: list, object_ids: list, zone: str = "UTC"
 ) -> dict:
+    """The report body the connector sends: times in UTC whatever the configured zone (no DST ambiguity)."""
     return {
         "delimiter": "COMMA",
         "reportType": "CASPER_REPORT",
