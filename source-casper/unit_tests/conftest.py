@@ -98,7 +98,7 @@ def accounts_request() -> HttpRequest:
 
 
 def users_request() -> HttpRequest:
-    return HttpRequest(f"{API}/users")
+    return HttpRequest(f"{API}/users", query_params={"flatten": "true"})
 
 
 def input_controls_request(
