@@ -325,8 +325,8 @@ class RingCxDataset:
         last: float,
         now: float,
         tz: ZoneInfo,
-    ) -> Iterator[list[str]]:
-        """The report's rows (without header) for one account, in enqueue order."""
+    ) -> Iterator[tuple[int, list[str]]]:
+        """The report's rows (without header) for one account, in enqueue order, with each call's index."""
         for index in self.indices_between(first, last, now):
             call = self.call(index)
             if call.account.account_id != account_id:
@@ -334,7 +334,7 @@ class RingCxDataset:
             chosen = call.profile if group_by == "PROFILE" else call.destination
             if chosen is None or chosen.object_id not in object_ids:
                 continue
-            yield call.row(group_by, tz)
+            yield index, call.row(group_by, tz)
 
 
 def header(group_by: str) -> list[str]:
