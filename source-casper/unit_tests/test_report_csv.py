@@ -215,3 +215,16 @@ def test_a_last_row_that_ends_inside_a_quoted_cell_is_truncated():
     text = SEED_HEADER + "\n" + SEED_ROWS[0].replace(",DTE,", ',"DTE, East', 1)
     with pytest.raises(ReportCutOff, match="quoted cell"):
         parse(text)
+
+
+def test_a_ragged_middle_row_is_emitted_but_a_last_row_cut_one_column_short_still_fails_the_report():
+    short_middle = SEED_ROWS[1].rsplit(",", 3)[0]
+    text = "\n".join([SEED_HEADER, SEED_ROWS[0], short_middle, SEED_ROWS[2]])
+    cut = text[: text.rfind(",")]
+    rows = parser()
+    emitted = []
+    with pytest.raises(ReportCutOff, match="row 4 has 33 of the header's 34 columns"):
+        for record in rows.records([cut]):
+            emitted.append(record["uii"])
+    assert emitted == ["202004250912250132110000003150", "202004251035200132150000009531"]
+    assert rows.ragged_rows == 1
