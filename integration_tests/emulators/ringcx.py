@@ -1,4 +1,5 @@
-"""Emulator of RingCentral RingCX (formerly Engage Voice): login, admin lists, and the Call Detail Report (seed 002).
+"""Emulator of RingCentral RingCX (formerly Engage Voice): login, admin lists, and the Call Detail Report
+(vendor page: github.com/ringcentral/engage-voice-api-docs, docs/analytics/reports/DEPRECATED-call-detail-report.md).
 
 One server plays the three hosts involved (paths as documented; the connector's `base_url` is `<url>/voice`
 and its `platform_url` is `<url>`):
@@ -22,7 +23,7 @@ and its `platform_url` is `<url>`):
 - `GET /voice/api/v1/admin/accounts/{accountId}/users/{userId}/reports/inputControls?accountIds=..&products=
   CLOUD_PROFILE|CLOUD_DESTINATION`: groups and objects, in the shape `input_controls_shape` names (`nested`
   list of groups with `children`, `keyed` by product, `flat` objects carrying their group, or `unknown`).
-- `POST /voice/api/v1/admin/accounts/{accountId}/reportsStreaming`: validates the body like the seed describes
+- `POST /voice/api/v1/admin/accounts/{accountId}/reportsStreaming`: validates the body like the vendor page describes
   (report type names, account ids, groupBy against the id lists, objIds belonging to the groupIds sent,
   `yyyy-MM-dd HH:mm:ss[.SSSS]` timestamps, TZ database zone) and answers 400 `{"message": ...}` otherwise;
   streams the CSV (`text/csv`, chunked, `chunk_rows` rows per chunk, `chunk_delay` seconds between chunks).

@@ -1,7 +1,8 @@
 """RingCX credentials: RingCentral JWT login with token exchange, RingCX username and password (legacy login
 without a RingCentral app), a permanent API token, or a bearer token.
 
-The JWT flow (RingCX docs, "Obtaining a RingCX access token with a RingCentral login"):
+The JWT flow (vendor page "Obtaining a RingCX access token with a RingCentral login",
+docs/authentication/auth-ringcentral.md in github.com/ringcentral/engage-voice-api-docs):
 
 1. `POST {platform_url}/restapi/oauth/token` (HTTP Basic client id/secret, JWT bearer grant) -> platform token;
 2. `POST {host}/api/auth/login/rc/accesstoken?includeRefresh=true` with `rcAccessToken` -> RingCX

@@ -1,6 +1,8 @@
 """`call_detail_report`: the cloud Call Detail Report (CASPER_REPORT), streamed as CSV per account and window.
 
-`POST {base}/api/v1/admin/accounts/{accountId}/reportsStreaming` with the body of seed 002. Windows are local
+`POST {base}/api/v1/admin/accounts/{accountId}/reportsStreaming` with the body of the vendor's
+Call Detail Report page (github.com/ringcentral/engage-voice-api-docs,
+docs/analytics/reports/DEPRECATED-call-detail-report.md). Windows are local
 days of the report's zone; each window is read for every account (the partitions), and the cursor
 (`enqueue_at`, UTC) moves to a window's end once every account's report for it was read completely.
 

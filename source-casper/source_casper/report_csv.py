@@ -1,6 +1,7 @@
 """Parsing the Call Detail Report CSV as it streams in, one row at a time.
 
-What the report looks like (seed 002 and the RingCX docs' example):
+What the report looks like (the example of the vendor's Call Detail Report page,
+github.com/ringcentral/engage-voice-api-docs, docs/analytics/reports/DEPRECATED-call-detail-report.md):
 
     cloud_profile_id,profile_name,uii,...,enqueue_time,dequeue_time,queue_time,call_state,...
     1111,DTE,'202004250912250132110000003150,...,4/20/20 6:12 AM,4/20/20 6:12 AM,5,COMPLETE ,...,ANSWER(5),,,,

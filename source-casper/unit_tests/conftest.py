@@ -25,7 +25,7 @@ NOW = "2024-05-10T12:00:00Z"
 ACCOUNT = "15300001"
 OTHER_ACCOUNT = "15300002"
 
-# Seed 002's example report, verbatim (the docs pad `COMPLETE` to a 20-character column).
+# The example report of the vendor's Call Detail Report page, verbatim (the docs pad `COMPLETE` to a 20-character column).
 SEED_HEADER = (
     "cloud_profile_id,profile_name,uii,ani,dnis,outbound_externid,media_isci,media_network,media_market,media_code,"
     "media_format,media_version,media_length,enqueue_time,dequeue_time,queue_time,call_state,is_cellular,"
@@ -157,7 +157,7 @@ def report_csv(*rows: str) -> str:
 
 
 def row(profile_id: int, uii: str, enqueue: str, profile: str = "DTE") -> str:
-    """A report row shaped like the seed's, for the given profile, uii and enqueue time."""
+    """A report row shaped like the vendor example's, for the given profile, uii and enqueue time."""
     return (
         f"{profile_id},{profile},'{uii},2312866364,8889918278,,,,,,,,0,{enqueue},{enqueue},5,COMPLETE            ,No,2,"
         "CONNECTED,24,,4546,DTE,5854987200,19,4546,DTE,5854987282,ANSWER(5),,,,"

@@ -203,7 +203,7 @@ def test_a_short_last_row_ended_by_a_line_break_is_ragged_not_truncated():
 
 
 def test_a_last_row_exactly_one_column_short_without_a_line_break_is_a_truncated_report():
-    # The seed's rows end in four empty cells: a cut after the third comma leaves a row one column short.
+    # The vendor example's rows end in four empty cells: a cut after the third comma leaves a row one column short.
     text = "\n".join([SEED_HEADER, *SEED_ROWS])
     cut = text[: text.rfind(",")]
     assert len(cut.splitlines()[-1].split(",")) == len(SEED_HEADER.split(",")) - 1
