@@ -1,9 +1,11 @@
 """source-casper end to end: the installed console script against the RingCX emulator.
 
 The emulator holds 400 calls in three accounts over the 10 days ending 2026-10-11 00:00 UTC; the
-connector reads exactly that range (report zone US/Arizona, local-day windows), so its records must equal
-the emulator's ground truth, normalised the way the connector documents (trimmed, `'` guard removed,
-counts as integers, empty cells left out).
+connector reads exactly that range (windows of US/Arizona local days, the report asked in UTC), so its records
+must equal the emulator's ground truth in UTC, normalised the way the connector documents (trimmed, `'` guard
+removed, counts as integers, empty cells left out, surplus cells of ragged rows in `surplus_cells`).
+The emulator's odd answers (empty, HTML, another report's CSV, ragged rows, a last row one column short,
+legacy login, users without permission) are selected per test.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pendulum
 import pytest
 
 from integration_tests.connector_runner import configured_catalog, run_connector, state_messages_as_input
-from integration_tests.emulators.ringcx import REPORT_PATH
+from integration_tests.emulators.ringcx import REPORT_PATH, USERS_PATH
 
 CONNECTOR = "source-casper"
 ZONE = "US/Arizona"
@@ -33,7 +35,8 @@ INTEGER_COLUMNS = {
     "connected_id",
     "connected_duration",
 }
-DERIVED = ("enqueue_at", "dequeue_at")
+DERIVED = ("enqueue_at", "dequeue_at", "enqueue_local", "dequeue_local")
+LEGACY_PASSWORD = "canary-legacy-p@ss 77"
 # Random faults only on the API routes: the token endpoints' answers are covered by the unit tests, and
 # a 429 there would make the connector wait out a real minute.
 API_ROUTES = [
@@ -83,6 +86,9 @@ def expected(row: dict[str, str]) -> dict[str, Any]:
     """A ground-truth report row as the connector documents its record."""
     record: dict[str, Any] = {}
     for column, raw in row.items():
+        if column == "_surplus":
+            record["surplus_cells"] = [cell.strip() for cell in raw]
+            continue
         value = raw.strip()
         if not value:
             continue
@@ -103,7 +109,7 @@ def keys(records: list[dict[str, Any]]) -> set[tuple[str, str]]:
 
 
 def truth(emulator) -> dict[tuple[str, str], dict[str, Any]]:
-    return by_key([expected(row) for row in emulator.ground_truth(ZONE)])
+    return by_key([expected(row) for row in emulator.ground_truth("UTC")])
 
 
 def enqueued_utc(uii: str) -> pendulum.DateTime:
@@ -120,10 +126,14 @@ def test_full_refresh_of_every_stream_equals_ground_truth_across_accounts(emulat
     report = run.records_of("call_detail_report")
     assert len(report) == len(emulator.ground_truth()) and by_key(report) == truth(emulator)
     assert {r["account_id"] for r in report} == {"15300001", "15300002", "15300003"}
-    for record in report:  # minute-resolution report times, read in the report zone
+    for record in report:  # minute-resolution report times; the local value is the same instant in ZONE
         assert record["enqueue_at"] == enqueued_utc(record["uii"]).start_of("minute").isoformat()
+        local = pendulum.parse(record["enqueue_local"])
+        assert (
+            local == pendulum.parse(record["enqueue_at"]) and local.utcoffset().total_seconds() == -7 * 3600
+        )
     assert [r["accountId"] for r in run.records_of("accounts")] == ["15300001", "15300002", "15300003"]
-    assert [r["userId"] for r in run.records_of("users")] == [1111]
+    assert [r["userId"] for r in run.records_of("users")] == [1111, 1112, 1113]  # flatten=true
     profiles = run.records_of("cloud_profiles")
     assert len(profiles) == 15 and any("group_id" not in p for p in profiles)  # the null group is listed
     assert len(run.records_of("cloud_destinations")) == 12
@@ -271,3 +281,142 @@ def test_bad_config_fails_before_any_request(emulator, catalog):
     read = run_connector(CONNECTOR, "read", config(emulator.base_url, timezone="Mars/Base"), catalog=catalog)
     assert read.errors[0]["failure_type"] == "config_error" and "'timezone'" in read.errors[0]["message"]
     assert emulator.request_log() == []
+
+
+# ------------------------------------------------------------------------- real vendor answers (issue 9)
+
+
+def report_only(emulator, cfg: dict[str, Any]) -> dict[str, Any]:
+    return configured_catalog(run_connector(CONNECTOR, "discover", cfg), streams=["call_detail_report"])
+
+
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        ("empty", "an empty body"),
+        ("html", "an HTML page"),
+        ("foreign_header", "a CSV whose header is not the Call Detail Report's"),
+    ],
+)
+def test_a_200_that_is_not_the_report_is_retried_then_fails_naming_the_window_with_no_record(
+    ringcx_emulator, answer, problem
+):
+    emulator = ringcx_emulator(**DATA, client_secret=CANARY_SECRET, jwt=CANARY_JWT)
+    cfg = config(emulator.base_url)
+    catalog = report_only(emulator, cfg)
+    emulator.reset()
+    emulator.report_answer = answer  # every report request from now on
+    run = run_connector(CONNECTOR, "read", cfg, catalog=catalog)
+    assert run.returncode != 0 and run.records == []
+    error = run.errors[0]
+    assert error["failure_type"] == "transient_error" and problem in error["message"]
+    assert "window 2026-09-30T17:00:00-07:00 to 2026-10-04T00:00:00-07:00" in error["message"]
+    assert sum(entry["path"].endswith("/reportsStreaming") for entry in emulator.request_log()) == 5
+    assert not any(s["stream"]["stream_state"] for s in run.states if "stream" in s)
+
+
+@pytest.mark.parametrize("answer", ["empty", "html", "foreign_header"])
+def test_a_single_odd_200_is_read_again_and_the_sync_equals_ground_truth(ringcx_emulator, answer):
+    emulator = ringcx_emulator(
+        **DATA, client_secret=CANARY_SECRET, jwt=CANARY_JWT, report_answer=answer, report_answer_times=1
+    )
+    run = run_connector(
+        CONNECTOR, "read", config(emulator.base_url), catalog=report_only(emulator, config(emulator.base_url))
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert sorted(keys(run.records)) == sorted(truth(emulator)) and by_key(run.records) == truth(emulator)
+
+
+def test_ragged_rows_are_emitted_with_surplus_cells_counted_and_state_moves_on(ringcx_emulator):
+    emulator = ringcx_emulator(**DATA, client_secret=CANARY_SECRET, jwt=CANARY_JWT, report_answer="ragged")
+    cfg = config(emulator.base_url)
+    run = run_connector(CONNECTOR, "read", cfg, catalog=report_only(emulator, cfg))
+    assert run.returncode == 0, run.stderr[-2000:]
+    expected_records = truth(emulator)
+    assert any("surplus_cells" in r for r in expected_records.values())
+    assert by_key(run.records) == expected_records
+    assert any("row(s) of this window had more or fewer cells than the header" in line for line in run.logs)
+    assert run.states[-1]["stream"]["stream_state"] == {"enqueue_at": "2026-10-11T00:00:00+00:00"}
+
+
+def test_a_report_whose_last_row_is_one_column_short_is_read_again_not_taken_as_complete(ringcx_emulator):
+    emulator = ringcx_emulator(
+        **DATA, client_secret=CANARY_SECRET, jwt=CANARY_JWT, truncated_style="one_column"
+    )
+    cfg = config(emulator.base_url)
+    catalog = report_only(emulator, cfg)
+    emulator.inject(["truncated"], path=REPORT_PATH)
+    run = run_connector(CONNECTOR, "read", cfg, catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert sum("33 of the header's 34 columns" in line for line in run.logs) == 1
+    assert sorted(keys(run.records)) == sorted(truth(emulator)) and by_key(run.records) == truth(emulator)
+
+
+def test_calls_around_a_fall_back_change_keep_their_exact_instants(ringcx_emulator):
+    # New York falls back on 2026-11-01 at 06:00 UTC: 1:00-2:00 AM local happens twice.
+    emulator = ringcx_emulator(
+        calls=400,
+        accounts=2,
+        days=3,
+        end_date="2026-11-03",
+        seed=5,
+        client_secret=CANARY_SECRET,
+        jwt=CANARY_JWT,
+    )
+    cfg = config(
+        emulator.base_url,
+        timezone="America/New_York",
+        start_date="2026-10-31T00:00:00Z",
+        end_date="2026-11-03T00:00:00Z",
+        window_days=1,
+    )
+    run = run_connector(CONNECTOR, "read", cfg, catalog=report_only(emulator, cfg))
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert by_key(run.records) == truth(emulator)
+    repeated = pendulum.datetime(2026, 11, 1, 5, tz="UTC"), pendulum.datetime(2026, 11, 1, 7, tz="UTC")
+    in_repeated_hour = [r for r in run.records if repeated[0] <= enqueued_utc(r["uii"]) < repeated[1]]
+    assert {pendulum.parse(r["enqueue_local"]).utcoffset().total_seconds() for r in in_repeated_hour} == {
+        -4 * 3600,
+        -5 * 3600,
+    }
+    for record in run.records:
+        assert record["enqueue_at"] == enqueued_utc(record["uii"]).start_of("minute").isoformat()
+        assert pendulum.parse(record["enqueue_local"]) == pendulum.parse(record["enqueue_at"])
+
+
+@pytest.mark.parametrize("style", ["query", "form"])
+def test_legacy_login_with_username_and_password_syncs_ground_truth_and_hides_the_password(
+    ringcx_emulator, style
+):
+    emulator = ringcx_emulator(
+        **DATA, username="admin@example.com", password=LEGACY_PASSWORD, legacy_login_style=style
+    )
+    credentials = {
+        "auth_type": "legacy_login",
+        "username": "admin@example.com",
+        "password": LEGACY_PASSWORD,
+        "platform_id": "NA1",
+    }
+    cfg = config(emulator.base_url, credentials=credentials)
+    check = run_connector(CONNECTOR, "check", cfg)
+    assert check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]["status"] == "SUCCEEDED"
+    run = run_connector(CONNECTOR, "read", cfg, catalog=report_only(emulator, cfg))
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert by_key(run.records) == truth(emulator)
+    assert emulator.stats()["requests"].get("/api/auth/login/rc/accesstoken") is None
+    for output in (check.output, run.output):
+        assert LEGACY_PASSWORD not in output and "canary-legacy-p%40ss" not in output
+
+
+def test_without_manage_users_the_users_stream_is_skipped_with_a_warning_and_the_rest_syncs(ringcx_emulator):
+    emulator = ringcx_emulator(**DATA, client_secret=CANARY_SECRET, jwt=CANARY_JWT, users_permission=False)
+    cfg = config(emulator.base_url)
+    discovered = run_connector(CONNECTOR, "discover", cfg)
+    run = run_connector(CONNECTOR, "read", cfg, catalog=configured_catalog(discovered, "full_refresh"))
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.records_of("users") == [] and run.errors == []
+    assert any("MANAGE_USERS" in line and "skipped" in line for line in run.logs)
+    assert by_key(run.records_of("call_detail_report")) == truth(emulator)
+    assert len(run.records_of("accounts")) == 3
+    asked = emulator.request_log(USERS_PATH)
+    assert asked and all(entry["query"].get("flatten") == ["true"] for entry in asked)

@@ -1,4 +1,5 @@
-"""Emulator of RingCentral RingCX (formerly Engage Voice): login, admin lists, and the Call Detail Report (seed 002).
+"""Emulator of RingCentral RingCX (formerly Engage Voice): login, admin lists, and the Call Detail Report
+(vendor page: github.com/ringcentral/engage-voice-api-docs, docs/analytics/reports/DEPRECATED-call-detail-report.md).
 
 One server plays the three hosts involved (paths as documented; the connector's `base_url` is `<url>/voice`
 and its `platform_url` is `<url>`):
@@ -11,12 +12,18 @@ and its `platform_url` is `<url>`):
   living `token_ttl` seconds (5 minutes; divided by the time scale); at most `exchange_per_minute` (5) calls per
   scaled minute, then 429.
 - `POST /api/auth/token/refresh`, form `refresh_token` -> a new pair; a refresh token works once.
+- `POST /api/auth/login/admin` (legacy login without a RingCentral app, vendor page docs/authentication/
+  auth-engage.md): `username`, `password`, optional `platformId` -> the same token pair. `legacy_login_style`
+  says where the server reads them: `query` (the page today) or `form` (the page's first version); fields
+  sent elsewhere are 400 "Required request parameter 'username' ... is not present"; a wrong password 401.
 - `GET /voice/api/v1/admin/accounts`, `GET /voice/api/v1/admin/users` (JSON lists; accounts carry the settings
-  `crmPwd`, `ftpPwd`, `securityKey`, `phoneRecordingPin` as the real model does).
+  `crmPwd`, `ftpPwd`, `securityKey`, `phoneRecordingPin` as the real model does). Users are nested under their
+  parent unless `flatten=true`; with `users_permission=False` (no MANAGE_USERS) the users list is 403
+  `access.denied.exception`, as the Admin User and Permission APIs page shows.
 - `GET /voice/api/v1/admin/accounts/{accountId}/users/{userId}/reports/inputControls?accountIds=..&products=
   CLOUD_PROFILE|CLOUD_DESTINATION`: groups and objects, in the shape `input_controls_shape` names (`nested`
   list of groups with `children`, `keyed` by product, `flat` objects carrying their group, or `unknown`).
-- `POST /voice/api/v1/admin/accounts/{accountId}/reportsStreaming`: validates the body like the seed describes
+- `POST /voice/api/v1/admin/accounts/{accountId}/reportsStreaming`: validates the body like the vendor page describes
   (report type names, account ids, groupBy against the id lists, objIds belonging to the groupIds sent,
   `yyyy-MM-dd HH:mm:ss[.SSSS]` timestamps, TZ database zone) and answers 400 `{"message": ...}` otherwise;
   streams the CSV (`text/csv`, chunked, `chunk_rows` rows per chunk, `chunk_delay` seconds between chunks).
@@ -26,9 +33,16 @@ API calls take `Authorization: Bearer <RingCX token>` or `X-Auth-Token: <permane
 token is 401 `"Jwt is expired"`. A report is authorized when it starts: it keeps streaming after its token
 expires (that is what lets a long report outlive a 5-minute token).
 
+Report answers (`report_answer`, for every report request or the next `report_answer_times` ones): `csv` (the
+report), `empty` (200 with no body), `html` (200 with an HTML page), `foreign_header` (200 CSV of another report
+template, the Agent Session report's columns), `ragged` (the report with ragged rows: a call whose index is 3
+mod 7 leaves out its trailing empty cells, one whose index is 5 mod 11 carries two cells beyond the header; the
+ground truth lists those as `_surplus`).
+
 Faults: every route but the platform token endpoint is faultable. `truncated` on the report cuts the CSV
 mid-row halfway through: `truncated_style="connection"` drops the connection without the closing chunk,
-`"clean"` ends the chunked body properly after the cut row (a provider that writes a short file).
+`"clean"` ends the chunked body properly after the cut row (a provider that writes a short file),
+`"one_column"` ends it cleanly after that row without its last cell and line break (exactly one column short).
 """
 
 from __future__ import annotations
@@ -36,6 +50,7 @@ from __future__ import annotations
 import argparse
 import base64
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta, timezone
@@ -54,12 +69,24 @@ DEFAULT_JWT = "emulator-jwt-credential"
 DEFAULT_API_TOKEN = "aws80:emulator-permanent-token"
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 SHAPES = ("nested", "keyed", "flat", "unknown")
-TRUNCATED_STYLES = ("connection", "clean")
+TRUNCATED_STYLES = ("connection", "clean", "one_column")
+REPORT_ANSWERS = ("csv", "empty", "html", "foreign_header", "ragged")
+LEGACY_LOGIN_STYLES = ("query", "form")
+DEFAULT_USERNAME = "admin@example.com"
+DEFAULT_PASSWORD = "emulator-password"
+DEFAULT_PLATFORM_ID = "NA1"
+# Columns of another report template (the Agent Session report, docs/analytics/reports/
+# DEPRECATED-agent-session-report.md): what a mixed-up report request could answer instead.
+FOREIGN_HEADER = ["Agent ID", "Last Name", "First Name", "Username", "Phone", "Login DTS", "Logout DTS"]
+MAINTENANCE_PAGE = (
+    "<!DOCTYPE html>\n<html><head><title>RingCX</title></head><body>Down for maintenance</body></html>\n"
+)
 PRODUCTS = {"CLOUD_PROFILE": "PROFILE", "CLOUD_DESTINATION": "DESTINATION"}
 
 PLATFORM_TOKEN_PATH = "/restapi/oauth/token"
 EXCHANGE_PATH = "/api/auth/login/rc/accesstoken"
 REFRESH_PATH = "/api/auth/token/refresh"
+LEGACY_LOGIN_PATH = "/api/auth/login/admin"
 API = "/voice/api/v1/admin"
 ACCOUNTS_PATH = f"{API}/accounts"
 USERS_PATH = f"{API}/users"
@@ -108,6 +135,7 @@ class StreamedCsv:
         self.count_rows = count_rows
         self.cut_after_rows: int | None = None
         self.cut_style = "connection"
+        self.content_type = "text/csv"
 
     def cut_halfway(self, style: str) -> StreamedCsv:
         """The same answer, cut in the middle of the row after half of the rows."""
@@ -117,7 +145,7 @@ class StreamedCsv:
 
     def deliver(self, channel: Channel) -> None:
         channel.send_response(200)
-        channel.send_header("Content-Type", "text/csv")
+        channel.send_header("Content-Type", self.content_type)
         channel.send_header("Transfer-Encoding", "chunked")
         channel.end_headers()
         if channel.command == "HEAD":
@@ -126,9 +154,12 @@ class StreamedCsv:
         rows = -1  # the header is not a row
         for line in self.lines:
             if self.cut_after_rows is not None and rows == self.cut_after_rows:
-                pending.append(line[: max(1, len(line) // 2)])
+                if self.cut_style == "one_column":
+                    pending.append(line.rstrip("\n")[: line.rstrip("\n").rfind(",")])
+                else:
+                    pending.append(line[: max(1, len(line) // 2)])
                 self._write_chunk(channel, "".join(pending))
-                if self.cut_style == "clean":
+                if self.cut_style in ("clean", "one_column"):
                     channel.wfile.write(b"0\r\n\r\n")
                 channel.wfile.flush()
                 channel.close_connection = True
@@ -151,6 +182,19 @@ class StreamedCsv:
         if data:
             channel.wfile.write(f"{len(data):x}\r\n".encode("ascii") + data + b"\r\n")
             channel.wfile.flush()
+
+
+def ragged(index: int, row: list[str]) -> list[str]:
+    """Call `index`'s row as the `ragged` answer writes it: trailing empty cells left out (index 3 mod 7) or
+    two cells beyond the header (index 5 mod 11); other rows unchanged."""
+    if index % 7 == 3:
+        trimmed = list(row)
+        while trimmed and trimmed[-1] == "":
+            trimmed.pop()
+        return trimmed
+    if index % 11 == 5:
+        return [*row, "", f"extra-{index}"]
+    return row
 
 
 class RingCxEmulator(EmulatorServer):
@@ -177,9 +221,22 @@ class RingCxEmulator(EmulatorServer):
         chunk_rows: int = 500,
         chunk_delay: float = 0.0,
         truncated_style: str = "connection",
+        report_answer: str = "csv",
+        report_answer_times: int | None = None,
+        username: str = DEFAULT_USERNAME,
+        password: str = DEFAULT_PASSWORD,
+        platform_id: str | None = DEFAULT_PLATFORM_ID,
+        legacy_login_style: str = "query",
+        users_permission: bool = True,
         **common: Any,
     ) -> None:
         super().__init__(**common)
+        if report_answer not in REPORT_ANSWERS:
+            raise ValueError(f"report_answer must be one of {REPORT_ANSWERS}, got {report_answer!r}")
+        if legacy_login_style not in LEGACY_LOGIN_STYLES:
+            raise ValueError(
+                f"legacy_login_style must be one of {LEGACY_LOGIN_STYLES}, got {legacy_login_style!r}"
+            )
         if input_controls_shape not in SHAPES:
             raise ValueError(f"input_controls_shape must be one of {SHAPES}, got {input_controls_shape!r}")
         if truncated_style not in TRUNCATED_STYLES:
@@ -197,6 +254,11 @@ class RingCxEmulator(EmulatorServer):
         self.input_controls_shape = input_controls_shape
         self.chunk_rows, self.chunk_delay = chunk_rows, chunk_delay
         self.truncated_style = truncated_style
+        self.report_answer, self.report_answer_times = report_answer, report_answer_times
+        self.username, self.password, self.platform_id = username, password, platform_id
+        self.legacy_login_style = legacy_login_style
+        self.users_permission = users_permission
+        self._settings_lock = threading.Lock()
         self.platform_tokens = TokenIssuer(self.clock, 3600)
         self.tokens = TokenIssuer(self.clock, token_ttl, mint=jwt_shaped_token)
         self.refresh_tokens = TokenIssuer(self.clock, refresh_ttl, mint=opaque_token)
@@ -206,6 +268,7 @@ class RingCxEmulator(EmulatorServer):
             "POST", EXCHANGE_PATH, self.exchange, faultable=True, rate_limiter=self.exchange_limiter
         )
         self.add_route("POST", REFRESH_PATH, self.refresh, faultable=True)
+        self.add_route("POST", LEGACY_LOGIN_PATH, self.legacy_login, faultable=True)
         self.add_route("GET", ACCOUNTS_PATH, self.list_accounts, faultable=True)
         self.add_route("GET", USERS_PATH, self.list_users, faultable=True)
         self.add_route("GET", INPUT_CONTROLS_PATH, self.input_controls, faultable=True)
@@ -255,6 +318,24 @@ class RingCxEmulator(EmulatorServer):
         if not rc_token or self.platform_tokens.state_of(rc_token) is not TokenState.VALID:
             return spring_error(401, "Unauthorized", "Invalid RingCentral access token", request.path)
         return self._token_pair(include_refresh=(request.param("includeRefresh") or "").lower() == "true")
+
+    def legacy_login(self, request: Request) -> Response:
+        if self.legacy_login_style == "query":
+            fields = {name: values[0] for name, values in request.query.items() if values}
+        else:
+            fields = {name: values[0] for name, values in request.form().items() if values}
+        for name in ("username", "password"):
+            if name not in fields:
+                return spring_error(
+                    400,
+                    "Bad Request",
+                    f"Required request parameter '{name}' for method parameter type String is not present",
+                    request.path,
+                )
+        platform_ok = self.platform_id is None or fields.get("platformId") in (None, self.platform_id)
+        if fields["username"] != self.username or fields["password"] != self.password or not platform_ok:
+            return spring_error(401, "Unauthorized", "Bad credentials", request.path)
+        return self._token_pair(include_refresh=True)
 
     def refresh(self, request: Request) -> Response:
         form = {name: values[0] for name, values in request.form().items() if values}
@@ -308,7 +389,31 @@ class RingCxEmulator(EmulatorServer):
         )
 
     def list_users(self, request: Request) -> Response:
-        return self._refuse_unauthenticated(request) or Response.json(self.dataset.users)
+        refusal = self._refuse_unauthenticated(request)
+        if refusal is not None:
+            return refusal
+        if not self.users_permission:
+            return Response.json(
+                {
+                    "errorCode": "access.denied.exception",
+                    "generalMessage": "You do not have permission to access this resource",
+                    "timestamp": int(self.clock.timestamp() * 1000),
+                },
+                403,
+            )
+        if (request.param("flatten") or "").lower() == "true":
+            return Response.json(self.flat_users())
+        return Response.json(self.dataset.users)
+
+    def flat_users(self) -> list[dict[str, Any]]:
+        """Every user once, parents before their children, none nested: the `flatten=true` answer."""
+        flat: list[dict[str, Any]] = []
+        pending = list(self.dataset.users)
+        while pending:
+            user = pending.pop(0)
+            pending[:0] = user.get("children", [])
+            flat.append({**user, "children": []})
+        return flat
 
     def input_controls(self, request: Request) -> Response:
         refusal = self._refuse_unauthenticated(request)
@@ -371,12 +476,39 @@ class RingCxEmulator(EmulatorServer):
         except ReportRequestInvalid as invalid:
             return spring_error(400, "Bad Request", str(invalid), request.path)
         now = self.clock.timestamp()
+        answer = self._next_report_answer()
 
         def rows() -> Iterator[list[str]]:
-            return self.dataset.report_rows(account_id, group_by, object_ids, first, last, now, tz)
+            found = self.dataset.report_rows(account_id, group_by, object_ids, first, last, now, tz)
+            return (
+                (ragged(index, row) for index, row in found)
+                if answer == "ragged"
+                else (row for _, row in found)
+            )
 
+        if answer == "empty":
+            return StreamedCsv(iter(()), self.chunk_rows, 0.0, lambda: 0)
+        if answer == "html":
+            page = StreamedCsv(iter([MAINTENANCE_PAGE]), self.chunk_rows, 0.0, lambda: 0)
+            page.content_type = "text/html; charset=utf-8"
+            return page
+        if answer == "foreign_header":
+            agents = (
+                [str(111000 + n), "Smith", f"Agent{n}", f"agent{n}@example.com", "", "", ""] for n in range(3)
+            )
+            return StreamedCsv(csv_lines(chain([FOREIGN_HEADER], agents)), self.chunk_rows, 0.0, lambda: 3)
         lines = csv_lines(chain([header(group_by)], rows()))
         return StreamedCsv(lines, self.chunk_rows, self.chunk_delay, lambda: sum(1 for _ in rows()))
+
+    def _next_report_answer(self) -> str:
+        """The answer the next report request gets, counting down `report_answer_times`."""
+        with self._settings_lock:
+            answer = self.report_answer
+            if self.report_answer_times is not None:
+                self.report_answer_times -= 1
+                if self.report_answer_times <= 0:
+                    self.report_answer, self.report_answer_times = "csv", None
+            return answer
 
     def _validated_report(self, request: Request) -> tuple[str, str, set[int], float, float, ZoneInfo]:
         body = request.json_object()
@@ -510,12 +642,14 @@ class RingCxEmulator(EmulatorServer):
             call = self.dataset.call(index)
             if group_by == "DESTINATION" and call.destination is None:
                 continue
-            truth.append(
-                {
-                    "account_id": call.account.account_id,
-                    **dict(zip(columns, call.row(group_by, tz), strict=True)),
-                }
-            )
+            row = {
+                "account_id": call.account.account_id,
+                **dict(zip(columns, call.row(group_by, tz), strict=True)),
+            }
+            surplus = ragged(index, call.row(group_by, tz))[len(columns) :]
+            if self.report_answer == "ragged" and surplus:
+                row["_surplus"] = surplus
+            truth.append(row)
         return truth
 
     def _control_settings(self, request: Request) -> Response:
@@ -530,11 +664,28 @@ class RingCxEmulator(EmulatorServer):
             self.truncated_style = body["truncated_style"]
         if "chunk_delay" in body:
             self.chunk_delay = float(body["chunk_delay"])
+        if "report_answer" in body:
+            if body["report_answer"] not in REPORT_ANSWERS:
+                raise ValueError(f"report_answer must be one of {REPORT_ANSWERS}")
+            times = body.get("report_answer_times")
+            with self._settings_lock:
+                self.report_answer = body["report_answer"]
+                self.report_answer_times = int(times) if times is not None else None
+        if "legacy_login_style" in body:
+            if body["legacy_login_style"] not in LEGACY_LOGIN_STYLES:
+                raise ValueError(f"legacy_login_style must be one of {LEGACY_LOGIN_STYLES}")
+            self.legacy_login_style = body["legacy_login_style"]
+        if "users_permission" in body:
+            self.users_permission = bool(body["users_permission"])
         return Response.json(
             {
                 "input_controls_shape": self.input_controls_shape,
                 "truncated_style": self.truncated_style,
                 "chunk_delay": self.chunk_delay,
+                "report_answer": self.report_answer,
+                "report_answer_times": self.report_answer_times,
+                "legacy_login_style": self.legacy_login_style,
+                "users_permission": self.users_permission,
             }
         )
 
@@ -582,6 +733,24 @@ class RingCxEmulator(EmulatorServer):
         )
         api.add_argument("--chunk-delay", type=float, default=0.0, help="seconds between report chunks")
         api.add_argument("--truncated-style", choices=TRUNCATED_STYLES, default="connection")
+        api.add_argument(
+            "--report-answer", choices=REPORT_ANSWERS, default="csv", help="what report requests get"
+        )
+        api.add_argument(
+            "--report-answer-times",
+            type=int,
+            default=None,
+            help="only the next N report requests (default: all)",
+        )
+        api.add_argument("--legacy-login-style", choices=LEGACY_LOGIN_STYLES, default="query")
+        api.add_argument("--username", default=DEFAULT_USERNAME, help="legacy login user name")
+        api.add_argument("--password", default=DEFAULT_PASSWORD, help="legacy login password")
+        api.add_argument("--platform-id", default=DEFAULT_PLATFORM_ID, help="legacy login platformId")
+        api.add_argument(
+            "--no-users-permission",
+            action="store_true",
+            help="the login lacks MANAGE_USERS: users answers 403",
+        )
 
     @classmethod
     def options_from_arguments(cls, args: argparse.Namespace) -> dict[str, Any]:
@@ -603,4 +772,11 @@ class RingCxEmulator(EmulatorServer):
             "chunk_rows": args.chunk_rows,
             "chunk_delay": args.chunk_delay,
             "truncated_style": args.truncated_style,
+            "report_answer": args.report_answer,
+            "report_answer_times": args.report_answer_times,
+            "legacy_login_style": args.legacy_login_style,
+            "username": args.username,
+            "password": args.password,
+            "platform_id": args.platform_id,
+            "users_permission": not args.no_users_permission,
         }

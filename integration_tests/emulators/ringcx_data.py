@@ -1,6 +1,7 @@
 """The synthetic RingCX data set: accounts, admin users, cloud profiles and destinations, and calls.
 
-Calls are rendered as rows of the cloud Call Detail Report (CASPER_REPORT) exactly in the form of seed 002:
+Calls are rendered as rows of the cloud Call Detail Report (CASPER_REPORT) exactly in the form of the
+vendor page's example (github.com/ringcentral/engage-voice-api-docs, docs/analytics/reports/DEPRECATED-call-detail-report.md):
 
     cloud_profile_id,profile_name,uii,ani,dnis,...,enqueue_time,dequeue_time,queue_time,call_state,...
     1111,DTE,'202004250912250132110000003150,2312866364,8889918278,,,,,,,,0,4/20/20 6:12 AM,...,COMPLETE            ,...
@@ -325,8 +326,8 @@ class RingCxDataset:
         last: float,
         now: float,
         tz: ZoneInfo,
-    ) -> Iterator[list[str]]:
-        """The report's rows (without header) for one account, in enqueue order."""
+    ) -> Iterator[tuple[int, list[str]]]:
+        """The report's rows (without header) for one account, in enqueue order, with each call's index."""
         for index in self.indices_between(first, last, now):
             call = self.call(index)
             if call.account.account_id != account_id:
@@ -334,7 +335,7 @@ class RingCxDataset:
             chosen = call.profile if group_by == "PROFILE" else call.destination
             if chosen is None or chosen.object_id not in object_ids:
                 continue
-            yield call.row(group_by, tz)
+            yield index, call.row(group_by, tz)
 
 
 def header(group_by: str) -> list[str]:

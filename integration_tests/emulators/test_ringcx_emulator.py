@@ -311,3 +311,89 @@ def test_command_line_serves_the_emulator():
     ):
         accounts = requests.get(f"{url}{ACCOUNTS_PATH}", headers=PERMANENT, timeout=10).json()
         assert [a["accountId"] for a in accounts] == ["15300001"]
+
+
+# ------------------------------------------------------------------------ odd report answers, per test
+
+
+@pytest.mark.parametrize(
+    ("answer", "content_type", "check"),
+    [
+        ("empty", "text/csv", lambda text: text == ""),
+        ("html", "text/html; charset=utf-8", lambda text: text.startswith("<!DOCTYPE html>")),
+        (
+            "foreign_header",
+            "text/csv",
+            lambda text: text.startswith("Agent ID,Last Name") and "uii" not in text,
+        ),
+    ],
+)
+def test_report_answers_that_are_not_the_report_are_200(ringcx_emulator, answer, content_type, check):
+    emulator = ringcx_emulator(**DATA, report_answer=answer)
+    for _ in range(2):  # every request, unless report_answer_times says otherwise
+        reply = post_report(emulator, report_body())
+        assert (
+            reply.status_code == 200 and reply.headers["Content-Type"] == content_type and check(reply.text)
+        )
+
+
+def test_report_answer_times_limits_the_odd_answer_to_the_next_requests(ringcx_emulator):
+    emulator = ringcx_emulator(**DATA)
+    settings = requests.post(
+        emulator.url("/__control/settings"),
+        json={"report_answer": "empty", "report_answer_times": 1},
+        timeout=10,
+    )
+    assert settings.json()["report_answer"] == "empty"
+    assert post_report(emulator, report_body()).text == ""
+    assert rows_of(post_report(emulator, report_body()).text)
+
+
+def test_ragged_answer_shortens_and_lengthens_rows_as_its_ground_truth_says(ringcx_emulator):
+    emulator = ringcx_emulator(**DATA, report_answer="ragged")
+    lines = list(csv.reader(io.StringIO(post_report(emulator, report_body()).text)))
+    width = len(lines[0])
+    assert any(len(row) < width for row in lines[1:]) and any(len(row) > width for row in lines[1:])
+    truth = [r for r in emulator.ground_truth() if r["account_id"] == ACCOUNT]
+    long_rows = [row for row in lines[1:] if len(row) > width]
+    assert [row[width:] for row in long_rows] == [r["_surplus"] for r in truth if "_surplus" in r]
+
+
+def test_one_column_truncation_ends_cleanly_one_cell_short_without_a_line_break(ringcx_emulator):
+    emulator = ringcx_emulator(**DATA, truncated_style="one_column")
+    complete = post_report(emulator, report_body()).text
+    emulator.inject(["truncated"])
+    cut = post_report(emulator, report_body()).text
+    width = len(complete.splitlines()[0].split(","))
+    last = list(csv.reader(io.StringIO(cut)))[-1]
+    assert complete.startswith(cut) and not cut.endswith("\n") and len(last) == width - 1
+
+
+# -------------------------------------------------------------------------------- legacy login, users
+
+
+def test_legacy_login_reads_the_query_string_by_default_and_the_form_body_when_told(ringcx_emulator):
+    fields = {"username": "admin@example.com", "password": "emulator-password", "platformId": "NA1"}
+    emulator = ringcx_emulator(**DATA)
+    url = emulator.url("/api/auth/login/admin")
+    pair = requests.post(url, params=fields, timeout=10).json()
+    assert pair["accessToken"] and pair["refreshToken"] and pair["adminId"] == 1111
+    assert requests.post(url, data=fields, timeout=10).status_code == 400
+    wrong = requests.post(url, params={**fields, "password": "nope"}, timeout=10)
+    assert wrong.status_code == 401 and wrong.json()["message"] == "Bad credentials"
+    requests.post(emulator.url("/__control/settings"), json={"legacy_login_style": "form"}, timeout=10)
+    assert requests.post(url, data=fields, timeout=10).status_code == 200
+    refused = requests.post(url, params=fields, timeout=10)
+    assert refused.status_code == 400 and "'username'" in refused.json()["message"]
+
+
+def test_users_nest_unless_flatten_and_need_the_manage_users_permission(ringcx_emulator):
+    emulator = ringcx_emulator(**DATA)
+    users = emulator.url("/voice/api/v1/admin/users")
+    nested = requests.get(users, headers=PERMANENT, timeout=10).json()
+    flat = requests.get(users, params={"flatten": "true"}, headers=PERMANENT, timeout=10).json()
+    assert [u["userId"] for u in nested] == [1111] and len(nested[0]["children"]) == 2
+    assert [u["userId"] for u in flat] == [1111, 1112, 1113] and all(u["children"] == [] for u in flat)
+    denied = ringcx_emulator(**DATA, users_permission=False)
+    answer = requests.get(denied.url("/voice/api/v1/admin/users"), headers=PERMANENT, timeout=10)
+    assert answer.status_code == 403 and answer.json()["errorCode"] == "access.denied.exception"

@@ -18,14 +18,24 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from cdr_shared.errors import config_error, transient_error
+from cdr_shared.errors import transient_error
 from cdr_shared.http_errors import provider_message, retry_after_seconds
 from cdr_shared.secrets import register_secret
 
 _RETRIED_MARK = "_cdr_token_retried"
 TOKEN_REQUEST_TIMEOUT = 60
 TOKEN_REQUEST_ATTEMPTS = 5
+
+
+class TokenRefused(AirbyteTracedException):
+    """A token endpoint refused the request (400/401/403): a config error that keeps the HTTP status."""
+
+    def __init__(self, message: str, status_code: int) -> None:
+        super().__init__(message=message, internal_message=message, failure_type=FailureType.config_error)
+        self.status_code = status_code
 
 
 @dataclass(frozen=True)
@@ -115,7 +125,8 @@ def request_token(
 ) -> Mapping[str, Any]:
     """Call a token endpoint and return its JSON, retrying transient faults.
 
-    400/401/403 are config errors naming the credential (`credential_hint`); 429, 5xx and transport
+    400/401/403 are config errors naming the credential (`credential_hint`), raised as `TokenRefused` (which
+    carries the status, for callers that try another documented request shape); 429, 5xx and transport
     faults are retried with backoff and become a transient error when they persist.
     """
     last_problem = ""
@@ -126,9 +137,10 @@ def request_token(
             last_problem = type(error).__name__
         else:
             if response.status_code in (400, 401, 403):
-                raise config_error(
+                raise TokenRefused(
                     f"{provider} refused to issue an access token (HTTP {response.status_code}: "
-                    f"{provider_message(response)}). Check {credential_hint}."
+                    f"{provider_message(response)}). Check {credential_hint}.",
+                    response.status_code,
                 )
             if response.ok:
                 try:

@@ -1,12 +1,21 @@
-"""RingCX credentials: RingCentral JWT login with token exchange, a permanent API token, or a bearer token.
+"""RingCX credentials: RingCentral JWT login with token exchange, RingCX username and password (legacy login
+without a RingCentral app), a permanent API token, or a bearer token.
 
-The JWT flow (RingCX docs, "Obtaining a RingCX access token with a RingCentral login"):
+The JWT flow (vendor page "Obtaining a RingCX access token with a RingCentral login",
+docs/authentication/auth-ringcentral.md in github.com/ringcentral/engage-voice-api-docs):
 
 1. `POST {platform_url}/restapi/oauth/token` (HTTP Basic client id/secret, JWT bearer grant) -> platform token;
 2. `POST {host}/api/auth/login/rc/accesstoken?includeRefresh=true` with `rcAccessToken` -> RingCX
    `accessToken` (a JWT living about 5 minutes), `refreshToken`, `adminId`, `mainAccountId`;
 3. before expiry, `POST {host}/api/auth/token/refresh` with `refresh_token` -> a new pair; when the refresh
    is refused the connector starts over at step 1.
+
+The legacy login (vendor page "Obtaining an Engage access token without a RingCentral login",
+docs/authentication/auth-engage.md in github.com/ringcentral/engage-voice-api-docs) is
+`POST {host}/api/auth/login/admin` with `username`, `password` and, for some accounts, `platformId`; it answers
+the same token pair, renewed the same way. The page sends the fields in the query string (since March 2021);
+its first version sent them as a form body. The query string is tried first; a 400 (a parameter the server did
+not find) tries the form body once. A 401/403 is a wrong password: no second attempt.
 
 The exchange endpoint accepts 5 requests per minute; every token request goes through a budget of that size,
 so renewals wait instead of being refused.
@@ -29,7 +38,13 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdr_shared.errors import config_error
 from cdr_shared.secrets import register_secret
-from cdr_shared.tokens import IssuedToken, ShortLivedTokenAuth, jwt_lifetime_seconds, request_token
+from cdr_shared.tokens import (
+    IssuedToken,
+    ShortLivedTokenAuth,
+    TokenRefused,
+    jwt_lifetime_seconds,
+    request_token,
+)
 from cdr_shared.urls import validate_base_url
 from source_casper.config import DEFAULT_PLATFORM_URL
 
@@ -38,6 +53,8 @@ JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 RINGCX_TOKEN_LIFETIME = 300.0
 TOKEN_REQUESTS_PER_MINUTE = 5
 JWT_HINT = "credentials.client_id, credentials.client_secret and credentials.jwt"
+LOGIN_HINT = "credentials.username, credentials.password and credentials.platform_id"
+LEGACY_LOGIN_PATH = "/api/auth/login/admin"
 
 
 def token_budget() -> HttpAPIBudget:
@@ -48,23 +65,62 @@ def token_budget() -> HttpAPIBudget:
     return HttpAPIBudget(policies=[policy])
 
 
-class RingCxJwtAuth(ShortLivedTokenAuth):
-    """Bearer RingCX tokens from a RingCentral JWT credential, renewed ahead of expiry and once on 401."""
+class RingCxTokenPairAuth(ShortLivedTokenAuth):
+    """Bearer RingCX tokens from a login that answers a RingCX token pair, renewed ahead of expiry and on 401.
+
+    A subclass logs in (`fetch_token`); renewal uses the refresh token, and logs in again when it is refused.
+    """
 
     refresh_margin = 60.0
     default_lifetime = RINGCX_TOKEN_LIFETIME
+    credential_hint = JWT_HINT
+
+    def __init__(self, auth_url: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.auth_url = auth_url
+        self._refresh_token: str | None = None
+        self.admin_id: str | None = None
+        self._session = LimiterSession(api_budget=token_budget())
+
+    def renew_token(self, current: str | None) -> IssuedToken:
+        if not self._refresh_token:
+            return self.fetch_token()
+        try:
+            body = request_token(
+                self._session,
+                "POST",
+                f"{self.auth_url}/api/auth/token/refresh",
+                data={"refresh_token": self._refresh_token},
+                provider=PROVIDER,
+                credential_hint=self.credential_hint,
+            )
+        except AirbyteTracedException:
+            # A refused or failing refresh (refresh token expired or already used): log in again from scratch.
+            self._refresh_token = None
+            return self.fetch_token()
+        return self._issued(body)
+
+    def _issued(self, body: Mapping[str, Any]) -> IssuedToken:
+        token = body.get("accessToken")
+        if not token:
+            raise config_error(f"RingCX's login answer carried no accessToken; check {self.credential_hint}.")
+        self._refresh_token = body.get("refreshToken") or None
+        register_secret(self._refresh_token)
+        if body.get("adminId") is not None:
+            self.admin_id = str(body["adminId"])
+        return IssuedToken(str(token), jwt_lifetime_seconds(str(token)))
+
+
+class RingCxJwtAuth(RingCxTokenPairAuth):
+    """RingCX tokens from a RingCentral JWT credential, through the platform token and the token exchange."""
 
     def __init__(
         self, auth_url: str, platform_url: str, client_id: str, client_secret: str, jwt: str, **kwargs: Any
     ) -> None:
-        super().__init__(**kwargs)
-        self.auth_url = auth_url
+        super().__init__(auth_url, **kwargs)
         self.platform_url = platform_url
         self._client = (client_id, client_secret)
         self._jwt = jwt
-        self._refresh_token: str | None = None
-        self.admin_id: str | None = None
-        self._session = LimiterSession(api_budget=token_budget())
 
     def fetch_token(self) -> IssuedToken:
         platform = request_token(
@@ -92,33 +148,34 @@ class RingCxJwtAuth(ShortLivedTokenAuth):
         )
         return self._issued(body)
 
-    def renew_token(self, current: str | None) -> IssuedToken:
-        if not self._refresh_token:
-            return self.fetch_token()
+
+class RingCxLegacyLoginAuth(RingCxTokenPairAuth):
+    """RingCX tokens from a RingCX admin's username and password (`/api/auth/login/admin`), no RingCentral app."""
+
+    credential_hint = LOGIN_HINT
+
+    def __init__(
+        self, auth_url: str, username: str, password: str, platform_id: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(auth_url, **kwargs)
+        self._fields = {"username": username, "password": password}
+        if platform_id:
+            self._fields["platformId"] = platform_id
+
+    def fetch_token(self) -> IssuedToken:
+        url = f"{self.auth_url}{LEGACY_LOGIN_PATH}"
         try:
             body = request_token(
-                self._session,
-                "POST",
-                f"{self.auth_url}/api/auth/token/refresh",
-                data={"refresh_token": self._refresh_token},
-                provider=PROVIDER,
-                credential_hint=JWT_HINT,
+                self._session, "POST", url, params=self._fields, provider=PROVIDER, credential_hint=LOGIN_HINT
             )
-        except AirbyteTracedException:
-            # A refused or failing refresh (refresh token expired or already used): log in again from scratch.
-            self._refresh_token = None
-            return self.fetch_token()
+        except TokenRefused as refused:
+            if refused.status_code != 400:
+                raise
+            # The page's first version sent the fields as a form body; servers that read only that answer 400.
+            body = request_token(
+                self._session, "POST", url, data=self._fields, provider=PROVIDER, credential_hint=LOGIN_HINT
+            )
         return self._issued(body)
-
-    def _issued(self, body: Mapping[str, Any]) -> IssuedToken:
-        token = body.get("accessToken")
-        if not token:
-            raise config_error(f"RingCX's token exchange answer carried no accessToken; check {JWT_HINT}.")
-        self._refresh_token = body.get("refreshToken") or None
-        register_secret(self._refresh_token)
-        if body.get("adminId") is not None:
-            self.admin_id = str(body["adminId"])
-        return IssuedToken(str(token), jwt_lifetime_seconds(str(token)))
 
 
 class StaticTokenAuth(requests.auth.AuthBase):
@@ -154,6 +211,15 @@ def authenticator_from_config(config: Mapping[str, Any], auth_url: str) -> reque
         return RingCxJwtAuth(
             auth_url, platform_url, credentials["client_id"], credentials["client_secret"], credentials["jwt"]
         )
+    if auth_type == "legacy_login":
+        for field in ("username", "password"):
+            if not credentials.get(field):
+                raise config_error(
+                    f"'credentials.{field}' is required when credentials.auth_type is 'legacy_login'."
+                )
+        register_secret(credentials["password"])
+        platform_id = str(credentials.get("platform_id") or "").strip() or None
+        return RingCxLegacyLoginAuth(auth_url, credentials["username"], credentials["password"], platform_id)
     if auth_type == "api_token":
         if not credentials.get("api_token"):
             raise config_error(
@@ -167,7 +233,8 @@ def authenticator_from_config(config: Mapping[str, Any], auth_url: str) -> reque
             )
         return StaticTokenAuth("Authorization", f"Bearer {credentials['access_token']}")
     raise config_error(
-        f"'credentials.auth_type' must be 'ringcentral_jwt', 'api_token' or 'access_token'; got '{auth_type}'."
+        "'credentials.auth_type' must be 'ringcentral_jwt', 'legacy_login', 'api_token' or 'access_token'; "
+        f"got '{auth_type}'."
     )
 
 
@@ -178,6 +245,8 @@ def credential_hint(config: Mapping[str, Any]) -> str:
         return "Check credentials.api_token (RingCX Admin > API access tokens: is it still enabled?)."
     if auth_type == "access_token":
         return "Check credentials.access_token: RingCX access tokens expire after about 5 minutes."
+    if auth_type == "legacy_login":
+        return f"Check {LOGIN_HINT}, and that the user is a RingCX admin with access to the reports and accounts."
     return (
         f"Check {JWT_HINT}, and that the RingCentral user is a RingCX admin with access to the reports "
         "and accounts configured."

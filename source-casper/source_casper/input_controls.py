@@ -1,6 +1,7 @@
 """Reading RingCX `reports/inputControls`: the cloud profile or destination groups and their objects.
 
-The response shape is not documented publicly; the docs only say it lists groups with `groupId` and
+The response shape is not documented publicly; the vendor's Call Detail Report page (github.com/ringcentral/
+engage-voice-api-docs, docs/analytics/reports/DEPRECATED-call-detail-report.md) only says it lists groups with `groupId` and
 children with `objId`, and that the group of ungrouped objects has the id `null`. The shapes read here:
 
 - a list of groups: `[{"groupId": 111, "groupName": "Sales", "children": [{"objId": 1111, "objName": "DTE"}]}]`

@@ -1,8 +1,19 @@
 """`call_detail_report`: the cloud Call Detail Report (CASPER_REPORT), streamed as CSV per account and window.
 
-`POST {base}/api/v1/admin/accounts/{accountId}/reportsStreaming` with the body of seed 002. Windows are local
+`POST {base}/api/v1/admin/accounts/{accountId}/reportsStreaming` with the body of the vendor's
+Call Detail Report page (github.com/ringcentral/engage-voice-api-docs,
+docs/analytics/reports/DEPRECATED-call-detail-report.md). Windows are local
 days of the report's zone; each window is read for every account (the partitions), and the cursor
 (`enqueue_at`, UTC) moves to a window's end once every account's report for it was read completely.
+
+The report is asked for in UTC (`timezoneName: UTC`) whatever the configured zone: RingCX writes its times
+as wall times without offset (`4/20/20 6:12 AM`), and in a zone with daylight saving the hour after a fall-back
+change happens twice, so a local wall time could be off by an hour. UTC wall times are never ambiguous; the
+configured `timezone` cuts the windows (local days) and gives the display values `enqueue_local`/`dequeue_local`.
+
+A 200 answer that is not the report (empty body, HTML page, another report's CSV; see `report_csv`) and a
+report that ends inside its last row are read again, up to `REPORT_ATTEMPTS` times, then fail the sync with a
+message naming the account and window: never an empty window. Ragged rows are emitted and counted.
 
 The CSV is parsed while it arrives (`stream=True`), so memory stays flat whatever the report's size. Faults
 before the answer starts (5xx, resets, 429, 401) are the HTTP client's to retry; a report that breaks off
@@ -28,12 +39,12 @@ from airbyte_cdk.sources.streams.http.error_handlers.response_models import Erro
 from cdr_shared.dates import format_local
 from cdr_shared.errors import transient_error
 from cdr_shared.horizon import LagHorizon
-from cdr_shared.http_errors import ProviderErrorHandler, RetryAfterBackoff, retry
+from cdr_shared.http_errors import ProviderErrorHandler, RetryAfterBackoff
 from cdr_shared.windowed_state import WindowedCursor
 from cdr_shared.windowed_stream import WindowedHttpStream, window_of
 from cdr_shared.windows import Window, split_local_days
 from source_casper.config import CasperConfig
-from source_casper.report_csv import ReportCutOff, ReportRowParser
+from source_casper.report_csv import ReportRowParser, ReportUnreadable, ReportUnusable
 from source_casper.streams import PROVIDER, RingCxDirectory
 
 # A call is written to the report once it has ended; calls still in progress at sync time are picked up by
@@ -44,6 +55,8 @@ BACKOFF_BASE_SECONDS = 1.0
 PROGRESS_EVERY_ROWS = 100_000
 CHUNK_BYTES = 64 * 1024
 REPORT_TIMESTAMP = "%Y-%m-%d %H:%M:%S"
+REPORT_ZONE_NAME = "UTC"
+REPORT_ZONE = pendulum.timezone(REPORT_ZONE_NAME)
 # `endTimestamp` is inclusive (the docs' example ends a day at 23:59:59); the documented form carries four
 # decimals, so a window [start, end) ends at end - 0.1 ms and no call in its last second is left out.
 END_OF_WINDOW = pendulum.duration(microseconds=100)
@@ -66,8 +79,8 @@ def report_timestamp(instant: pendulum.DateTime, tz: pendulum.Timezone) -> str:
 def report_body(
     account_id: str, group_by: str, criteria: ReportCriteria, window: Window, config: CasperConfig
 ) -> dict:
-    """The request body of seed 002 for one account and window."""
-    tz = config.sync_range.tz
+    """The request body of the vendor's Call Detail Report page for one account and window, asked in UTC."""
+    tz = REPORT_ZONE
     profile = group_by == "PROFILE"
     return {
         "delimiter": "COMMA",
@@ -82,7 +95,7 @@ def report_body(
             "cloudProfileIds": list(criteria.object_ids) if profile else [],
             "startTimestamp": report_timestamp(window.start, tz),
             "endTimestamp": report_timestamp(window.end - END_OF_WINDOW, tz),
-            "timezoneName": config.timezone_name,
+            "timezoneName": REPORT_ZONE_NAME,
             "criteriaType": "CASPER_CRITERIA",
             "reportName": "Cloud_Call_Detail_Download",
             "returnType": "CSV",
@@ -92,11 +105,9 @@ def report_body(
 
 
 class ReportErrorHandler(ProviderErrorHandler):
-    """The report answers CSV: a 200 is accepted without reading the body (it streams), unless it is an HTML page."""
+    """The report answers CSV: a 200 is accepted without reading the body (it streams); the read loop checks it."""
 
     def interpret_success_body(self, response: requests.Response) -> ErrorResolution:
-        if "html" in response.headers.get("Content-Type", "").lower():
-            return retry("RingCX answered the report with an HTML page (a proxy error); retrying.")
         return ErrorResolution(response_action=ResponseAction.SUCCESS)
 
 
@@ -213,7 +224,9 @@ class CallDetailReport(WindowedHttpStream):
                     f"{self.name}: account {account_id} has no {self.config.group_by.lower()}s; nothing to report."
                 )
                 return
-        body = report_body(account_id, self.config.group_by, criteria, window_of(stream_slice), self.config)
+        window = window_of(stream_slice)
+        body = report_body(account_id, self.config.group_by, criteria, window, self.config)
+        where = describe_window(window, self.config.sync_range.tz)
         emitted = _EmittedPrefix()
         for attempt in range(1, REPORT_ATTEMPTS + 1):
             try:
@@ -226,21 +239,28 @@ class CallDetailReport(WindowedHttpStream):
                 )
                 emitted = _EmittedPrefix()
                 problem = "a re-read report that differs from the first"
-            except (ReportCutOff, requests.RequestException) as error:
+            except ReportUnusable as error:
+                problem = f"RingCX answered with {error}"
+                self.logger.warning(
+                    f"{self.name}: account {account_id}, {where}: {problem}, not the report; "
+                    f"attempt {attempt} of {REPORT_ATTEMPTS}."
+                )
+            except (ReportUnreadable, requests.RequestException) as error:
                 problem = (
                     f"{type(error).__name__}: {error}"
-                    if isinstance(error, ReportCutOff)
+                    if isinstance(error, ReportUnreadable)
                     else type(error).__name__
                 )
                 self.logger.warning(
-                    f"{self.name}: account {account_id}: the report broke off after {emitted.count} row(s) "
-                    f"({problem}); attempt {attempt} of {REPORT_ATTEMPTS}."
+                    f"{self.name}: account {account_id}, {where}: the report broke off after {emitted.count} "
+                    f"row(s) ({problem}); attempt {attempt} of {REPORT_ATTEMPTS}."
                 )
             if attempt < REPORT_ATTEMPTS:
                 time.sleep(min(BACKOFF_BASE_SECONDS * 2 ** (attempt - 1), 60.0))
         raise transient_error(
-            f"RingCX's call detail report for account {account_id} kept breaking off ({problem}); "
-            "the next sync reads this window again."
+            f"RingCX's call detail report for account {account_id}, {where}, could not be read completely in "
+            f"{REPORT_ATTEMPTS} attempts ({problem}); nothing of this window is taken as complete and the next "
+            "sync reads it again."
         )
 
     def _read_report(
@@ -256,8 +276,11 @@ class CallDetailReport(WindowedHttpStream):
         already, expected = emitted.count, emitted.digest.digest()
         replay = hashlib.sha256()
         position = 0
+        parser = self.parser(account_id)
         try:
-            for record in self.parser(account_id).records(text_chunks(response)):
+            if "html" in response.headers.get("Content-Type", "").lower():
+                raise ReportUnusable("an HTML page")
+            for record in parser.records(text_chunks(response)):
                 position += 1
                 if position <= already:
                     replay.update(f"{record.get('uii')}\x1f".encode())
@@ -274,9 +297,22 @@ class CallDetailReport(WindowedHttpStream):
             response.close()
         if position < already:
             raise _ReplayDiffers()
+        if parser.ragged_rows:
+            self.logger.warning(
+                f"{self.name}: account {account_id}: {parser.ragged_rows} row(s) of this window had more or fewer "
+                f"cells than the header (first at CSV line {parser.first_ragged_line}); they were emitted with the "
+                "cells the header names, extra cells in 'surplus_cells'."
+            )
 
     def parser(self, account_id: str) -> ReportRowParser:
-        return ReportRowParser(self.config.sync_range.tz, {"account_id": account_id}, self.logger)
+        return ReportRowParser(
+            REPORT_ZONE, {"account_id": account_id}, self.logger, display_tz=self.config.sync_range.tz
+        )
+
+
+def describe_window(window: Window, tz: pendulum.Timezone) -> str:
+    """`window 2024-05-09T00:00:00-07:00 to 2024-05-10T00:00:00-07:00`, in the configured zone."""
+    return f"window {window.start.in_timezone(tz).isoformat()} to {window.end.in_timezone(tz).isoformat()}"
 
 
 def text_chunks(response: requests.Response) -> Iterator[str]:

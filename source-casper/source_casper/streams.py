@@ -1,7 +1,10 @@
 """The RingCX admin API streams that describe the setup: `accounts`, `users`, `cloud_profiles`, `cloud_destinations`.
 
 - `accounts`: `GET {base}/api/v1/admin/accounts`, every account the login can see;
-- `users`: `GET {base}/api/v1/admin/users`, the admin users (each with its `children`, as RingCX nests them);
+- `users`: `GET {base}/api/v1/admin/users?flatten=true`, every admin user as one record (the vendor's Admin
+  User and Permission APIs page, docs/users/admin-users-and-permissions.md in
+  github.com/ringcentral/engage-voice-api-docs). Listing users needs the MANAGE_USERS or SUPER_USER
+  permission: a 403 skips the stream with a warning, and the sync goes on;
 - `cloud_profiles`, `cloud_destinations`: `GET {base}/api/v1/admin/accounts/{accountId}/users/{userId}/
   reports/inputControls?accountIds={accountId}&products=CLOUD_PROFILE|CLOUD_DESTINATION`, one record per
   profile or destination with its group (the null group of ungrouped objects included).
@@ -19,6 +22,7 @@ import requests
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.sources.streams.http import HttpStream
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
+from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 
 from cdr_shared.errors import config_error
 from cdr_shared.http_errors import ProviderErrorHandler, RetryAfterBackoff, json_body
@@ -84,16 +88,56 @@ class Accounts(RingCxStream):
                 yield {key: value for key, value in account.items() if key not in ACCOUNT_SECRET_FIELDS}
 
 
+class UsersErrorHandler(ProviderErrorHandler):
+    """403 on `GET /admin/users` is a missing permission (MANAGE_USERS), not refused credentials."""
+
+    def interpret_response(self, response: requests.Response | Exception | None) -> ErrorResolution:
+        if isinstance(response, requests.Response) and response.status_code == 403:
+            return ErrorResolution(ResponseAction.IGNORE, None, USERS_FORBIDDEN)
+        return super().interpret_response(response)
+
+
+USERS_FORBIDDEN = (
+    "users: RingCX refused to list the admin users (HTTP 403): the login lacks the MANAGE_USERS (or "
+    "SUPER_USER) permission. The users stream is skipped; the other streams sync normally."
+)
+
+
 class Users(RingCxStream):
-    """The RingCX admin users, as `GET /admin/users` lists them."""
+    """Every RingCX admin user, one record each (`flatten=true`; a nested answer is flattened here too)."""
 
     primary_key = "userId"
+    forbidden = False
 
     def path(self, **kwargs: Any) -> str:
         return "users"
 
+    def request_params(self, **kwargs: Any) -> dict[str, Any]:
+        return {"flatten": "true"}
+
+    def get_error_handler(self) -> ErrorHandler:
+        return UsersErrorHandler(PROVIDER, self.auth_hint)
+
     def parse_response(self, response: requests.Response, **kwargs: Any) -> Iterable[Mapping[str, Any]]:
-        yield from (user for user in self.listed(response) if isinstance(user, Mapping))
+        if response.status_code == 403:
+            self.forbidden = True
+            self.logger.warning(USERS_FORBIDDEN)
+            return
+        seen: set[Any] = set()
+        pending = [user for user in self.listed(response) if isinstance(user, Mapping)]
+        while pending:
+            user = pending.pop(0)
+            children = user.get("children")
+            nested = (
+                [child for child in children if isinstance(child, Mapping)]
+                if isinstance(children, list)
+                else []
+            )
+            pending[:0] = nested  # depth first, in the order RingCX lists them
+            if user.get("userId") in seen:
+                continue
+            seen.add(user.get("userId"))
+            yield {key: value for key, value in user.items() if key != "children"} if nested else user
 
 
 class InputControlsStream(RingCxStream):
@@ -205,6 +249,11 @@ class RingCxDirectory:
         for user in self.users.read_records(SyncMode.full_refresh):
             if user.get("userId") is not None:
                 return str(user["userId"])
+        if self.users.forbidden:
+            raise config_error(
+                "reports/inputControls needs a RingCX user ID, and this login may not list users (no "
+                "MANAGE_USERS permission); set 'user_id'."
+            )
         raise config_error(
             "RingCX lists no admin user for this login, and reports/inputControls needs one; set 'user_id'."
         )

@@ -25,7 +25,7 @@ NOW = "2024-05-10T12:00:00Z"
 ACCOUNT = "15300001"
 OTHER_ACCOUNT = "15300002"
 
-# Seed 002's example report, verbatim (the docs pad `COMPLETE` to a 20-character column).
+# The example report of the vendor's Call Detail Report page, verbatim (the docs pad `COMPLETE` to a 20-character column).
 SEED_HEADER = (
     "cloud_profile_id,profile_name,uii,ani,dnis,outbound_externid,media_isci,media_network,media_market,media_code,"
     "media_format,media_version,media_length,enqueue_time,dequeue_time,queue_time,call_state,is_cellular,"
@@ -98,7 +98,7 @@ def accounts_request() -> HttpRequest:
 
 
 def users_request() -> HttpRequest:
-    return HttpRequest(f"{API}/users")
+    return HttpRequest(f"{API}/users", query_params={"flatten": "true"})
 
 
 def input_controls_request(
@@ -127,8 +127,9 @@ def report_request(account: str, body: dict[str, Any]) -> HttpRequest:
 
 
 def report_body(
-    account: str, start: str, end: str, group_ids: list, object_ids: list, zone: str = "US/Arizona"
+    account: str, start: str, end: str, group_ids: list, object_ids: list, zone: str = "UTC"
 ) -> dict:
+    """The report body the connector sends: times in UTC whatever the configured zone (no DST ambiguity)."""
     return {
         "delimiter": "COMMA",
         "reportType": "CASPER_REPORT",
@@ -156,7 +157,7 @@ def report_csv(*rows: str) -> str:
 
 
 def row(profile_id: int, uii: str, enqueue: str, profile: str = "DTE") -> str:
-    """A report row shaped like the seed's, for the given profile, uii and enqueue time."""
+    """A report row shaped like the vendor example's, for the given profile, uii and enqueue time."""
     return (
         f"{profile_id},{profile},'{uii},2312866364,8889918278,,,,,,,,0,{enqueue},{enqueue},5,COMPLETE            ,No,2,"
         "CONNECTED,24,,4546,DTE,5854987200,19,4546,DTE,5854987282,ANSWER(5),,,,"

@@ -206,3 +206,68 @@ def test_permanent_api_tokens_go_in_x_auth_token_and_access_tokens_as_bearer():
         {"credentials": {"auth_type": "access_token", "access_token": "eyJ"}}, RINGCX
     )
     assert bearer(prepared.copy()).headers["Authorization"] == "Bearer eyJ"
+
+
+# ------------------------------------------------------------------ legacy login (no RingCentral app)
+
+PASSWORD = "canary-p@ss word-9e1"
+LOGIN_FIELDS = {"username": "admin@example.com", "password": PASSWORD, "platformId": "NA1"}
+
+
+def legacy_credentials(**overrides):
+    return {
+        "auth_type": "legacy_login",
+        "username": "admin@example.com",
+        "password": PASSWORD,
+        "platform_id": "NA1",
+        **overrides,
+    }
+
+
+def login_in_query() -> HttpRequest:
+    return HttpRequest(f"{RINGCX}/api/auth/login/admin", query_params=LOGIN_FIELDS)
+
+
+def test_given_legacy_login_then_the_admin_logs_in_with_username_and_password_and_syncs():
+    with HttpMocker() as http:
+        http.post(login_in_query(), exchanged(1))
+        http.get(accounts_request(), json_answer([{"accountId": "15300001"}]))
+        output = run_accounts(config(credentials=legacy_credentials()))
+    assert [m.record.data["accountId"] for m in output.records] == ["15300001"]
+    assert PASSWORD not in str(output._messages)
+
+
+def test_given_legacy_login_then_the_token_is_renewed_with_its_refresh_token():
+    clock = Clock()
+    with HttpMocker() as http:
+        http.post(login_in_query(), exchanged(1))
+        http.post(refresh_request("refresh-1"), exchanged(2))
+        auth = authenticator_from_config({"credentials": legacy_credentials()}, RINGCX)
+        auth._monotonic = clock
+        auth.token()
+        clock.now = 240
+        assert auth.token() == ringcx_token(2) and auth.admin_id == "1111"
+
+
+def test_given_a_server_that_reads_only_a_form_body_then_the_login_is_sent_as_a_form_once_more():
+    with HttpMocker() as http:
+        refused = json_answer({"message": "Required request parameter 'username' is not present"}, 400)
+        http.post(login_in_query(), refused)
+        http.post(HttpRequest(f"{RINGCX}/api/auth/login/admin", body=form(**LOGIN_FIELDS)), exchanged(1))
+        auth = authenticator_from_config({"credentials": legacy_credentials()}, RINGCX)
+        assert auth.token() == ringcx_token(1)
+
+
+def test_a_wrong_password_is_a_config_error_naming_the_login_fields_and_is_not_tried_twice():
+    with HttpMocker() as http:
+        http.post(login_in_query(), json_answer({"message": "Bad credentials"}, 401))
+        output = run_accounts(config(credentials=legacy_credentials()), expect_failure=True)
+    error = output.errors[0].trace.error
+    assert error.failure_type == FailureType.config_error
+    assert "credentials.password" in error.message and "Bad credentials" in error.message
+    assert PASSWORD not in str(output._messages)
+
+
+def test_legacy_login_needs_username_and_password():
+    with pytest.raises(AirbyteTracedException, match="credentials.password"):
+        authenticator_from_config({"credentials": {"auth_type": "legacy_login", "username": "a"}}, RINGCX)

@@ -1,6 +1,7 @@
+import pytest
 from airbyte_cdk.models import FailureType, SyncMode
 from airbyte_cdk.test.entrypoint_wrapper import ExpectedOutcome, read
-from airbyte_cdk.test.mock_http import HttpMocker
+from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 from airbyte_cdk.test.state_builder import StateBuilder
 from freezegun import freeze_time
 
@@ -23,9 +24,10 @@ from unit_tests.conftest import (
     users_request,
 )
 
-# Frozen at 2024-05-10 05:00 in US/Arizona (UTC-7); start_date 2024-05-09: two local-day windows.
-DAY_1 = ("2024-05-09 00:00:00.0000", "2024-05-09 23:59:59.9999")
-DAY_2 = ("2024-05-10 00:00:00.0000", "2024-05-10 04:59:59.9999")
+# Frozen at 2024-05-10 05:00 in US/Arizona (UTC-7); start_date 2024-05-09: two local-day windows, which the
+# report is asked for in UTC (Arizona midnight is 07:00 UTC).
+DAY_1 = ("2024-05-09 07:00:00.0000", "2024-05-10 06:59:59.9999")
+DAY_2 = ("2024-05-10 07:00:00.0000", "2024-05-10 11:59:59.9999")
 USERS = [{"userId": 1111, "userName": "admin@example.com", "children": []}]
 
 
@@ -83,13 +85,14 @@ def test_records_carry_account_id_the_bare_uii_and_utc_times_derived_in_the_repo
         given_setup(http, ACCOUNT)
         http.post(
             day_report(ACCOUNT, DAY_1),
-            csv_answer(report_csv(row(1111, "202004250912250132110000003150", "5/9/24 6:12 AM"))),
+            csv_answer(report_csv(row(1111, "202004250912250132110000003150", "5/9/24 1:12 PM"))),
         )
         http.post(day_report(ACCOUNT, DAY_2), csv_answer(report_csv()))
         output = run(config())
     record = output.records[0].record.data
     assert record["account_id"] == ACCOUNT and record["uii"] == "202004250912250132110000003150"
-    assert record["enqueue_time"] == "5/9/24 6:12 AM" and record["enqueue_at"] == "2024-05-09T13:12:00+00:00"
+    assert record["enqueue_time"] == "5/9/24 1:12 PM" and record["enqueue_at"] == "2024-05-09T13:12:00+00:00"
+    assert record["enqueue_local"] == "2024-05-09T06:12:00-07:00"
     assert output.records[0].record.stream == "call_detail_report"
 
 
@@ -103,7 +106,7 @@ def test_given_state_when_incremental_then_only_lookback_and_newer_is_requested_
     with HttpMocker() as http:
         given_setup(http, ACCOUNT)
         http.post(
-            day_report(ACCOUNT, ("2024-05-09 23:00:00.0000", "2024-05-09 23:59:59.9999")),
+            day_report(ACCOUNT, ("2024-05-10 06:00:00.0000", "2024-05-10 06:59:59.9999")),
             csv_answer(report_csv()),
         )
         http.post(day_report(ACCOUNT, DAY_2), csv_answer(report_csv(row(1111, "7", "5/10/24 4:59 AM"))))
@@ -163,7 +166,9 @@ def test_given_a_report_that_keeps_breaking_off_then_transient_error_and_state_s
         http.post(day_report(ACCOUNT, DAY_1), [csv_answer(cut)] * 5)
         output = run(config(), expect_failure=True)
     assert output.errors[0].trace.error.failure_type == FailureType.transient_error
-    assert "kept breaking off" in output.errors[0].trace.error.message
+    message = output.errors[0].trace.error.message
+    assert "could not be read completely" in message
+    assert "window 2024-05-09T00:00:00-07:00 to 2024-05-10T00:00:00-07:00" in message
     assert cursor_values(output) == []
 
 
@@ -286,3 +291,79 @@ def test_given_unparseable_state_then_config_error_naming_the_cursor():
     with HttpMocker():
         output = run(config(), state=state, expect_failure=True)
     assert "'enqueue_at'" in output.errors[0].trace.error.message
+
+
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        (csv_answer(""), "an empty body"),
+        (
+            HttpResponse("<html><body>Please wait</body></html>", headers={"Content-Type": "text/html"}),
+            "HTML",
+        ),
+        (
+            csv_answer("Agent ID,Last Name,First Name\n1,Smith,John\n"),
+            "header is not the Call Detail Report's",
+        ),
+    ],
+)
+@freeze_time(NOW)
+def test_given_a_200_that_is_not_the_report_then_retried_and_the_sync_fails_naming_the_window(
+    answer, problem
+):
+    with HttpMocker() as http:
+        given_setup(http, ACCOUNT)
+        http.post(day_report(ACCOUNT, DAY_1), [answer] * 5)
+        output = run(config(), expect_failure=True)
+    error = output.errors[0].trace.error
+    assert error.failure_type == FailureType.transient_error
+    assert problem in error.message and f"account {ACCOUNT}" in error.message
+    assert "window 2024-05-09T00:00:00-07:00 to 2024-05-10T00:00:00-07:00" in error.message
+    assert output.records == [] and cursor_values(output) == []
+
+
+@freeze_time(NOW)
+def test_given_an_empty_200_then_a_good_report_then_the_window_is_read_from_the_good_one():
+    with HttpMocker() as http:
+        given_setup(http, ACCOUNT)
+        http.post(
+            day_report(ACCOUNT, DAY_1),
+            [csv_answer(""), csv_answer(report_csv(row(1111, "1", "5/9/24 1:12 PM")))],
+        )
+        http.post(day_report(ACCOUNT, DAY_2), csv_answer(report_csv()))
+        output = run(config())
+    assert uiis(output) == ["1"] and cursor_values(output)[-1] == "2024-05-10T12:00:00+00:00"
+
+
+@freeze_time(NOW)
+def test_given_a_ragged_row_then_it_is_emitted_counted_in_a_warning_and_the_sync_goes_on():
+    short = row(1111, "2", "5/9/24 1:13 PM").rsplit(",", 6)[0]
+    with HttpMocker() as http:
+        given_setup(http, ACCOUNT)
+        http.post(
+            day_report(ACCOUNT, DAY_1),
+            csv_answer(report_csv(row(1111, "1", "5/9/24 1:12 PM"), short, row(1111, "3", "5/9/24 1:14 PM"))),
+        )
+        http.post(day_report(ACCOUNT, DAY_2), csv_answer(report_csv()))
+        output = run(config())
+    assert uiis(output) == ["1", "2", "3"]
+    assert any("1 row(s) of this window had more or fewer cells" in m.log.message for m in output.logs)
+    assert cursor_values(output)[-1] == "2024-05-10T12:00:00+00:00"
+
+
+def test_calls_in_the_repeated_hour_of_a_fall_back_change_keep_their_own_utc_instants():
+    # New York falls back at 2024-11-03 06:00 UTC: 1:30 AM local happens at 05:30 and again at 06:30 UTC.
+    # The report is asked in UTC, so the two calls stay an hour apart, and their local values say which is which.
+    # (Not frozen: freezegun's datetime breaks pendulum's fold handling; the range is in the past anyway.)
+    day = ("2024-11-03 04:00:00.0000", "2024-11-03 11:59:59.9999")
+    cfg = config(timezone="America/New_York", start_date="2024-11-03", end_date="2024-11-03T12:00:00Z")
+    with HttpMocker() as http:
+        given_setup(http, ACCOUNT)
+        http.post(
+            day_report(ACCOUNT, day),
+            csv_answer(report_csv(row(1111, "1", "11/3/24 5:30 AM"), row(1111, "2", "11/3/24 6:30 AM"))),
+        )
+        output = run(cfg)
+    records = [m.record.data for m in output.records]
+    assert [r["enqueue_at"] for r in records] == ["2024-11-03T05:30:00+00:00", "2024-11-03T06:30:00+00:00"]
+    assert [r["enqueue_local"] for r in records] == ["2024-11-03T01:30:00-04:00", "2024-11-03T01:30:00-05:00"]

@@ -66,13 +66,47 @@ def test_accounts_keep_every_field_but_the_credentials_for_other_systems():
     jsonschema.validate(record, schema("accounts"))
 
 
-def test_users_are_listed_as_ringcx_returns_them_with_children_nested():
+def test_users_are_asked_flat_and_a_nested_answer_still_gives_one_record_per_user():
+    # users_request() carries flatten=true: HttpMocker matches only that request.
     with HttpMocker() as http:
         http.get(users_request(), json_answer(USERS))
         output = run(config(), "users")
-    assert [m.record.data["userId"] for m in output.records] == [1111]
-    assert output.records[0].record.data["children"][0]["userId"] == 1112
-    jsonschema.validate(output.records[0].record.data, schema("users"))
+    assert [m.record.data["userId"] for m in output.records] == [1111, 1112]
+    assert "children" not in output.records[0].record.data
+    for message in output.records:
+        jsonschema.validate(message.record.data, schema("users"))
+
+
+def test_a_flat_answer_is_emitted_as_listed():
+    flat = [{**USERS[0], "children": []}, {"userId": 1112, "userName": "sup@example.com", "children": []}]
+    with HttpMocker() as http:
+        http.get(users_request(), json_answer(flat))
+        output = run(config(), "users")
+    assert [m.record.data for m in output.records] == flat
+
+
+def test_given_no_manage_users_permission_then_users_is_skipped_with_a_warning_and_the_sync_goes_on():
+    denied = {
+        "errorCode": "access.denied.exception",
+        "generalMessage": "You do not have permission to access this resource",
+        "timestamp": 1611847650696,
+    }
+    with HttpMocker() as http:
+        http.get(users_request(), json_answer(denied, 403))
+        http.get(accounts_request(), json_answer([ACCOUNT_RECORD]))
+        output = run(config(), "users", "accounts")
+    assert [m.record.stream for m in output.records] == ["accounts"]
+    assert output.errors == []
+    warnings = [m.log.message for m in output.logs if m.log.level.value == "WARN"]
+    assert any("MANAGE_USERS" in message and "skipped" in message for message in warnings)
+
+
+def test_given_no_manage_users_permission_and_no_user_id_then_profiles_ask_for_user_id():
+    with HttpMocker() as http:
+        http.get(users_request(), json_answer({"errorCode": "access.denied.exception"}, 403))
+        output = run(config(), "cloud_profiles", expect_failure=True)
+    error = output.errors[0].trace.error
+    assert error.failure_type == FailureType.config_error and "'user_id'" in error.message
 
 
 def test_cloud_profiles_give_one_record_per_profile_and_account_including_the_null_group():
