@@ -54,8 +54,15 @@ def settled_horizon(config: OzonetelConfig) -> DailyPublicationHorizon:
     return DailyPublicationHorizon(config.tz, PUBLISH_HOUR, margin=margin)
 
 
-def history(config: OzonetelConfig) -> DailyRetention:
-    return DailyRetention(config.tz, HISTORY_DAYS)
+# The reports API's "last 15 days" has two readings: today and the 15 days before it, or today and the 14
+# before it. A day past the provider's reach answers an empty list, not an error (third-party production
+# notes, providers.md), which cannot be told from a day without calls; so the reports stream reads only
+# the days both readings serve and reports the older one as not served, instead of reading it as empty.
+REPORTS_HISTORY_DAYS = HISTORY_DAYS - 1
+
+
+def history(config: OzonetelConfig, days: int = HISTORY_DAYS) -> DailyRetention:
+    return DailyRetention(config.tz, days)
 
 
 def report_type_for(
@@ -322,7 +329,7 @@ class CdrReports(OzonetelStream):
             settled_horizon(config),
             clock=clock,
             splitter=lambda start, end: split_local_days(start, end, tz, 1),
-            retention=history(config),
+            retention=history(config, REPORTS_HISTORY_DAYS),
             on_expired=lambda lost: warn_expired("cdr_reports", lost),
         )
         super().__init__(config, cursor, **kwargs)
@@ -386,9 +393,8 @@ class CdrReports(OzonetelStream):
         stream_slice: Mapping[str, Any] | None = None,
         stream_state: Mapping[str, Any] | None = None,
     ) -> Iterable[Mapping[str, Any] | AirbyteMessage]:
-        """One day, if Ozonetel still serves it. A day that aged out of the 15 days since the sync was
-        planned is reported and not asked for: the API answers such a day with an empty list, which would
-        read as "no calls" (third-party production notes, providers.md)."""
+        """One day, if Ozonetel still serves it. A day that aged out since the sync was planned is reported
+        and not asked for: the API would answer it with an empty list, which reads as "no calls"."""
         cursor = self.windowed_cursor
         assert isinstance(cursor, RetentionCursor)
         if stream_slice and WINDOW_START in stream_slice:
