@@ -207,7 +207,9 @@ def test_the_spaced_ucid_shape_carries_the_current_pages_keys(ozonetel_emulator)
 )
 def test_odd_success_answers_are_played_count_times_then_the_real_answer(emulator, kind, message):
     requests.post(
-        emulator.url("/__control/odd_answers"), json={"kind": kind, "count": 2, "path": CALL_LOGS_PATH}
+        emulator.url("/__control/odd_answers"),
+        json={"kind": kind, "count": 2, "path": CALL_LOGS_PATH},
+        timeout=10,
     )
     day = ("2024-05-09 00:00:00", "2024-05-09 23:59:59")
     assert logs(emulator, *day) == {"status": "success", "message": message}
