@@ -101,7 +101,7 @@ def test_cdr_by_ucid_picks_the_store_by_the_calls_day(emulator):
     assert by_ucid(emulator, today_call.ucid, "historical")["message"][0]["Apikey"] == DEFAULT_API_KEY
 
 
-def test_cdr_by_ucid_errors_are_the_seeds(emulator):
+def test_cdr_by_ucid_errors_are_the_vendor_pages(emulator):
     assert by_ucid(emulator, "abc")["message"] == "ucid should be numeric only"
     assert by_ucid(emulator, "1", "weekly")["message"] == "Invalid reportType"
     assert by_ucid(emulator, "1", apiKey="x") == {
