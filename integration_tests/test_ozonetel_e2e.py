@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+import jsonschema
 import pendulum
 import pytest
 
@@ -28,7 +29,7 @@ CONNECTOR = "source-ozonetel"
 IST = pendulum.timezone("Asia/Kolkata")
 CANARY_KEY = "KK7canary+e2e/key=="
 SCALE = 3600
-DERIVED = ("started_at", "ended_at", "picked_up_at", "reportType")
+DERIVED = ("started_at", "ended_at", "picked_up_at", "reportType", "recording_url")
 # The data: 300 calls in the 12 IST days before 11 May 2024 00:00 IST; a call exists once it has ended.
 DATA = {
     "calls": 300,
@@ -93,7 +94,8 @@ def without_nulls(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def provider_view(records: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
-    """Records by UCID as the provider sent them: no derived fields, no `Apikey` (dropped on purpose)."""
+    """Records by UCID as the provider sent them: no derived fields, no `Apikey` (dropped on purpose),
+    the reports API's 17-digit `CallID` as the exact string the connector keeps."""
     view = {}
     for record in records:
         kept = {
@@ -101,6 +103,8 @@ def provider_view(records: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
             for k, v in record.items()
             if k not in DERIVED and not k.endswith("_seconds") and k.lower() != "apikey"
         }
+        if "CallDate" in kept and kept.get("CallID") is not None:
+            kept["CallID"] = str(kept["CallID"])
         view[record["UCID"]] = without_nulls(kept)
     return view
 
@@ -258,3 +262,150 @@ def test_canary_key_appears_nowhere_in_any_command_output(emulator, fake_clock_p
     for output in outputs:
         for form in (CANARY_KEY, quote(CANARY_KEY, safe=""), quote_plus(CANARY_KEY)):
             assert form not in output
+
+
+# ------------------------------------------------------ real vendor answers (issue 9), each variant
+
+
+def logs_and_details_config(url: str, **overrides: Any) -> dict[str, Any]:
+    cfg = config(url, **overrides)
+    cfg.pop("cdr_reports")
+    return cfg
+
+
+@pytest.mark.parametrize("variant", ["404", "html", "unknown"])
+def test_given_the_retired_ucid_api_check_passes_and_call_logs_sync(
+    ozonetel_emulator, fake_clock_path, variant
+):
+    emulator = ozonetel_emulator(**DATA, call_logs_per_hour=0, ucid_api=variant)
+    cfg = logs_and_details_config(emulator.base_url, include_call_details=False)
+    checked = run_at(AT_04_00, emulator, fake_clock_path, "check", cfg)
+    assert checked.of_type("CONNECTION_STATUS")[0]["connectionStatus"]["status"] == "SUCCEEDED"
+    assert len(emulator.request_log(CALL_LOGS_PATH)) == 1  # the fallback proof: 1 of the 10 an hour
+    with_details = logs_and_details_config(emulator.base_url)
+    catalog = configured_catalog(run_at(AT_04_00, emulator, fake_clock_path, "discover", with_details))
+    run = run_at(AT_04_00, emulator, fake_clock_path, "read", with_details, catalog=catalog)
+    assert provider_view(run.records_of("call_logs")) == provider_view(settled(emulator.ground_truth()))
+    assert run.records_of("call_details") == []
+    assert any("'include_call_details'" in error["message"] for error in run.errors)
+    assert CANARY_KEY not in run.output
+
+
+def test_the_current_pages_spaced_ucid_keys_give_the_same_derived_fields(ozonetel_emulator, fake_clock_path):
+    emulator = ozonetel_emulator(**DATA, call_logs_per_hour=0, ucid_shape="spaced")
+    cfg = logs_and_details_config(emulator.base_url)
+    catalog = configured_catalog(run_at(AT_04_00, emulator, fake_clock_path, "discover", cfg))
+    run = run_at(AT_04_00, emulator, fake_clock_path, "read", cfg, catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    details = run.records_of("call_details")
+    assert provider_view(details) == provider_view(settled(emulator.ground_truth_details(), "Start Time"))
+    logs = {r["UCID"]: r for r in run.records_of("call_logs")}
+    for record in details:
+        log = logs[record["UCID"]]
+        assert record["Start Time"] == log["StartTime"]
+        assert (record["started_at"], record["ended_at"]) == (log["started_at"], log["ended_at"])
+        assert record.get("recording_url") == log.get("recording_url")
+        assert isinstance(record["wrap_up_duration_seconds"], int)
+        assert isinstance(record["time_to_answer_seconds"], int)
+
+
+def test_with_both_streams_a_backfill_spends_one_get_call_logs_request_per_30_days(
+    ozonetel_emulator, fake_clock_path
+):
+    emulator = ozonetel_emulator(**{**DATA, "days": 40}, call_logs_per_hour=0)
+    cfg = logs_and_details_config(emulator.base_url, start_date="2024-04-01", window_days=30)
+    catalog = configured_catalog(run_at(AT_04_00, emulator, fake_clock_path, "discover", cfg))
+    run = run_at(AT_04_00, emulator, fake_clock_path, "read", cfg, catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert len(emulator.request_log(CALL_LOGS_PATH)) == 2  # ceil(39 days / 30), not 3
+    truth = [r for r in settled(emulator.ground_truth()) if r["StartTime"] >= "2024-04-01"]
+    assert provider_view(run.records_of("call_logs")) == provider_view(truth)
+    assert provider_view(run.records_of("call_details")) == provider_view(
+        settled(emulator.ground_truth_details())
+    )
+
+
+def test_a_machine_clock_ahead_of_ozonetels_skips_no_call_of_yesterday(emulator, fake_clock_path, catalog):
+    logs_only = {"streams": [s for s in catalog["streams"] if s["stream"]["name"] == "call_logs"]}
+    cfg = config(emulator.base_url)
+    # Here it is 03:05 IST; at Ozonetel it is 02:58, and yesterday is still migrating.
+    emulator.clock.set("2024-05-09T21:28:00+00:00")
+    env = {"PYTHONPATH": str(fake_clock_path), "FAKE_NOW": "2024-05-09T21:35:00+00:00"}
+    early = run_connector(CONNECTOR, "read", cfg, catalog=logs_only, env=env)
+    assert early.returncode == 0, early.stderr[-2000:]
+    state = state_messages_as_input(early.states)
+    later = run_at(AT_04_00, emulator, fake_clock_path, "read", cfg, catalog=logs_only, state=state)
+    seen = {r["UCID"]: r for r in early.records + later.records}
+    assert provider_view(list(seen.values())) == provider_view(settled(emulator.ground_truth()))
+
+
+@pytest.mark.parametrize("kind", ["object", "null", "string"])
+def test_an_odd_success_answer_is_retried_not_read_as_an_empty_window(
+    emulator, fake_clock_path, catalog, kind
+):
+    logs_only = {"streams": [s for s in catalog["streams"] if s["stream"]["name"] == "call_logs"]}
+    emulator.odd_answers(kind, 1, CALL_LOGS_PATH)
+    run = run_at(AT_04_00, emulator, fake_clock_path, "read", config(emulator.base_url), catalog=logs_only)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert provider_view(run.records_of("call_logs")) == provider_view(settled(emulator.ground_truth()))
+    windows = len([m for m in run.states])
+    assert len(emulator.request_log(CALL_LOGS_PATH)) == windows + 1  # the odd answer was asked again
+
+
+def test_the_reporting_zone_is_used_by_all_three_streams(ozonetel_emulator, fake_clock_path):
+    emulator = ozonetel_emulator(
+        **DATA, call_logs_per_hour=0, reports_per_minute=0, tokens_per_hour=0, timezone="Asia/Dubai"
+    )
+    at = "2024-05-10T00:30:00+00:00"  # 04:30 in Dubai on 10 May
+    # The data starts at 22:30 on 28 April in Dubai (00:00 on 29 April in IST).
+    cfg = config(
+        emulator.base_url, timezone="Asia/Dubai", start_date="2024-04-28", cdr_reports={"auth_mode": "basic"}
+    )
+    catalog = configured_catalog(run_at(at, emulator, fake_clock_path, "discover", cfg), "full_refresh")
+    run = run_at(at, emulator, fake_clock_path, "read", cfg, catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert provider_view(run.records_of("call_logs")) == provider_view(settled(emulator.ground_truth()))
+    assert provider_view(run.records_of("call_details")) == provider_view(
+        settled(emulator.ground_truth_details())
+    )
+    reports = [r for r in emulator.ground_truth_reports() if r["CallDate"] < TODAY_IST]
+    assert provider_view(run.records_of("cdr_reports")) == provider_view(reports)
+    midnight = next(r for r in run.records_of("call_logs") if r["StartTime"] == "2024-05-09 00:00:00")
+    assert midnight["started_at"] == "2024-05-08T20:00:00+00:00"
+
+
+def test_reports_variants_401_refusal_old_days_as_empty_lists_exact_call_ids_and_production_columns(
+    ozonetel_emulator, fake_clock_path
+):
+    emulator = ozonetel_emulator(
+        **{**DATA, "days": 20},
+        reports_per_minute=0,
+        reports_history_days=14,
+        reports_old_days="empty",
+        reports_refusal_status=401,
+        reports_columns="production",
+    )
+    cfg = config(
+        emulator.base_url,
+        start_date="2024-04-20",
+        include_call_details=False,
+        cdr_reports={"auth_mode": "basic"},
+    )
+    discovered = run_at(AT_04_00, emulator, fake_clock_path, "discover", cfg)
+    catalog = configured_catalog(discovered, "full_refresh", streams=["cdr_reports"])
+    run = run_at(AT_04_00, emulator, fake_clock_path, "read", cfg, catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    truth = [r for r in emulator.ground_truth_reports() if r["CallDate"] < TODAY_IST]
+    assert provider_view(run.records_of("cdr_reports")) == provider_view(truth)
+    assert {r["CallID"] for r in run.records_of("cdr_reports")} == {str(r["CallID"]) for r in truth}
+    schema = catalog["streams"][0]["stream"]["json_schema"]
+    for record in run.records_of("cdr_reports"):
+        jsonschema.validate(record, schema)
+    assert any("to 2024-04-25T18:30:00+00:00 cannot be read" in line for line in run.logs)
+    wrong = run_at(
+        AT_04_00, emulator, fake_clock_path, "read", {**cfg, "api_key": "canary-wrong+key"}, catalog=catalog
+    )
+    error = wrong.errors[0]
+    assert error["failure_type"] == "config_error"
+    assert "'user_name'" in error["message"] and "'api_key'" in error["message"]
+    assert "canary-wrong" not in wrong.output

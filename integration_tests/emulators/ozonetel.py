@@ -1,4 +1,6 @@
-"""Emulator of Ozonetel CloudAgent's call-record APIs (seeds 000 and 001, providers.md).
+"""Emulator of Ozonetel CloudAgent's call-record APIs (providers.md; the CDR-by-UCID page
+https://docs.ozonetel.com/reference/get_caservices-cdr-fetchcdrbyucid-php, the reports page
+https://docs.ozonetel.com/reference/get_ca-reports-fetchcdrdetails and the "Get call logs" page).
 
 Endpoints, with the provider's own messages (HTTP 200 bodies carry every error of the legacy APIs):
 
@@ -11,7 +13,7 @@ Endpoints, with the provider's own messages (HTTP 200 bodies carry every error o
 - `GET /CAServices/cdr/fetchCdrByUCID.php` with `userName`, `apiKey`, `ucid`, `reportType`
   (`historical`/`currentday`): `{"status": "success", "message": [record]}`; "No Data Found with UCID x"
   (`status: success`, string message) when the call is not in the store asked for; errors
-  `{"status": "error"}` with the seed's messages, "max limit exceeded" over 50 requests per (scaled) minute.
+  `{"status": "error"}` with the page's messages, "max limit exceeded" over 50 requests per (scaled) minute.
 - `GET /ca_reports/fetchCDRDetails` with a JSON body (`userName`, `fromDate`, `toDate`, optional
   `campaignName`), authenticated by an `apiKey` header (basic mode) or `Authorization: Bearer <token>`
   (token mode): `{"status": "true", "details": [...]}` for one IST day of the last 15; 2 requests per
@@ -27,7 +29,23 @@ serve the last 15 IST days only (today minus 15 days onwards).
 
 Messages for cases the documentation leaves open are inferred and marked so in `INFERRED`.
 Control: `POST /__control/add_calls` `{"count", "at"}`; `GET /__control/ground_truth` (call-log records
-visible now), `/__control/ground_truth_details`, `/__control/ground_truth_reports`.
+visible now), `/__control/ground_truth_details`, `/__control/ground_truth_reports`;
+`POST /__control/odd_answers` `{"kind", "count", "path"}` (see below).
+
+Variants the vendor material shows, each selectable per emulator (constructor option and flag):
+
+- `ucid_api`: "live" (default), or the retired endpoint past its deprecation dates: "404", "html" (a 200
+  HTML page) or "unknown" (a JSON body without a status);
+- `ucid_shape`: "seed" (the page's older camel-case sample) or "spaced" (its current sample);
+- `timezone`: the account's reporting zone (IANA name, default Asia/Kolkata) for every time and day;
+- `reports_history_days`: how many days before today the reports API serves (15; 14 in the stricter
+  reading of "the last 15 days"); `reports_old_days`: "error" (an error body) or "empty" (an empty list,
+  as production accounts answer);
+- `reports_refusal_status`: 200 (default) or 401 for "Missing userName or apiKey" and invalid keys;
+- `reports_columns`: "documented" or "production" (adds `CallFlow`, `QueueTime`, `DialCount`,
+  `VideoRecordingURL`, `WrapUpStartTime`, `WrapUpEndTime`);
+- odd success answers (`odd_answers(kind, count, path)`): the next `count` answers of a legacy endpoint are
+  `{"status": "success", "message": X}` with X `{}` ("object"), `null` ("null") or a text ("string").
 """
 
 from __future__ import annotations
@@ -35,8 +53,10 @@ from __future__ import annotations
 import argparse
 import copy
 import threading
+from collections import deque
 from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .base import EmulatorServer, Request, Response
 from .clock import parse_instant
@@ -51,6 +71,14 @@ TOKEN_PATH = "/ca_apis/CAToken/generateToken"
 HISTORY_DAYS = 15
 PUBLISH_HOUR = 3
 MAX_LOG_SPAN = timedelta(days=30)
+UCID_API_VARIANTS = ("live", "404", "html", "unknown")
+UCID_SHAPES = ("seed", "spaced")
+OLD_DAY_ANSWERS = ("error", "empty")
+REPORT_COLUMNS = ("documented", "production")
+ODD_MESSAGES: dict[str, Any] = {"object": {}, "null": None, "string": "Request processed"}
+RETIRED_PAGE = (
+    "<!DOCTYPE html><html><head><title>Page moved</title></head><body>This API is discontinued.</body></html>"
+)
 
 INFERRED = {
     "bad_date": "Please provide valid from_date and to_date",
@@ -75,7 +103,7 @@ def _reports_error(message: str, status: str = "fail") -> Response:
     return Response.json({"message": message, "status": status})
 
 
-def _ist_epoch(text: str, end_of_day: bool) -> int | None:
+def _ist_epoch(text: str, end_of_day: bool, tz: Any = IST) -> int | None:
     for pattern in _LOG_FORMATS:
         try:
             parsed = datetime.strptime(text.strip(), pattern)
@@ -83,7 +111,7 @@ def _ist_epoch(text: str, end_of_day: bool) -> int | None:
             continue
         if pattern == "%Y-%m-%d" and end_of_day:
             parsed = parsed.replace(hour=23, minute=59, second=59)
-        return int(parsed.replace(tzinfo=IST).timestamp())
+        return int(parsed.replace(tzinfo=tz).timestamp())
     return None
 
 
@@ -107,18 +135,44 @@ class OzonetelEmulator(EmulatorServer):
         tokens_per_hour: int = 10,
         token_ttl: float = 3600,
         now: datetime | str | None = None,
+        ucid_api: str = "live",
+        ucid_shape: str = "seed",
+        timezone: str = "Asia/Kolkata",
+        reports_history_days: int = HISTORY_DAYS,
+        reports_old_days: str = "error",
+        reports_refusal_status: int = 200,
+        reports_columns: str = "documented",
         **common: Any,
     ) -> None:
         super().__init__(**common)
+        for value, allowed in (
+            (ucid_api, UCID_API_VARIANTS),
+            (ucid_shape, UCID_SHAPES),
+            (reports_old_days, OLD_DAY_ANSWERS),
+            (reports_columns, REPORT_COLUMNS),
+        ):
+            if value not in allowed:
+                raise ValueError(f"unknown variant {value!r}; one of {', '.join(allowed)}")
+        self.ucid_api = ucid_api
+        self.ucid_shape = ucid_shape
+        self.tz = IST if timezone == "Asia/Kolkata" else ZoneInfo(timezone)
+        self.reports_history_days = reports_history_days
+        self.reports_old_days = reports_old_days
+        self.reports_refusal_status = reports_refusal_status
+        self.reports_columns = reports_columns
+        self._odd: deque[tuple[str, str | None]] = deque()
+        self._odd_lock = threading.Lock()
         if now is not None:
             self.clock.set(now)
         data_end = parse_instant(end) if isinstance(end, str) else end
-        end_epoch = int(data_end.timestamp()) if data_end else ist_day_start(self.clock.timestamp())
+        end_epoch = int(data_end.timestamp()) if data_end else ist_day_start(self.clock.timestamp(), self.tz)
         self.data_end = end_epoch
         self.data_start = end_epoch - days * DAY
         self.user_name = user_name
         self.api_key = api_key
-        self.dataset = OzonetelDataset(seed, calls, self.data_start, self.data_end, api_key, user_name)
+        self.dataset = OzonetelDataset(
+            seed, calls, self.data_start, self.data_end, api_key, user_name, self.tz
+        )
         self.campaigns = {call.campaign for call in self.dataset.all()}
         self.tokens = TokenIssuer(self.clock, token_ttl)
         self._current = threading.local()
@@ -151,6 +205,7 @@ class OzonetelEmulator(EmulatorServer):
             rate_limiter=self.new_rate_limiter(tokens_per_hour, 3600),
         )
         self.add_control_route("POST", "add_calls", self._control_add_calls)
+        self.add_control_route("POST", "odd_answers", self._control_odd_answers)
         self.add_control_route(
             "GET", "ground_truth_details", lambda r: Response.json(self.ground_truth_details())
         )
@@ -164,8 +219,8 @@ class OzonetelEmulator(EmulatorServer):
         return int(self.clock.timestamp())
 
     def today(self) -> int:
-        """00:00 IST of the virtual today."""
-        return ist_day_start(self.clock.timestamp())
+        """Local midnight of the virtual today (the account's zone)."""
+        return ist_day_start(self.clock.timestamp(), self.tz)
 
     def migrating(self, call: OzonetelCall) -> bool:
         """Yesterday's calls between 00:00 and 03:00 IST: moving from current day to historical."""
@@ -178,6 +233,28 @@ class OzonetelEmulator(EmulatorServer):
     def in_history_range(self, day_start: int) -> bool:
         return day_start >= self.today() - HISTORY_DAYS * DAY
 
+    def in_reports_range(self, day_start: int) -> bool:
+        return day_start >= self.today() - self.reports_history_days * DAY
+
+    def local_epoch(self, text: str, end_of_day: bool) -> int | None:
+        return _ist_epoch(text, end_of_day, self.tz)
+
+    def odd_answer(self, path: str) -> Response | None:
+        """The next queued odd success answer for `path`, if any."""
+        with self._odd_lock:
+            for index, (kind, only) in enumerate(self._odd):
+                if only is None or only == path:
+                    del self._odd[index]
+                    return Response.json({"status": "success", "message": ODD_MESSAGES[kind]})
+        return None
+
+    def odd_answers(self, kind: str, count: int = 1, path: str | None = None) -> None:
+        """Answer the next `count` requests (to `path`, or any legacy endpoint) with an odd success body."""
+        if kind not in ODD_MESSAGES:
+            raise ValueError(f"unknown odd answer {kind!r}; one of {', '.join(ODD_MESSAGES)}")
+        with self._odd_lock:
+            self._odd.extend([(kind, path)] * count)
+
     # -------------------------------------------------------------------------------- endpoints
 
     def get_call_logs(self, request: Request) -> Response:
@@ -188,8 +265,11 @@ class OzonetelEmulator(EmulatorServer):
             return _failure("Please provide UserName")
         if api_key != self.api_key or user_name != self.user_name:
             return _failure("no record found")
-        first = _ist_epoch(request.param("from_date") or "", end_of_day=False)
-        last = _ist_epoch(request.param("to_date") or "", end_of_day=True)
+        odd = self.odd_answer(CALL_LOGS_PATH)
+        if odd is not None:
+            return odd
+        first = self.local_epoch(request.param("from_date") or "", end_of_day=False)
+        last = self.local_epoch(request.param("to_date") or "", end_of_day=True)
         if first is None or last is None or last < first:
             return _failure(INFERRED["bad_date"])
         if last - first > MAX_LOG_SPAN.total_seconds():
@@ -207,6 +287,15 @@ class OzonetelEmulator(EmulatorServer):
         return Response.json({"status": "success", "message": [copy.deepcopy(c.log_record) for c in calls]})
 
     def fetch_cdr_by_ucid(self, request: Request) -> Response:
+        if self.ucid_api == "404":
+            return Response.html("<html><body><h1>404 Not Found</h1></body></html>", 404)
+        if self.ucid_api == "html":
+            return Response.html(RETIRED_PAGE, 200)
+        if self.ucid_api == "unknown":
+            return Response.json({"error": "This service has been discontinued"})
+        odd = self.odd_answer(UCID_PATH)
+        if odd is not None:
+            return odd
         for name in ("userName", "apiKey", "ucid", "reportType"):
             if not request.param(name):
                 return _error(f"{name} should not be empty")
@@ -220,7 +309,29 @@ class OzonetelEmulator(EmulatorServer):
         call = self.dataset.by_ucid(ucid)
         if call is None or not self.visible(call) or report_type != self.store_of(call):
             return Response.json({"status": "success", "message": f"No Data Found with UCID {ucid}"})
-        return Response.json({"status": "success", "message": [copy.deepcopy(call.ucid_record)]})
+        return Response.json({"status": "success", "message": [self.ucid_record_of(call)]})
+
+    def ucid_record_of(self, call: OzonetelCall) -> dict[str, Any]:
+        """The UCID record in the shape this emulator plays."""
+        return copy.deepcopy(call.spaced_record if self.ucid_shape == "spaced" else call.ucid_record)
+
+    def report_record_of(self, call: OzonetelCall) -> dict[str, Any]:
+        """The reports record, with the production-only columns when this emulator plays them."""
+        record = copy.deepcopy(call.report_record)
+        if self.reports_columns == "production":
+            wrap_start = call.end
+            wrap = int(record["WrapupDuration"][-2:])
+            record.update(
+                {
+                    "CallFlow": "IVR>Skill>Agent",
+                    "QueueTime": "00:00:0" + str(call.start % 10),
+                    "DialCount": 1 + call.start % 3,
+                    "VideoRecordingURL": "",
+                    "WrapUpStartTime": datetime.fromtimestamp(wrap_start, self.tz).strftime("%H:%M:%S"),
+                    "WrapUpEndTime": datetime.fromtimestamp(wrap_start + wrap, self.tz).strftime("%H:%M:%S"),
+                }
+            )
+        return record
 
     def store_of(self, call: OzonetelCall) -> str | None:
         """Where a visible call can be fetched by UCID now: 'currentday', 'historical' or nowhere."""
@@ -239,8 +350,8 @@ class OzonetelEmulator(EmulatorServer):
         if not from_text or not to_text:
             return _reports_error("Missing fromDate and toDate")
         try:
-            first = datetime.strptime(str(from_text), "%Y-%m-%d %H:%M:%S").replace(tzinfo=IST)
-            last = datetime.strptime(str(to_text), "%Y-%m-%d %H:%M:%S").replace(tzinfo=IST)
+            first = datetime.strptime(str(from_text), "%Y-%m-%d %H:%M:%S").replace(tzinfo=self.tz)
+            last = datetime.strptime(str(to_text), "%Y-%m-%d %H:%M:%S").replace(tzinfo=self.tz)
         except ValueError:
             return _reports_error(
                 "Invalid fromDate format. Please pass the date in the format yyyy-MM-dd HH:mm:ss"
@@ -248,19 +359,21 @@ class OzonetelEmulator(EmulatorServer):
         campaign = body.get("campaignName")
         if campaign and campaign not in self.campaigns:
             return _reports_error("Invalid campaignName")
-        if first.timestamp() > self.now() or last.date() > datetime.fromtimestamp(self.now(), IST).date():
+        if first.timestamp() > self.now() or last.date() > datetime.fromtimestamp(self.now(), self.tz).date():
             return _reports_error("fromDate and toDate should not be future dates")
         if first.date() != last.date() or last < first:
             return _reports_error(INFERRED["reports_day"])
-        day_start = int(datetime.combine(first.date(), time(0), IST).timestamp())
-        if not self.in_history_range(day_start):
+        day_start = int(datetime.combine(first.date(), time(0), self.tz).timestamp())
+        if not self.in_reports_range(day_start):
+            if self.reports_old_days == "empty":
+                return Response.json({"status": "true", "details": []})
             return _reports_error(INFERRED["reports_history"])
         calls = [
             call
             for call in self.dataset.started_between(int(first.timestamp()), int(last.timestamp()))
             if self.visible(call) and (not campaign or call.campaign == campaign)
         ]
-        return Response.json({"status": "true", "details": [copy.deepcopy(c.report_record) for c in calls]})
+        return Response.json({"status": "true", "details": [self.report_record_of(c) for c in calls]})
 
     def generate_token(self, request: Request) -> Response:
         body = request.json_object()
@@ -295,8 +408,9 @@ class OzonetelEmulator(EmulatorServer):
         user_name = body.get("userName")
         token = request.bearer_token()
         api_key = request.header("apiKey")
+        refused = self.reports_refusal_status
         if not user_name or (token is None and not api_key):
-            return Response.json({"status": "false", "message": "Missing userName or apiKey"})
+            return Response.json({"status": "false", "message": "Missing userName or apiKey"}, refused)
         if token is not None:
             state = self.tokens.state_of(token)
             if state is TokenState.EXPIRED:
@@ -304,9 +418,12 @@ class OzonetelEmulator(EmulatorServer):
             if state is not TokenState.VALID:
                 return Response.json({"status": "false", "message": INFERRED["invalid_token"]})
             if user_name != self.user_name:
-                return Response.json({"status": "false", "message": "userName or apiKey is Invalid"})
+                return Response.json({"status": "false", "message": "userName or apiKey is Invalid"}, refused)
             return None
         if api_key != self.api_key or user_name != self.user_name:
+            # Production accounts answer a wrong key as a missing one, with HTTP 401 (providers.md).
+            if refused == 401:
+                return Response.json({"status": "false", "message": "Missing userName or apiKey"}, 401)
             return Response.json({"status": "false", "message": "userName or apiKey is Invalid"})
         return None
 
@@ -322,7 +439,7 @@ class OzonetelEmulator(EmulatorServer):
     def ground_truth_details(self) -> list[dict[str, Any]]:
         """Every UCID record fetchable now (with the `UCID` it was asked for), oldest first."""
         return [
-            {"UCID": call.ucid, **copy.deepcopy(call.ucid_record)}
+            {**self.ucid_record_of(call), "UCID": call.ucid}
             for call in self.visible_calls()
             if self.store_of(call) is not None
         ]
@@ -330,9 +447,9 @@ class OzonetelEmulator(EmulatorServer):
     def ground_truth_reports(self) -> list[dict[str, Any]]:
         """Every reports-API record of the last 15 IST days visible now, oldest first."""
         return [
-            copy.deepcopy(call.report_record)
+            self.report_record_of(call)
             for call in self.visible_calls()
-            if self.in_history_range(call.ist_day)
+            if self.in_reports_range(call.ist_day)
         ]
 
     def add_calls(self, count: int = 1, at: datetime | str | None = None) -> list[dict[str, Any]]:
@@ -344,6 +461,14 @@ class OzonetelEmulator(EmulatorServer):
     def issue_token(self) -> str:
         self.tokens.revoke_subject(self.user_name)
         return self.tokens.issue(self.user_name).value
+
+    def _control_odd_answers(self, request: Request) -> Response:
+        body = request.json_object()
+        try:
+            self.odd_answers(str(body.get("kind")), int(body.get("count", 1)), body.get("path"))
+        except ValueError as error:
+            return Response.json({"error": str(error)}, 400)
+        return Response.json({"queued": int(body.get("count", 1))})
 
     def _control_add_calls(self, request: Request) -> Response:
         body = request.json_object()
@@ -368,6 +493,14 @@ class OzonetelEmulator(EmulatorServer):
         auth.add_argument("--user-name", default=ACCOUNT_USER)
         auth.add_argument("--api-key", default=DEFAULT_API_KEY)
         auth.add_argument("--token-ttl", type=float, default=3600, help="token lifetime in seconds")
+        variants = parser.add_argument_group("Ozonetel answer variants (see the module doc)")
+        variants.add_argument("--ucid-api", choices=UCID_API_VARIANTS, default="live")
+        variants.add_argument("--ucid-shape", choices=UCID_SHAPES, default="seed")
+        variants.add_argument("--timezone", default="Asia/Kolkata", help="the account's reporting zone")
+        variants.add_argument("--reports-history-days", type=int, default=HISTORY_DAYS)
+        variants.add_argument("--reports-old-days", choices=OLD_DAY_ANSWERS, default="error")
+        variants.add_argument("--reports-refusal-status", type=int, choices=(200, 401), default=200)
+        variants.add_argument("--reports-columns", choices=REPORT_COLUMNS, default="documented")
         limits = parser.add_argument_group("Ozonetel rate limits (0: none)")
         limits.add_argument("--call-logs-per-hour", type=int, default=10)
         limits.add_argument("--ucid-per-minute", type=int, default=50)
@@ -390,4 +523,11 @@ class OzonetelEmulator(EmulatorServer):
             "reports_per_minute": args.reports_per_minute,
             "tokens_per_hour": args.tokens_per_hour,
             "now": args.now,
+            "ucid_api": args.ucid_api,
+            "ucid_shape": args.ucid_shape,
+            "timezone": args.timezone,
+            "reports_history_days": args.reports_history_days,
+            "reports_old_days": args.reports_old_days,
+            "reports_refusal_status": args.reports_refusal_status,
+            "reports_columns": args.reports_columns,
         }

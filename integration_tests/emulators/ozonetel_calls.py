@@ -3,8 +3,9 @@ three APIs use.
 
 - `log_record`: what `getCallLogs` returns (the legacy getCDR shape: `UCID`, `monitorUCID`, IST
   `StartTime`/`EndTime` as `YYYY-MM-DD HH:MM:SS`, `HH:MM:SS` durations, the account's `Apikey`).
-- `ucid_record`: what `fetchCdrByUCID.php` returns (the seed 000 sample: no `UCID` key, `Apikey`,
+- `ucid_record`: what `fetchCdrByUCID.php` returns (the page's older sample: no `UCID` key, `Apikey`,
   `CallDuration`, `ConfDuration`...).
+- `spaced_record`: the same call in the current page's spaced keys (`Start Time`, `Audio Download`...);
 - `report_record`: what `/ca_reports/fetchCDRDetails` returns (`CallDate` plus time-only `StartTime`,
   `EndTime` and `PickupTime`, numeric `UCID` and `CallID`).
 
@@ -19,7 +20,7 @@ import bisect
 import random
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
@@ -42,8 +43,8 @@ DISPOSITIONS = ("", "Interested", "Call back later", "Resolved", "Wrap up time e
 HOUR_WEIGHTS = (1, 1, 1, 1, 1, 1, 2, 4, 8, 14, 18, 18, 16, 15, 17, 18, 16, 14, 11, 8, 5, 3, 2, 1)
 
 
-def ist(epoch: int, pattern: str = "%Y-%m-%d %H:%M:%S") -> str:
-    return datetime.fromtimestamp(epoch, IST).strftime(pattern)
+def local_text(epoch: int, tz: tzinfo, pattern: str = "%Y-%m-%d %H:%M:%S") -> str:
+    return datetime.fromtimestamp(epoch, tz).strftime(pattern)
 
 
 def hms(seconds: int) -> str:
@@ -51,9 +52,9 @@ def hms(seconds: int) -> str:
     return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
 
 
-def ist_day_start(epoch: float) -> int:
-    """The epoch of 00:00 IST on the IST day containing `epoch`."""
-    local = datetime.fromtimestamp(epoch, IST)
+def ist_day_start(epoch: float, tz: tzinfo = IST) -> int:
+    """The epoch of local midnight (IST unless `tz` says otherwise) on the local day containing `epoch`."""
+    local = datetime.fromtimestamp(epoch, tz)
     return int(local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
 
 
@@ -68,17 +69,18 @@ class OzonetelCall:
     log_record: dict[str, Any]
     ucid_record: dict[str, Any]
     report_record: dict[str, Any]
-
-    @property
-    def ist_day(self) -> int:
-        return ist_day_start(self.start)
+    ist_day: int
+    """Local midnight of the call's day (the account's zone)."""
+    spaced_record: dict[str, Any]
+    """The CDR-by-UCID record in the current vendor page's spaced keys."""
 
 
 class CallFactory:
     """Builds realistic calls from one seeded generator."""
 
-    def __init__(self, rng: random.Random, api_key: str, user_name: str) -> None:
+    def __init__(self, rng: random.Random, api_key: str, user_name: str, tz: tzinfo = IST) -> None:
         self.rng = rng
+        self.tz = tz
         self.api_key = api_key
         self.user_name = user_name
         self._ucids: set[str] = set()
@@ -92,6 +94,11 @@ class CallFactory:
 
     def build(self, start: int, talk_seconds: int | None = None) -> OzonetelCall:
         rng = self.rng
+        tz = self.tz
+
+        def ist(epoch: int, pattern: str = "%Y-%m-%d %H:%M:%S") -> str:
+            return local_text(epoch, tz, pattern)
+
         ucid = self._ucid(start)
         answered = rng.random() < 0.75 or talk_seconds is not None
         ring = rng.randint(2, 25)
@@ -235,13 +242,57 @@ class CallFactory:
             "UUI": uui,
             "WrapupDuration": hms(wrap),
         }
-        return OzonetelCall(ucid, start, end, campaign, log_record, ucid_record, report_record)
+        # The current sample of https://docs.ozonetel.com/reference/get_caservices-cdr-fetchcdrbyucid-php.
+        spaced_record = {
+            "CallID": int(ucid),
+            "UCID": ucid,
+            "UUI": uui,
+            "Campaign Name": campaign,
+            "Location": location,
+            "Caller Id": caller,
+            "Skill": skill,
+            "Call Date": ist(start, "%Y-%m-%d"),
+            "Start Time": ist(start),
+            "Time to Answer": time_to_answer or "00:00:00",
+            "End Time": ist(end),
+            "TalkTime": hms(talk),
+            "Duration": hms(talk + hold),
+            "Customer Ring Time": hms(ring),
+            "FallBack Rule": "AgentDial",
+            "Dialed Number": "0" + agent_phone,
+            "Type": call_type.lower() if call_type == "Progressive" else "inbound",
+            "Agent": agent_id,
+            "Disposition": disposition,
+            "Status": status,
+            "Hangup By": hangup,
+            "Transfer": transfer_type,
+            "Transferred To": transferred_to,
+            "comments": "",
+            "DialStatus": dial_status,
+            "CustomerStatus": "answered" if answered else "NotDialed",
+            "AgentStatus": dial_status,
+            "Wrapup Time": hms(wrap),
+            "Rating": 0,
+            "RatingComments": "",
+            "Audio Download": audio,
+        }
+        return OzonetelCall(
+            ucid,
+            start,
+            end,
+            campaign,
+            log_record,
+            ucid_record,
+            report_record,
+            ist_day_start(start, tz),
+            spaced_record,
+        )
 
 
-def boundary_starts(start: int, end: int) -> list[tuple[int, int | None]]:
+def boundary_starts(start: int, end: int, tz: tzinfo = IST) -> list[tuple[int, int | None]]:
     """(start instant, talk seconds or None) of the boundary calls inside [start, end)."""
     starts: list[tuple[int, int | None]] = [(start, None), (end - 1, None)]
-    day = ist_day_start(start)
+    day = ist_day_start(start, tz)
     while day < end:
         starts += [
             (day, None),
@@ -258,16 +309,23 @@ class OzonetelDataset:
     """All calls, sorted by start; thread-safe for the emulator's request threads."""
 
     def __init__(
-        self, seed: int, count: int, start: int, end: int, api_key: str, user_name: str = ACCOUNT_USER
+        self,
+        seed: int,
+        count: int,
+        start: int,
+        end: int,
+        api_key: str,
+        user_name: str = ACCOUNT_USER,
+        tz: tzinfo = IST,
     ) -> None:
         self.rng = random.Random(seed)
-        self.factory = CallFactory(self.rng, api_key, user_name)
+        self.factory = CallFactory(self.rng, api_key, user_name, tz)
         self._lock = threading.Lock()
-        instants = boundary_starts(start, end)
+        instants = boundary_starts(start, end, tz)
         remaining = max(0, count - len(instants))
         days = max(1, (end - start) // DAY + 1)
         while remaining > 0:
-            day = ist_day_start(start) + self.rng.randrange(days) * DAY
+            day = ist_day_start(start, tz) + self.rng.randrange(days) * DAY
             hour = self.rng.choices(range(24), HOUR_WEIGHTS)[0]
             instant = day + hour * 3600 + self.rng.randrange(3600)
             if start <= instant < end:

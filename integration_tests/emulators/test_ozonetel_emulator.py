@@ -101,7 +101,7 @@ def test_cdr_by_ucid_picks_the_store_by_the_calls_day(emulator):
     assert by_ucid(emulator, today_call.ucid, "historical")["message"][0]["Apikey"] == DEFAULT_API_KEY
 
 
-def test_cdr_by_ucid_errors_are_the_seeds(emulator):
+def test_cdr_by_ucid_errors_are_the_vendor_pages(emulator):
     assert by_ucid(emulator, "abc")["message"] == "ucid should be numeric only"
     assert by_ucid(emulator, "1", "weekly")["message"] == "Invalid reportType"
     assert by_ucid(emulator, "1", apiKey="x") == {
@@ -167,3 +167,92 @@ def test_tokens_expire_after_a_scaled_hour(emulator):
 def test_ground_truth_holds_the_boundary_calls(emulator):
     starts = {record["StartTime"][11:] for record in emulator.ground_truth()}
     assert {"00:00:00", "23:59:59", "02:59:59", "23:58:30"} <= starts
+
+
+# ------------------------------------------------------------------------- variants (issue 9)
+
+
+def reports(emulator, day, headers=None):
+    body = {"userName": USER, "fromDate": f"{day} 00:00:00", "toDate": f"{day} 23:59:59"}
+    headers = headers if headers is not None else {"apiKey": DEFAULT_API_KEY}
+    return requests.get(emulator.url(REPORTS_PATH), json=body, headers=headers, timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("variant", "status", "content_type"),
+    [("404", 404, "text/html"), ("html", 200, "text/html"), ("unknown", 200, "application/json")],
+)
+def test_the_retired_ucid_api_answers_404_html_or_an_unknown_body(
+    ozonetel_emulator, variant, status, content_type
+):
+    emulator = ozonetel_emulator(calls=50, days=5, end=END, now=AFTER, ucid_api=variant)
+    answer = requests.get(emulator.url(UCID_PATH), params={"ucid": "1"}, timeout=10)
+    assert answer.status_code == status and answer.headers["Content-Type"].startswith(content_type)
+    if variant == "unknown":
+        assert "status" not in answer.json()
+    assert logs(emulator, "2024-05-09 00:00:00", "2024-05-09 23:59:59")["status"] == "success"
+
+
+def test_the_spaced_ucid_shape_carries_the_current_pages_keys(ozonetel_emulator):
+    emulator = ozonetel_emulator(calls=50, days=5, end=END, now=AFTER, ucid_shape="spaced")
+    call = emulator.ground_truth()[-3]
+    record = by_ucid(emulator, call["UCID"])["message"][0]
+    for key in ("Start Time", "Time to Answer", "Wrapup Time", "Audio Download", "Caller Id", "Hangup By"):
+        assert key in record
+    assert record["Start Time"] == call["StartTime"] and record["UCID"] == call["UCID"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"), [("object", {}), ("null", None), ("string", "Request processed")]
+)
+def test_odd_success_answers_are_played_count_times_then_the_real_answer(emulator, kind, message):
+    requests.post(
+        emulator.url("/__control/odd_answers"),
+        json={"kind": kind, "count": 2, "path": CALL_LOGS_PATH},
+        timeout=10,
+    )
+    day = ("2024-05-09 00:00:00", "2024-05-09 23:59:59")
+    assert logs(emulator, *day) == {"status": "success", "message": message}
+    assert logs(emulator, *day) == {"status": "success", "message": message}
+    assert isinstance(logs(emulator, *day)["message"], list)
+
+
+def test_the_reporting_zone_moves_every_time_and_day(ozonetel_emulator):
+    dubai = ozonetel_emulator(
+        calls=50,
+        days=5,
+        end="2024-05-09T20:00:00+00:00",
+        timezone="Asia/Dubai",
+        now="2024-05-10T00:00:00+00:00",
+    )
+    calls = dubai.ground_truth()
+    assert any(c["StartTime"].endswith("00:00:00") for c in calls)  # the midnight boundary call, Dubai time
+    day = logs(dubai, "2024-05-09 00:00:00", "2024-05-09 23:59:59")["message"]
+    assert {c["UCID"] for c in day} == {c["UCID"] for c in calls if c["StartTime"].startswith("2024-05-09")}
+
+
+def test_reports_variants_old_days_as_empty_lists_401_refusals_and_production_columns(ozonetel_emulator):
+    emulator = ozonetel_emulator(
+        calls=200,
+        days=20,
+        end=END,
+        now=AFTER,
+        reports_history_days=14,
+        reports_old_days="empty",
+        reports_refusal_status=401,
+        reports_columns="production",
+        reports_per_minute=0,
+    )
+    assert reports(emulator, "2024-04-25").json() == {"status": "true", "details": []}
+    served = reports(emulator, "2024-04-26").json()["details"]
+    assert served and {
+        "CallFlow",
+        "QueueTime",
+        "DialCount",
+        "VideoRecordingURL",
+        "WrapUpStartTime",
+        "WrapUpEndTime",
+    } <= set(served[0])
+    refused = reports(emulator, "2024-04-26", headers={"apiKey": "wrong"})
+    assert refused.status_code == 401
+    assert refused.json() == {"status": "false", "message": "Missing userName or apiKey"}

@@ -26,3 +26,12 @@ def test_just_before_midnight_the_previous_day_is_settled():
 def test_lag_horizon_trails_now():
     now = pendulum.datetime(2024, 5, 3, 12, tz="UTC")
     assert LagHorizon(pendulum.duration(minutes=15))(now) == pendulum.datetime(2024, 5, 3, 11, 45, tz="UTC")
+
+
+def test_a_margin_delays_the_daily_publication_as_this_machine_sees_it():
+    with_margin = DailyPublicationHorizon(IST, publish_hour=3, margin=pendulum.duration(minutes=15))
+    at_03_05 = pendulum.datetime(2024, 5, 10, 3, 5, tz=IST)
+    at_03_15 = pendulum.datetime(2024, 5, 10, 3, 15, tz=IST)
+    assert with_margin(at_03_05) == pendulum.datetime(2024, 5, 9, tz=IST)
+    assert with_margin(at_03_15) == pendulum.datetime(2024, 5, 10, tz=IST)
+    assert OZONETEL(at_03_05) == pendulum.datetime(2024, 5, 10, tz=IST)

@@ -8,10 +8,11 @@ across streams.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Any
 
+from airbyte_cdk.models import AirbyteMessage, AirbyteStateMessage, ConfiguredAirbyteCatalog
 from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.sources.streams.call_rate import LimiterSession
@@ -19,6 +20,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdr_shared.rate_budget import PatientAPIBudget, Quota
 from source_ozonetel.auth import TOKEN_LIFETIME_SECONDS, OzonetelTokenAuth
+from source_ozonetel.check import check_credentials
 from source_ozonetel.config import OzonetelConfig, parse_config
 from source_ozonetel.errors import PROVIDER, quota_spent
 from source_ozonetel.streams import CallDetails, CallLogs, CdrReports
@@ -51,11 +53,14 @@ class SourceOzonetel(AbstractSource):
     """Ozonetel CloudAgent call logs, CDR by UCID and the CDR reports API."""
 
     def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> tuple[bool, Any]:
-        """Validate the configuration, then prove the credentials through the cheap UCID endpoint."""
+        """Validate the configuration, then prove the credentials with the cheapest request that still
+        works (see `check.py` for the order and what each costs)."""
         try:
             parsed = parse_config(config)
             budget = quota_budget(parsed)
-            CallDetails(parsed, CallLogs(parsed, api_budget=budget), api_budget=budget).probe()
+            check_credentials(
+                parsed, LimiterSession(api_budget=budget), logger, reports_authenticator(parsed, budget)
+            )
         except AirbyteTracedException as error:
             return False, error.message
         return True, None
@@ -63,15 +68,32 @@ class SourceOzonetel(AbstractSource):
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
         parsed = parse_config(config)
         budget = quota_budget(parsed)
-        streams: list[Stream] = [CallLogs(parsed, api_budget=budget)]
+        call_logs = CallLogs(parsed, api_budget=budget)
+        streams: list[Stream] = [call_logs]
         if parsed.include_call_details:
-            # Its own CallLogs instance: reading windows for details must not move call_logs' state.
-            streams.append(CallDetails(parsed, CallLogs(parsed, api_budget=budget), api_budget=budget))
+            # call_logs is the parent: call_details replays the windows call_logs read in this sync.
+            streams.append(CallDetails(parsed, parent=call_logs, api_budget=budget))
         if parsed.cdr_reports_mode != "disabled":
             streams.append(
                 CdrReports(parsed, api_budget=budget, authenticator=reports_authenticator(parsed, budget))
             )
         return streams
+
+    def read(
+        self,
+        logger: logging.Logger,
+        config: Mapping[str, Any],
+        catalog: ConfiguredAirbyteCatalog,
+        state: list[AirbyteStateMessage] | None = None,
+    ) -> Iterator[AirbyteMessage]:
+        yield from super().read(logger, config, parents_first(catalog), state)
+
+
+def parents_first(catalog: ConfiguredAirbyteCatalog) -> ConfiguredAirbyteCatalog:
+    """The catalog with `call_logs` ahead of `call_details`, so the child replays what the parent read."""
+    order = {"call_logs": 0, "call_details": 1}
+    streams = sorted(catalog.streams, key=lambda configured: order.get(configured.stream.name, 0))
+    return ConfiguredAirbyteCatalog(streams=streams)
 
 
 def reports_authenticator(config: OzonetelConfig, budget: PatientAPIBudget) -> OzonetelTokenAuth | None:

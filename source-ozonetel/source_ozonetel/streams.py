@@ -1,11 +1,14 @@
 """Ozonetel streams, one per API:
 
 - `call_logs`: `getCallLogs`, windows of up to 30 days, incremental on `started_at`;
-- `call_details`: CDR by UCID (deprecated API, one request per call) for the calls `getCallLogs` lists;
-- `cdr_reports`: `/ca_reports/fetchCDRDetails`, one IST day per request, last 15 days.
+- `call_details`: CDR by UCID (deprecated API, one request per call) for the calls `call_logs` lists; it
+  reads them through `CallLogs.records_in`, which replays what `call_logs` read in the same sync;
+- `cdr_reports`: `/ca_reports/fetchCDRDetails`, one local day per request, last 15 days.
 
-Every stream reads settled days only: a day's calls are complete from 03:00 IST the next day, when the
-provider has moved them from its current-day store to the historical one.
+Every stream reads settled days only: a day's calls are complete from 03:00 (the account's reporting time,
+IST by default) the next day, when the provider has moved them from its current-day store to the
+historical one (https://docs.ozonetel.com/reference/get_caservices-cdr-fetchcdrbyucid-php), plus a safety
+margin for a clock running ahead of the provider's.
 """
 
 from __future__ import annotations
@@ -20,36 +23,59 @@ from airbyte_cdk.models import AirbyteMessage, SyncMode
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
 
 from cdr_shared.dates import format_local, iso_utc, parse_utc_instant
-from cdr_shared.errors import system_error
-from cdr_shared.horizon import DailyPublicationHorizon
+from cdr_shared.horizon import DailyPublicationHorizon, Horizon
 from cdr_shared.http_errors import RetryAfterBackoff, json_body
 from cdr_shared.retention import DailyRetention, RetentionCursor
 from cdr_shared.windowed_state import WindowedCursor, utc_now
-from cdr_shared.windowed_stream import WindowedHttpStream, window_of
+from cdr_shared.windowed_stream import WINDOW_START, WindowedHttpStream, window_of
 from cdr_shared.windows import Window, split_local_days
+from source_ozonetel.call_log_spool import CallLogSpool
 from source_ozonetel.config import OzonetelConfig
-from source_ozonetel.errors import OzonetelErrorHandler, answer_message, answer_status, is_empty_answer
+from source_ozonetel.errors import OzonetelErrorHandler, UcidErrorHandler, is_empty_answer
 from source_ozonetel.records import IST, shape_call_log, shape_report
 
 CALL_LOGS_PATH = "cloudAgentRestAPI/index.php/CloudAgent/CloudAgentAPI/getCallLogs"
 UCID_PATH = "CAServices/cdr/fetchCdrByUCID.php"
 REPORTS_PATH = "ca_reports/fetchCDRDetails"
 REQUEST_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-# Yesterday's calls move to the historical store after midnight IST and are complete from 03:00 IST.
-SETTLED_HORIZON = DailyPublicationHorizon(IST, 3)
-# The UCID and reports APIs serve the last 15 days only.
+PUBLISH_HOUR = 3
+# Yesterday's calls move to the historical store after midnight and are complete from 03:00
+# (https://docs.ozonetel.com/reference/get_caservices-cdr-fetchcdrbyucid-php).
+SETTLED_HORIZON = DailyPublicationHorizon(IST, PUBLISH_HOUR)
+# The UCID and reports APIs serve the last 15 days only
+# (https://docs.ozonetel.com/reference/get_ca-reports-fetchcdrdetails).
 HISTORY_DAYS = 15
 HISTORY = DailyRetention(IST, HISTORY_DAYS)
-# Numeric, and no call has it: "No Data Found" proves the key without reading any data.
-PROBE_UCID = "1"
 
 
-def report_type_for(call_start: pendulum.DateTime, now: pendulum.DateTime) -> str | None:
-    """Which UCID store holds a call now: 'historical' once its IST day has settled, 'currentday' while
-    it is today's, None while yesterday's calls are migrating (00:00 to 03:00 IST)."""
-    if call_start < SETTLED_HORIZON(now):
+def settled_horizon(config: OzonetelConfig) -> DailyPublicationHorizon:
+    """03:00 in the account's zone, plus the configured margin for this machine's clock running ahead."""
+    margin = pendulum.duration(minutes=config.limits.settle_margin_minutes)
+    return DailyPublicationHorizon(config.tz, PUBLISH_HOUR, margin=margin)
+
+
+# The reports API's "last 15 days" has two readings: today and the 15 days before it, or today and the 14
+# before it. A day past the provider's reach answers an empty list, not an error (third-party production
+# notes, providers.md), which cannot be told from a day without calls; so the reports stream reads only
+# the days both readings serve and reports the older one as not served, instead of reading it as empty.
+REPORTS_HISTORY_DAYS = HISTORY_DAYS - 1
+
+
+def history(config: OzonetelConfig, days: int = HISTORY_DAYS) -> DailyRetention:
+    return DailyRetention(config.tz, days)
+
+
+def report_type_for(
+    call_start: pendulum.DateTime,
+    now: pendulum.DateTime,
+    horizon: Horizon = SETTLED_HORIZON,
+    tz: pendulum.Timezone = IST,
+) -> str | None:
+    """Which UCID store holds a call now: 'historical' once its day has settled, 'currentday' while
+    it is today's, None while yesterday's calls are migrating (00:00 to 03:00, plus the margin)."""
+    if call_start < horizon(now):
         return "historical"
-    if call_start.in_timezone(IST).date() == now.in_timezone(IST).date():
+    if call_start.in_timezone(tz).date() == now.in_timezone(tz).date():
         return "currentday"
     return None
 
@@ -57,8 +83,12 @@ def report_type_for(call_start: pendulum.DateTime, now: pendulum.DateTime) -> st
 class OzonetelStream(WindowedHttpStream):
     """What every Ozonetel stream shares: base URL, error mapping, backoff, the shared quota budget."""
 
+    # Where an answer lists its records (the legacy APIs: `message`; the reports API: `details`).
+    records_key = "message"
+
     def __init__(self, config: OzonetelConfig, cursor: WindowedCursor, **kwargs: Any) -> None:
         self.config = config
+        self.tz = config.tz
         super().__init__(cursor, **kwargs)
 
     @property
@@ -67,7 +97,9 @@ class OzonetelStream(WindowedHttpStream):
 
     def get_error_handler(self) -> ErrorHandler:
         # The CDK's retry clock includes time spent waiting for quota inside a request attempt.
-        return OzonetelErrorHandler(max_time=int(self.config.limits.max_wait_seconds) + 1800)
+        return OzonetelErrorHandler(
+            max_time=int(self.config.limits.max_wait_seconds) + 1800, records_key=self.records_key
+        )
 
     def get_backoff_strategy(self) -> BackoffStrategy:
         return RetryAfterBackoff(base=2.0)
@@ -77,12 +109,17 @@ class OzonetelStream(WindowedHttpStream):
 
 
 class CallLogs(OzonetelStream):
-    """Every call, from `getCallLogs`; primary key `UCID`, cursor `started_at` (UTC from the IST `StartTime`)."""
+    """Every call, from `getCallLogs`; primary key `UCID`, cursor `started_at` (UTC from the local `StartTime`).
+
+    The parent of `call_details`: `records_in(window)` gives the calls of any window, replayed from what
+    this sync already read when it can, so the two streams together spend one request per window.
+    """
 
     primary_key = "UCID"
 
     def __init__(self, config: OzonetelConfig, **kwargs: Any) -> None:
-        cursor = WindowedCursor("call_logs", "started_at", config.sync_range, SETTLED_HORIZON)
+        cursor = WindowedCursor("call_logs", "started_at", config.sync_range, settled_horizon(config))
+        self.spool = CallLogSpool()
         super().__init__(config, cursor, **kwargs)
 
     @property
@@ -105,8 +142,8 @@ class CallLogs(OzonetelStream):
         params = {
             "api_key": self.config.api_key,
             "user_name": self.config.user_name,
-            "from_date": format_local(window.start, IST, REQUEST_TIME_FORMAT),
-            "to_date": format_local(window.last_second, IST, REQUEST_TIME_FORMAT),
+            "from_date": format_local(window.start, self.tz, REQUEST_TIME_FORMAT),
+            "to_date": format_local(window.last_second, self.tz, REQUEST_TIME_FORMAT),
             "format": "json",
         }
         if self.config.campaign_name:
@@ -122,43 +159,70 @@ class CallLogs(OzonetelStream):
         next_page_token: Mapping[str, Any] | None = None,
     ) -> Iterable[Mapping[str, Any]]:
         body = json_body(response)
-        if answer_status(body) != "success":
-            return  # "no record found": an empty window
-        for record in body.get("message") or []:
-            yield shape_call_log(record)
+        if is_empty_answer(body):
+            return  # "no record found": an empty window (the error handler let nothing else through)
+        for record in body["message"]:
+            yield shape_call_log(record, self.tz)
+
+    def read_records(
+        self,
+        sync_mode: SyncMode,
+        cursor_field: list[str] | None = None,
+        stream_slice: Mapping[str, Any] | None = None,
+        stream_state: Mapping[str, Any] | None = None,
+    ) -> Iterable[Mapping[str, Any] | AirbyteMessage]:
+        records = super().read_records(sync_mode, cursor_field, stream_slice, stream_state)
+        if not stream_slice or WINDOW_START not in stream_slice:
+            yield from records
+            return
+        yield from self.spool.keep(window_of(stream_slice), records)
 
     def records_in(self, window: Window) -> Iterator[Mapping[str, Any]]:
-        """The calls of one window, for `call_details` (one getCallLogs request, same budget)."""
+        """The calls of one window, for a child stream: replayed when this sync's windows already cover
+        it, else one getCallLogs request (same budget). Reads no state and moves none."""
+        if self.spool.covers(window):
+            self.logger.info(
+                f"{self.name}: calls from {iso_utc(window.start)} to {iso_utc(window.end)} "
+                "replayed from this sync's call logs (no new getCallLogs request)."
+            )
+            yield from self.spool.replay(window)
+            return
         _, response = self._http_client.send_request(
             "GET", f"{self.url_base}{self.path()}", request_kwargs={}, params=self.window_params(window)
         )
-        yield from self.parse_response(response, stream_state={})
+        yield from self.spool.keep(window, self.parse_response(response, stream_state={}))
 
 
 class CallDetails(OzonetelStream):
-    """The CDR-by-UCID record of every call `getCallLogs` lists in the last 15 days.
+    """The CDR-by-UCID record of every call `call_logs` lists in the last 15 days.
 
     One request per call (50 per minute), so it is off unless `include_call_details` is set. A call
-    the store does not hold ("No Data Found with UCID") is skipped and counted, not an error.
+    the store does not hold ("No Data Found with UCID") is skipped and counted, not an error. The
+    parent is the `call_logs` stream itself (`parent`), read through its public `records_in`.
     """
 
     primary_key = "UCID"
 
-    def __init__(
-        self, config: OzonetelConfig, call_logs: CallLogs, clock: Any = utc_now, **kwargs: Any
-    ) -> None:
+    def __init__(self, config: OzonetelConfig, parent: CallLogs, clock: Any = utc_now, **kwargs: Any) -> None:
+        self.horizon = settled_horizon(config)
+        self.history = history(config)
         cursor = RetentionCursor(
             "call_details",
             "started_at",
             config.sync_range,
-            SETTLED_HORIZON,
+            self.horizon,
             clock=clock,
-            retention=HISTORY,
+            retention=self.history,
             on_expired=lambda lost: warn_expired("call_details", lost),
         )
-        self.call_logs = call_logs
+        self.parent = parent
         self.clock = clock
         super().__init__(config, cursor, **kwargs)
+
+    def get_error_handler(self) -> ErrorHandler:
+        return UcidErrorHandler(
+            max_time=int(self.config.limits.max_wait_seconds) + 1800, records_key=self.records_key
+        )
 
     @property
     def name(self) -> str:
@@ -176,14 +240,14 @@ class CallDetails(OzonetelStream):
     ) -> Iterable[Mapping[str, Any] | AirbyteMessage]:
         window = window_of(stream_slice)
         now = self.clock()
-        oldest = HISTORY.earliest(now)
+        oldest = self.history.earliest(now)
         count = too_old = not_found = unpublished = 0
-        for call in self.call_logs.records_in(window):
+        for call in self.parent.records_in(window):
             started = parse_utc_instant(call["started_at"]) if call.get("started_at") else None
             if started is None or started < oldest:
                 too_old += 1
                 continue
-            report_type = report_type_for(started, now)
+            report_type = report_type_for(started, now, self.horizon, self.tz)
             if report_type is None:
                 unpublished += 1
                 continue
@@ -203,7 +267,7 @@ class CallDetails(OzonetelStream):
             )
         if unpublished:
             self.logger.info(
-                f"call_details: {unpublished} call(s) of yesterday are still migrating (until 03:00 IST); skipped."
+                f"call_details: {unpublished} call(s) of yesterday are still migrating (until 03:00 and the settle margin); skipped."
             )
         self.records_read += count
         self.finish_slice(stream_slice, count)
@@ -235,32 +299,18 @@ class CallDetails(OzonetelStream):
         stream_slice: Mapping[str, Any] | None = None,
         next_page_token: Mapping[str, Any] | None = None,
     ) -> Iterable[Mapping[str, Any]]:
-        """One UCID answer: its records (the sample carries no `UCID` key, so the one asked for is added)."""
+        """One UCID answer, in either shape of the vendor page: its records, with the `UCID` asked for
+        (the older sample carries no `UCID` key; the current one may carry it as a number)."""
         body = json_body(response)
-        message = body.get("message") if isinstance(body, Mapping) else None
-        if is_empty_answer(body) or not isinstance(message, list):
+        if is_empty_answer(body):
             return
         asked = stream_slice or {}
-        for record in message:
-            shaped = shape_call_log(record)
-            shaped.setdefault("UCID", asked.get("ucid"))
+        for record in body["message"]:
+            shaped = shape_call_log(record, self.tz)
+            ucid = shaped.get("UCID")
+            shaped["UCID"] = str(ucid) if ucid not in (None, "") else asked.get("ucid")
             shaped["reportType"] = asked.get("reportType")
             yield shaped
-
-    def probe(self) -> None:
-        """One UCID request for a call that does not exist: "No Data Found" proves the credentials,
-        "userName or apiKey is Invalid" becomes a config error. Spends no call-log quota."""
-        _, response = self._http_client.send_request(
-            "GET",
-            f"{self.url_base}{self.path()}",
-            request_kwargs={},
-            params=self.ucid_params(PROBE_UCID, "historical"),
-        )
-        body = json_body(response)
-        if answer_status(body) != "success":
-            raise system_error(
-                f"Ozonetel answered the credential check unexpectedly: {answer_message(body)!r}."
-            )
 
 
 class CdrReports(OzonetelStream):
@@ -268,16 +318,18 @@ class CdrReports(OzonetelStream):
 
     primary_key = "UCID"
     http_method = "GET"
+    records_key = "details"
 
     def __init__(self, config: OzonetelConfig, clock: Any = utc_now, **kwargs: Any) -> None:
+        tz = config.tz
         cursor = RetentionCursor(
             "cdr_reports",
             "started_at",
             config.sync_range,
-            SETTLED_HORIZON,
+            settled_horizon(config),
             clock=clock,
-            splitter=lambda start, end: split_local_days(start, end, IST, 1),
-            retention=HISTORY,
+            splitter=lambda start, end: split_local_days(start, end, tz, 1),
+            retention=history(config, REPORTS_HISTORY_DAYS),
             on_expired=lambda lost: warn_expired("cdr_reports", lost),
         )
         super().__init__(config, cursor, **kwargs)
@@ -303,8 +355,8 @@ class CdrReports(OzonetelStream):
         window = window_of(stream_slice)
         body = {
             "userName": self.config.user_name,
-            "fromDate": format_local(window.start, IST, REQUEST_TIME_FORMAT),
-            "toDate": format_local(window.last_second, IST, REQUEST_TIME_FORMAT),
+            "fromDate": format_local(window.start, self.tz, REQUEST_TIME_FORMAT),
+            "toDate": format_local(window.last_second, self.tz, REQUEST_TIME_FORMAT),
         }
         if self.config.campaign_name:
             body["campaignName"] = self.config.campaign_name
@@ -314,6 +366,7 @@ class CdrReports(OzonetelStream):
         return OzonetelErrorHandler(
             max_time=int(self.config.limits.max_wait_seconds) + 1800,
             on_token_rejected=self._forget_token,
+            records_key=self.records_key,
         )
 
     def _forget_token(self, response: requests.Response) -> None:
@@ -330,9 +383,27 @@ class CdrReports(OzonetelStream):
         stream_slice: Mapping[str, Any] | None = None,
         next_page_token: Mapping[str, Any] | None = None,
     ) -> Iterable[Mapping[str, Any]]:
-        body = json_body(response)
-        for record in body.get("details") or []:
-            yield shape_report(record)
+        for record in json_body(response)["details"]:
+            yield shape_report(record, self.tz)
+
+    def read_records(
+        self,
+        sync_mode: SyncMode,
+        cursor_field: list[str] | None = None,
+        stream_slice: Mapping[str, Any] | None = None,
+        stream_state: Mapping[str, Any] | None = None,
+    ) -> Iterable[Mapping[str, Any] | AirbyteMessage]:
+        """One day, if Ozonetel still serves it. A day that aged out since the sync was planned is reported
+        and not asked for: the API would answer it with an empty list, which reads as "no calls"."""
+        cursor = self.windowed_cursor
+        assert isinstance(cursor, RetentionCursor)
+        if stream_slice and WINDOW_START in stream_slice:
+            held = cursor.held_part(window_of(stream_slice))
+            if held is None:
+                self.finish_slice(stream_slice, 0)
+                return
+            stream_slice = {**stream_slice, WINDOW_START: iso_utc(held.start)}
+        yield from super().read_records(sync_mode, cursor_field, stream_slice, stream_state)
 
 
 def warn_expired(stream: str, lost: Window) -> None:

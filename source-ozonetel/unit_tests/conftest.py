@@ -142,7 +142,7 @@ def call_log(
 
 
 def ucid_record(**fields: Any) -> dict[str, Any]:
-    """The seed 000 sample's shape (no `UCID` key; the account's key echoed as `Apikey`)."""
+    """The older sample shape of the CDR-by-UCID page (no `UCID` key; the account's key echoed as `Apikey`)."""
     record = {
         "monitorUCID": "2191620069327187",
         "StartTime": "2024-05-09 10:33:53",

@@ -41,6 +41,7 @@ def test_check_fails_naming_the_credentials_when_ozonetel_refuses_them():
         ({"user_name": "  "}, "user_name"),
         ({"api_key": ""}, "api_key"),
         ({"window_days": 31}, "window_days"),
+        ({"timezone": "Mars/Olympus_Mons"}, "timezone"),
         ({"include_call_details": "yes"}, "include_call_details"),
         ({"cdr_reports": {"auth_mode": "oauth"}}, "cdr_reports.auth_mode"),
         ({"advanced": {"max_rate_limit_wait_minutes": 0}}, "advanced.max_rate_limit_wait_minutes"),
