@@ -75,7 +75,12 @@ LOCKED_DOWN = [
 # Places whose files must never be in an image (relative to a connector folder, or to the repository).
 CONNECTOR_FORBIDDEN = ("secrets", "unit_tests", "integration_tests", "benchmarks", "build/docker")
 REPOSITORY_FORBIDDEN = ("shared/tests", "integration_tests/emulators")
-FORBIDDEN_NAMES = {"secrets", "unit_tests", "integration_tests", "benchmarks", "emulators"}
+# No path in our layers (/opt/venv, /airbyte) may have one of these folders in it: besides the planted
+# places, the test suites and benchmarks of third-party packages are dropped too.
+FORBIDDEN_NAMES = {"secrets", "unit_tests", "integration_tests", "benchmarks", "emulators", "tests"}
+# Nor may the image's environment hold an installer (the base image's own Python may).
+FORBIDDEN_PACKAGES = {"pip", "setuptools", "pkg_resources", "_distutils_hack"}
+SITE_PACKAGES = "opt/venv/lib/python3.11/site-packages/"
 
 
 def load_context_module() -> Any:
@@ -282,8 +287,11 @@ def scan_layers(images: list[str], token: str, base_layers: set[str]) -> int:
                 handle = layer.extractfile(entry)
                 if handle is not None and needle in handle.read():
                     problems.append(f"{layer_name}: canary content in {path}")
-            ours = path.startswith(("opt/venv", "build", "airbyte"))
-            if ours and (parts & FORBIDDEN_NAMES or path.split("/")[0] == "build"):
+            ours = path.startswith(("opt/venv", "airbyte"))
+            installer = path.startswith(SITE_PACKAGES) and path[len(SITE_PACKAGES) :].split("/")[0] in (
+                FORBIDDEN_PACKAGES
+            )
+            if (ours and parts & FORBIDDEN_NAMES) or installer or path.split("/")[0] == "build":
                 problems.append(f"{layer_name}: {path} must not be in an image")
     assert not problems, "found in image layers:\n  " + "\n  ".join(problems[:20])
     assert base_layers, "no base layers"
@@ -487,6 +495,34 @@ def check_code_edit_rebuild(name: str, base: str) -> float:
     return seconds
 
 
+# ------------------------------------------------------------------------ 7. Airbyte's image tests
+
+# The CDK's image tests (marker `image_tests`) that must have run and passed on every image, by scenario:
+# `config` is secrets/config.json (the emulator), `invalid_config` must fail `check`, `sample_config` is
+# the spec-only sample. The others skip by design (a scenario listed for other commands) or, offline, the
+# spec backward-compatibility check (the connector registry cannot be reached).
+REQUIRED_IMAGE_TESTS = {
+    "test_docker_image_build_and_spec",
+    "test_docker_image_build_and_check['config' Test Scenario]",
+    "test_docker_image_build_and_check['invalid_config' Test Scenario]",
+    "test_docker_image_build_and_config_matches_spec['sample_config' Test Scenario]",
+    "test_docker_image_build_and_discover['config' Test Scenario]",
+    "test_docker_image_build_and_read['config' Test Scenario]",
+}
+
+
+def passed_tests(junit_xml: Path) -> set[str]:
+    """Names of the test cases that passed in the CDK's JUnit report."""
+    import xml.etree.ElementTree as ElementTree
+
+    assert junit_xml.is_file(), f"no test report at {junit_xml}"
+    return {
+        case.get("name", "")
+        for case in ElementTree.parse(junit_xml).iter("testcase")
+        if not any(case.find(outcome) is not None for outcome in ("skipped", "failure", "error"))
+    }
+
+
 # ------------------------------------------------------------------------------------------ main
 
 
@@ -519,6 +555,8 @@ def main() -> int:
     parser.add_argument("--skip-cdk-tests", action="store_true", help="leave out Airbyte's image tests")
     args = parser.parse_args()
     names = args.connectors or sorted(CONNECTORS)
+    # A SIGTERM (CI's timeout, a user's kill) still runs the `finally` blocks that remove the canaries.
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
     checks = Checks()
     if not args.build_only:
         checks.run("base image pinned by digest, one source of truth", lambda: check_base_pinned(names))
@@ -594,8 +632,13 @@ def main() -> int:
         for name in built:
 
             def cdk_image_tests(name: str = name) -> None:
+                results = ROOT / name / "build" / "test-results" / "standard-tests-junit.xml"
+                results.unlink(missing_ok=True)
                 code = run_standard_tests(name, connector_image=image_of(name))
                 assert code == 0, f"airbyte-cdk connector test (image tests) exited {code}"
+                passed = passed_tests(results)
+                missing = sorted(REQUIRED_IMAGE_TESTS - passed)
+                assert not missing, f"these image tests did not pass (skipped or absent): {missing}"
 
             checks.run(f"{name}: Airbyte image tests", cdk_image_tests)
     checks.run(f"{built[0]}: code edit rebuild", lambda: check_code_edit_rebuild(built[0], base))

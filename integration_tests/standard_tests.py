@@ -51,6 +51,8 @@ def run_standard_tests(name: str, connector_image: str | None = None) -> int:
             selection = [
                 "--pytest-arg=image_tests",
                 f"--pytest-arg=--connector-image={connector_image}",
+                # Without it the image's `read` test skips itself (the option defaults to no streams).
+                "--pytest-arg=--read-from-streams=true",
                 "--pytest-arg=-rs",  # say why a test is skipped
             ]
             environment = cdk_docker_environment()

@@ -2,7 +2,8 @@
 # Image build, stage 2: installs cdr_shared (the versioned wheel in the build context) and the connector
 # (from its folder) into /opt/connector, a prefix of its own beside the shared /opt/venv, so that the
 # image gets them as one small layer on top of the dependencies layer. hatchling, the build backend,
-# comes from the wheels of stage 1 and does not stay. Checks that the console script answers `spec`.
+# comes from the wheels of stage 1 and does not stay. (`airbyte-cdk image build` then runs `spec` in the
+# finished image to verify it.)
 #   sh /build/connector/install-connector.sh source-x
 set -eu
 connector="$1"
@@ -11,5 +12,4 @@ export UV_NO_CACHE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1
 /build/uv pip install --quiet --python /opt/venv/bin/python --prefix /opt/connector --no-deps --no-sources \
   --no-index --find-links /build/wheels --compile-bytecode /build/connector/cdr_shared-*.whl /build/source
 install -D -m 0755 /build/connector/init.py /opt/connector/bin/cdr-init
-PYTHONPATH=$(find /opt/connector/lib -maxdepth 3 -name site-packages) \
-  "/opt/connector/bin/${connector}" spec >/dev/null
+test -x "/opt/connector/bin/${connector}"

@@ -16,5 +16,7 @@ export UV_NO_CACHE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1
 /build/uv pip install --quiet --python /opt/venv/bin/python --no-index --find-links /build/wheels \
   --require-hashes --no-deps --compile-bytecode -r /build/requirements.txt
 site=$(/opt/venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-# Test suites shipped inside packages (pandas/tests, numpy/*/tests, ...) are never imported at run time.
-find "$site" -mindepth 2 -depth -type d -name tests -exec rm -rf {} +
+# Test suites and benchmarks shipped inside packages (pandas/tests, nltk/test, jsonschema/benchmarks, ...)
+# are never imported at run time. airbyte_cdk/test is kept: it is the CDK's test library, not its tests.
+find "$site" -mindepth 2 -depth -type d \( -name tests -o -name benchmarks -o -name testdata \
+  -o \( -name test -not -path "$site/airbyte_cdk/*" \) \) -exec rm -rf {} +
