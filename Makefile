@@ -11,14 +11,14 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 export UV_PYTHON_DOWNLOADS := never
 export DO_NOT_TRACK := 1
 
-.PHONY: help install demo test lint format unit-test standard-test e2e-test docker-build docker-test bench clean
+.PHONY: help install demo test lint format unit-test standard-test e2e-test image-context docker-build docker-test bench clean
 
 help:
 	@echo "make demo           sync every connector from its emulator into .demo/cdr.duckdb (PyAirbyte)"
 	@echo "make test           lint, unit, Airbyte standard, end-to-end and Docker tests"
 	@echo "make install        create .venv from uv.lock (bootstraps uv from PyPI if missing)"
 	@echo "make lint | format  ruff"
-	@echo "make unit-test | standard-test | e2e-test | docker-build | docker-test | bench"
+	@echo "make unit-test | standard-test | e2e-test | image-context | docker-build | docker-test | bench"
 
 install: $(VENV)/.installed
 
@@ -59,6 +59,11 @@ standard-test: install
 e2e-test: install
 	$(RUN) $(PY) -m pytest -q -n 2 integration_tests --ignore=integration_tests/emulators
 
+# Each connector's image build context (source-x/build/image/: pinned wheels, the cdr_shared wheel), which
+# `airbyte-cdk image build source-x --dockerfile source-x/Dockerfile` needs; see README "Deploying".
+image-context: install
+	$(RUN) $(PY) shared/docker/context.py
+
 docker-build: install
 	$(RUN) $(PY) integration_tests/docker_images.py --build-only --require-docker
 
@@ -71,4 +76,4 @@ bench: install
 	done
 
 clean:
-	rm -rf .demo .venv source-*/build source-*/.tmp source-*/secrets
+	rm -rf .demo .venv build source-*/build source-*/.tmp source-*/secrets

@@ -1,20 +1,15 @@
 #!/bin/sh
-# Installs one connector into /opt/venv inside an image, with exactly the versions pinned in uv.lock,
-# and creates the non-root user the image runs as. Every connector's Dockerfile runs it:
-#   COPY pyproject.toml uv.lock /airbyte/build/
-#   COPY shared /airbyte/build/shared
-#   COPY source-x /airbyte/build/source-x
-#   RUN sh /airbyte/build/shared/docker/install-connector.sh source-x
+# Image build, stage 2: installs cdr_shared (the versioned wheel in the build context) and the connector
+# (from its folder) into /opt/connector, a prefix of its own beside the shared /opt/venv, so that the
+# image gets them as one small layer on top of the dependencies layer. hatchling, the build backend,
+# comes from the wheels of stage 1 and does not stay. (`airbyte-cdk image build` then runs `spec` in the
+# finished image to verify it.)
+#   sh /build/connector/install-connector.sh source-x
 set -eu
 connector="$1"
-cd /airbyte/build
-python3 -m venv /opt/venv
-/opt/venv/bin/pip install --no-cache-dir --quiet "uv>=0.8,<0.14"
-/opt/venv/bin/uv export --quiet --frozen --no-dev --no-emit-workspace --no-hashes \
-  --package "airbyte-${connector}" -o /tmp/requirements.txt
-/opt/venv/bin/pip install --no-cache-dir --quiet -r /tmp/requirements.txt
-/opt/venv/bin/pip install --no-cache-dir --quiet --no-deps ./shared "./${connector}"
-/opt/venv/bin/pip uninstall --quiet --yes uv
-"/opt/venv/bin/${connector}" spec >/dev/null
-useradd --create-home --uid 1000 airbyte
-cd / && rm -rf /airbyte/build /tmp/requirements.txt
+export UV_NO_CACHE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1
+# --no-sources: cdr-shared is a uv workspace member in the repository, here it is the wheel beside.
+/build/uv pip install --quiet --python /opt/venv/bin/python --prefix /opt/connector --no-deps --no-sources \
+  --no-index --find-links /build/wheels --compile-bytecode /build/connector/cdr_shared-*.whl /build/source
+install -D -m 0755 /build/connector/init.py /opt/connector/bin/cdr-init
+test -x "/opt/connector/bin/${connector}"
