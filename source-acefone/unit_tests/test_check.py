@@ -70,3 +70,13 @@ def test_given_provider_keeps_failing_when_check_then_failed_after_a_few_retries
         status = check(config())
     assert status.status == Status.FAILED
     assert "503" in status.message
+
+
+@freeze_time(NOW)
+def test_given_provider_keeps_answering_429_when_check_then_failed_quoting_its_answer():
+    too_many = error(429, {"message": "Too many requests"}, headers={"Retry-After": "3600"})
+    with HttpMocker() as http:
+        http.get(records_request("2024-05-09 17:30:00", "2024-05-10 17:30:00", limit=1), [too_many] * 3)
+        status = check(config())
+    assert status.status == Status.FAILED
+    assert "HTTP 429: 'Too many requests'" in status.message
