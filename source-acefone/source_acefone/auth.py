@@ -121,6 +121,6 @@ def credential_hint(config: Mapping[str, Any]) -> str:
     """Which fields to fix when Acefone refuses the credentials."""
     credentials = config.get("credentials") or {}
     if credentials.get("auth_type") == "login":
-        name = "login_id" if credentials.get("login_id") and not credentials.get("email") else "email"
+        name = "login_id" if _text(credentials, "login_id") and not _text(credentials, "email") else "email"
         return f"Check credentials.{name} and credentials.password."
     return "Check credentials.api_token (generate a new token in the Acefone portal if it was revoked)."
