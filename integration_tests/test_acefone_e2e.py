@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections import Counter
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pendulum
 import pytest
 
+from cdr_shared.secrets import secret_forms
 from integration_tests.connector_runner import (
+    ConnectorRun,
     configured_catalog,
     run_connector,
     state_messages_as_input,
@@ -170,23 +173,6 @@ def test_wrong_token_fails_with_a_config_error_and_no_secret_anywhere(emulator, 
         assert "canary-wrong-token-77d2" not in output
 
 
-def test_canary_secrets_appear_nowhere_in_any_command_output(emulator, catalog):
-    login = {"auth_type": "login", "email": "demo@example.com", "password": CANARY_PASSWORD}
-    outputs = [
-        run_connector(
-            CONNECTOR, command, config(emulator.base_url, credentials=credentials), catalog=catalog
-        ).output
-        for command in ("check", "discover", "read")
-        for credentials in (login, {"auth_type": "api_token", "api_token": CANARY_TOKEN})
-    ]
-    emulator.inject(["500", "truncated", "expired_token"], path="/v1/call/records")
-    outputs.append(
-        run_connector(CONNECTOR, "read", config(emulator.base_url, credentials=login), catalog=catalog).output
-    )
-    for output in outputs:
-        assert CANARY_TOKEN not in output and CANARY_PASSWORD not in output
-
-
 def test_bad_config_fails_before_any_request(emulator, catalog):
     read = run_connector(CONNECTOR, "read", config(emulator.base_url, timezone="Mars/Base"), catalog=catalog)
     assert read.errors[0]["failure_type"] == "config_error" and "'timezone'" in read.errors[0]["message"]
@@ -314,3 +300,155 @@ def test_a_later_window_with_fewer_calls_than_the_first_is_read_in_full(emulator
     per_window = [int(line.split(" read: ")[1].split(" ")[0]) for line in run.logs if " read: " in line]
     assert per_window[1] < per_window[0]
     assert Counter(r["id"] for r in run.records) == Counter(r["id"] for r in emulator.ground_truth())
+
+
+# ------------------------------------------------------------------ secrets in every form, on every path
+
+LOGIN = {"auth_type": "login", "email": "demo@example.com", "password": CANARY_PASSWORD}
+API_TOKEN = {"auth_type": "api_token", "api_token": CANARY_TOKEN}
+
+
+def assert_no_form_of(secrets: list[str], *runs: ConnectorRun) -> None:
+    """No secret appears in stdout or stderr raw, trimmed, URL-encoded, JSON-escaped or base64."""
+    for run in runs:
+        for secret in secrets:
+            for form in secret_forms(secret):
+                assert form not in run.stdout, f"{form!r} (a form of a secret) in stdout"
+                assert form not in run.stderr, f"{form!r} (a form of a secret) in stderr"
+
+
+def bearer_tokens(emulator) -> list[str]:
+    """The access tokens the connector sent (login tokens are secrets issued at run time)."""
+    sent = {e["headers"].get("Authorization", "") for e in emulator.request_log("/v1/call/records")}
+    return sorted(value.split(" ", 1)[1] for value in sent if value.startswith("Bearer "))
+
+
+def test_no_form_of_any_secret_is_printed_by_spec_check_discover_or_read_even_with_debug(
+    emulator, catalog, acefone_emulator, no_sleep_path
+):
+    runs = [run_connector(CONNECTOR, "spec")]
+    for credentials in (LOGIN, API_TOKEN):
+        good = config(emulator.base_url, credentials=credentials)
+        check = run_connector(CONNECTOR, "check", good)
+        assert check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]["status"] == "SUCCEEDED"
+        read = run_connector(CONNECTOR, "read", good, catalog=catalog, extra_args=("--debug",))
+        assert read.returncode == 0 and len(read.records) == len(emulator.ground_truth())
+        # --debug logs every provider response: the `token=` of each recording link is masked there,
+        # while the records keep the link as Acefone sent it.
+        assert '"message": "Receiving response"' in read.stdout
+        logged = "\n".join(
+            line for line in read.stdout.splitlines() if not line.startswith('{"type":"RECORD"')
+        )
+        links = {r["recording_url"] for r in emulator.ground_truth() if r.get("recording_url")}
+        assert links and links <= {r.get("recording_url") for r in read.records}
+        assert not [link for link in links if parse_qs(urlsplit(link).query)["token"][0] in logged]
+        runs += [check, run_connector(CONNECTOR, "discover", good), read]
+    issued = bearer_tokens(emulator)
+    assert issued and CANARY_TOKEN in issued  # the login's access tokens and the portal token were sent
+    # Failure paths: the provider refuses the credentials, keeps failing, or the config is refused offline.
+    stranger = acefone_emulator(**DATA, api_tokens=["someone-else"], password="someone-else")
+    for credentials in (LOGIN, API_TOKEN):
+        refused = config(stranger.base_url, credentials=credentials)
+        check = run_connector(CONNECTOR, "check", refused, extra_args=("--debug",))
+        assert check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]["status"] == "FAILED"
+        read = run_connector(CONNECTOR, "read", refused, catalog=catalog, extra_args=("--debug",))
+        assert read.returncode != 0 and read.errors[-1]["failure_type"] == "config_error"
+        runs += [check, read]
+    emulator.set_random_faults(1.0, ["500", "truncated"], paths=["/v1/call/records"])
+    failing = run_connector(
+        CONNECTOR,
+        "read",
+        config(emulator.base_url, credentials=LOGIN),
+        catalog=catalog,
+        env={"PYTHONPATH": no_sleep_path},
+        extra_args=("--debug",),
+    )
+    assert failing.returncode != 0 and failing.errors
+    offline = run_connector(CONNECTOR, "check", config(emulator.base_url, end_date="2026-09-01"))
+    assert "'end_date'" in offline.of_type("CONNECTION_STATUS")[0]["connectionStatus"]["message"]
+    assert_no_form_of([CANARY_TOKEN, CANARY_PASSWORD, *issued], *runs, failing, offline)
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        {"auth_type": "api_token", "api_token": f"  {CANARY_TOKEN}\n"},
+        {"auth_type": "login", "email": " demo@example.com ", "password": f"{CANARY_PASSWORD}\r\n"},
+    ],
+    ids=["api_token", "login"],
+)
+def test_secrets_pasted_with_whitespace_are_trimmed_and_the_sync_equals_ground_truth(
+    emulator, catalog, credentials
+):
+    pasted = config(emulator.base_url, credentials=credentials)
+    check = run_connector(CONNECTOR, "check", pasted)
+    assert check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]["status"] == "SUCCEEDED", check.stdout
+    read = run_connector(CONNECTOR, "read", pasted, catalog=catalog)
+    assert read.returncode == 0, read.stderr[-2000:]
+    assert Counter(r["id"] for r in read.records) == Counter(r["id"] for r in emulator.ground_truth())
+    secret = credentials.get("api_token") or credentials["password"]
+    assert_no_form_of([secret], check, read)
+
+
+# ------------------------------------------------------------------ check under persistent faults
+
+# The connector's process skips its backoff sleeps and gives a `check` request 1 s instead of 10 s to
+# answer, so the test is quick; the retries themselves still happen (the emulator counts them).
+QUICK_CHECK = (
+    NO_SLEEP
+    + """
+import cdr_shared.http_errors
+cdr_shared.http_errors.CHECK_REQUEST_TIMEOUT_SECONDS = 1.0
+"""
+)
+
+
+@pytest.fixture(scope="module")
+def quick_check_path(tmp_path_factory) -> str:
+    folder = tmp_path_factory.mktemp("quick_check")
+    (folder / "sitecustomize.py").write_text(QUICK_CHECK)
+    return str(folder)
+
+
+@pytest.mark.parametrize(
+    ("credentials", "fault", "quoted"),
+    [
+        (API_TOKEN, "500", "HTTP 500 ('Internal Server Error')"),
+        (API_TOKEN, "html", "502 Bad Gateway"),
+        (API_TOKEN, "429", "HTTP 429: 'Too many requests'"),
+        (API_TOKEN, "reset", "(ConnectionError)"),
+        (API_TOKEN, "slow", "(ReadTimeout)"),
+        (API_TOKEN, "odd:html", "'<html><body><h1>Service temporarily unavailable</h1></body></html>'"),
+        (API_TOKEN, "odd:empty", "with an empty body"),
+        (API_TOKEN, "odd:error_body", "'Something went wrong'"),
+        (LOGIN, "503", "HTTP 503: 'Service Unavailable'"),
+        (LOGIN, "html", "502 Bad Gateway"),
+        (LOGIN, "429", "HTTP 429: 'Too many requests'"),
+        (LOGIN, "reset", "(ConnectionError)"),
+        (LOGIN, "slow", "(ReadTimeout)"),
+    ],
+    ids=lambda value: value["auth_type"] if isinstance(value, dict) else None,
+)
+def test_check_under_a_persistent_fault_fails_after_its_retry_budget_quoting_the_answer(
+    acefone_emulator, quick_check_path, credentials, fault, quoted
+):
+    emulator = acefone_emulator(**DATA, api_tokens=[CANARY_TOKEN], password=CANARY_PASSWORD, slow_seconds=3.0)
+    path = "/v1/auth/login" if credentials["auth_type"] == "login" else "/v1/call/records"
+    if fault.startswith("odd:"):
+        emulator.answer_oddly(fault.removeprefix("odd:"), path=path, times=50)
+    else:
+        emulator.set_random_faults(1.0, [fault], paths=[path])
+    # The subprocess timeout is a guard only: the budget is asserted by the attempts counted.
+    check = run_connector(
+        CONNECTOR,
+        "check",
+        config(emulator.base_url, credentials=credentials),
+        env={"PYTHONPATH": quick_check_path},
+        timeout=120,
+    )
+    status = check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
+    assert status["status"] == "FAILED" and quoted in status["message"], status["message"]
+    attempts = emulator.stats()["faults_total"] or emulator.stats()["requests"].get(path, 0)
+    assert attempts == 3  # one request and the check budget's two retries, not a sync's eight
+    assert "Traceback" not in check.output
+    assert_no_form_of([CANARY_TOKEN, CANARY_PASSWORD], check)

@@ -7,6 +7,7 @@ Provider strings carry no zone, so every parser here takes the zone explicitly.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pendulum
 from pendulum.tz.exceptions import InvalidTimezone
@@ -24,9 +25,21 @@ def zone(name: str, field: str = "timezone") -> pendulum.Timezone:
         ) from error
 
 
+# The offset that ends a date-time (`+05:30`, `-0800`); the parsers read `+05:99` as +06:39.
+_TRAILING_OFFSET = re.compile(r"[T ][0-9:.]+[+-]\d{2}:?(?P<minutes>\d{2})$")
+
+
+def _check_offset_minutes(text: str) -> None:
+    """ValueError for an offset whose minutes are not 00 to 59, which the parsers silently carry over."""
+    found = _TRAILING_OFFSET.search(text.strip())
+    if found and int(found.group("minutes")) > 59:
+        raise ValueError(f"offset minutes beyond 59: {text!r}")
+
+
 def parse_config_instant(value: str, tz: pendulum.Timezone, field: str) -> pendulum.DateTime:
     """A config date (`YYYY-MM-DD`, local midnight in `tz`) or ISO 8601 date-time (zone-less means `tz`)."""
     try:
+        _check_offset_minutes(str(value))
         parsed = pendulum.parse(str(value), tz=tz, strict=False)
     except (ValueError, TypeError, pendulum.parsing.exceptions.ParserError) as error:
         raise config_error(
@@ -54,6 +67,7 @@ def parse_local(text: str, fmt: str, tz: pendulum.Timezone) -> pendulum.DateTime
 def parse_utc_instant(text: str) -> pendulum.DateTime:
     """An ISO 8601 date-time that carries an offset (as our cursors do), in UTC; ValueError otherwise."""
     value = str(text).strip()
+    _check_offset_minutes(value)
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
     parsed = dt.datetime.fromisoformat(value)

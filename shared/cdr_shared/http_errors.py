@@ -250,3 +250,31 @@ def bounded_for_check(
 def check_backoff(base: float = 1.0) -> RetryAfterBackoff:
     """The backoff for `check`: exponential from `base`, and no wait (not even `Retry-After`) over 10 s."""
     return RetryAfterBackoff(base=base, cap=CHECK_MAX_WAIT_SECONDS, max_wait=CHECK_MAX_WAIT_SECONDS)
+
+
+CHECK_REQUEST_TIMEOUT_SECONDS = 10.0
+"""How long one `check` request may wait to connect or for an answer: three of them, and the waits
+between, stay within a minute against a host that accepts connections and never answers."""
+
+
+def request_timeout(sync_timeout: float | tuple[float, float]) -> float | tuple[float, float]:
+    """The `timeout` for a request: `sync_timeout`, shortened to `CHECK_REQUEST_TIMEOUT_SECONDS` in `check`."""
+    if not in_check():
+        return sync_timeout
+    if isinstance(sync_timeout, tuple):
+        return tuple(min(part, CHECK_REQUEST_TIMEOUT_SECONDS) for part in sync_timeout)  # type: ignore[return-value]
+    return min(sync_timeout, CHECK_REQUEST_TIMEOUT_SECONDS)
+
+
+def check_failure_message(error: Exception) -> str:
+    """What a FAILED `check` says: the error's message, plus the provider's last answer when the CDK's
+    own message leaves it out (it says only "API rate limit exceeded." when 429s persist)."""
+    message = str(getattr(error, "message", None) or error)
+    cause = error.__context__ or error.__cause__
+    response = getattr(cause, "response", None)
+    if isinstance(response, requests.Response):
+        said = provider_message(response)
+        if f"HTTP {response.status_code}" not in message:
+            quoted = f": '{said}'" if said else ""
+            message = f"{message.rstrip('.')}; the last answer was HTTP {response.status_code}{quoted}."
+    return message

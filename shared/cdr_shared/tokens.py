@@ -22,7 +22,15 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdr_shared.errors import transient_error
-from cdr_shared.http_errors import provider_message, retry_after_seconds
+from cdr_shared.http_errors import (
+    CHECK_MAX_RETRIES,
+    CHECK_MAX_SECONDS,
+    CHECK_MAX_WAIT_SECONDS,
+    in_check,
+    provider_message,
+    request_timeout,
+    retry_after_seconds,
+)
 from cdr_shared.secrets import register_secret
 
 _RETRIED_MARK = "_cdr_token_retried"
@@ -130,9 +138,10 @@ def request_token(
     faults are retried with backoff and become a transient error when they persist.
     """
     last_problem = ""
+    started = time.monotonic()
     for attempt in range(1, TOKEN_REQUEST_ATTEMPTS + 1):
         try:
-            response = session.request(method, url, timeout=TOKEN_REQUEST_TIMEOUT, **kwargs)
+            response = session.request(method, url, timeout=request_timeout(TOKEN_REQUEST_TIMEOUT), **kwargs)
         except requests.RequestException as error:
             last_problem = type(error).__name__
         else:
@@ -146,19 +155,21 @@ def request_token(
                 try:
                     body = response.json()
                 except ValueError:
-                    last_problem = "a body that is not JSON"
+                    last_problem = f"a body that is not JSON: '{provider_message(response)}'"
                 else:
                     if isinstance(body, Mapping):
                         return body
                     last_problem = "an unexpected token answer"
             else:
-                last_problem = f"HTTP {response.status_code}"
+                said = provider_message(response)
+                last_problem = f"HTTP {response.status_code}" + (f": '{said}'" if said else "")
                 wait = retry_after_seconds(response)
-                if wait is not None and attempt < TOKEN_REQUEST_ATTEMPTS:
-                    time.sleep(min(wait, 60.0))
+                if wait is not None and _may_retry(attempt, started):
+                    time.sleep(_token_wait(min(wait, 60.0)))
                     continue
-        if attempt < TOKEN_REQUEST_ATTEMPTS:
-            time.sleep(min(2.0 * 2 ** (attempt - 1), 30.0) * TOKEN_RETRY_SCALE)
+        if not _may_retry(attempt, started):
+            break
+        time.sleep(_token_wait(min(2.0 * 2 ** (attempt - 1), 30.0) * TOKEN_RETRY_SCALE))
     raise transient_error(
         f"{provider} token endpoint kept failing ({last_problem}); try the sync again later."
     )
@@ -166,6 +177,18 @@ def request_token(
 
 TOKEN_RETRY_SCALE = 1.0
 """Multiplies the token endpoint's backoff; unit tests set it to 0."""
+
+
+def _may_retry(attempt: int, started: float) -> bool:
+    """Whether another token request may follow attempt `attempt`; in `check`, within its retry budget."""
+    if in_check():
+        return attempt <= CHECK_MAX_RETRIES and time.monotonic() - started < CHECK_MAX_SECONDS
+    return attempt < TOKEN_REQUEST_ATTEMPTS
+
+
+def _token_wait(seconds: float) -> float:
+    """A wait before the next token request; in `check`, at most `CHECK_MAX_WAIT_SECONDS`."""
+    return min(seconds, CHECK_MAX_WAIT_SECONDS) if in_check() else seconds
 
 
 def jwt_lifetime_seconds(token: str) -> float | None:

@@ -91,3 +91,23 @@ def test_epoch_millis_become_utc_instants():
 )
 def test_hms_durations_become_seconds(text, seconds):
     assert hms_to_seconds(text) == seconds
+
+
+@pytest.mark.parametrize(
+    "text", ["2024-05-09T00:00:00+05:99", "2024-05-09 10:00:00-0860", "2024-05-09T10:00:00.250+0599"]
+)
+def test_an_offset_with_minutes_beyond_59_is_refused_not_carried_into_the_hour(text):
+    # pendulum and datetime.fromisoformat both read `+05:99` as +06:39.
+    with pytest.raises(AirbyteTracedException) as caught:
+        parse_config_instant(text, IST, "start_date")
+    assert caught.value.failure_type == FailureType.config_error and "'start_date'" in caught.value.message
+    with pytest.raises(ValueError):
+        parse_utc_instant(text)
+
+
+def test_offsets_up_to_59_minutes_are_read():
+    assert (
+        iso_utc(parse_config_instant("2024-05-09T00:00:00+05:59", IST, "start_date"))
+        == "2024-05-08T18:01:00+00:00"
+    )
+    assert iso_utc(parse_utc_instant("2024-05-09 10:00:00.5-05:30")) == "2024-05-09T15:30:00.500000+00:00"

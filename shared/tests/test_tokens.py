@@ -102,10 +102,13 @@ def test_a_second_401_is_returned_to_the_caller(server):
 
 class TokenEndpoint(BaseHTTPRequestHandler):
     answers: list = []
+    retry_after: str | None = None
 
     def do_POST(self):
         status, body = TokenEndpoint.answers.pop(0)
         self.send_response(status)
+        if TokenEndpoint.retry_after:
+            self.send_header("Retry-After", TokenEndpoint.retry_after)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -148,3 +151,45 @@ def test_token_endpoint_that_keeps_failing_is_a_transient_error(token_endpoint):
     with pytest.raises(AirbyteTracedException) as caught:
         request_token(requests.Session(), "POST", token_endpoint, credential_hint="x", provider="Acme")
     assert caught.value.failure_type == FailureType.transient_error
+
+
+class TimingOutSession:
+    """A session whose token endpoint never answers: each request times out; the timeouts asked are kept."""
+
+    def __init__(self):
+        self.timeouts = []
+
+    def request(self, method, url, timeout=None, **kwargs):
+        self.timeouts.append(timeout)
+        raise requests.exceptions.ReadTimeout("no answer")
+
+
+def test_in_check_a_silent_token_endpoint_gets_three_short_attempts_not_five_of_a_minute(monkeypatch):
+    from cdr_shared.http_errors import CHECK_REQUEST_TIMEOUT_SECONDS, check_budget
+
+    monkeypatch.setattr(tokens.time, "sleep", lambda seconds: None)
+    session = TimingOutSession()
+    with check_budget(), pytest.raises(AirbyteTracedException) as caught:
+        request_token(session, "POST", "https://auth.example/login", credential_hint="x", provider="Acme")
+    assert session.timeouts == [CHECK_REQUEST_TIMEOUT_SECONDS] * 3
+    assert "ReadTimeout" in caught.value.message
+    outside = TimingOutSession()
+    with pytest.raises(AirbyteTracedException):
+        request_token(outside, "POST", "https://auth.example/login", credential_hint="x", provider="Acme")
+    assert outside.timeouts == [tokens.TOKEN_REQUEST_TIMEOUT] * tokens.TOKEN_REQUEST_ATTEMPTS
+
+
+def test_in_check_retry_after_waits_are_capped_and_the_answer_is_quoted(token_endpoint, monkeypatch):
+    from cdr_shared.http_errors import CHECK_MAX_WAIT_SECONDS, check_budget
+
+    waits = []
+    monkeypatch.setattr(tokens.time, "sleep", waits.append)
+    TokenEndpoint.answers = [(429, b'{"message": "Too many requests"}')] * 3
+    TokenEndpoint.retry_after = "60"
+    try:
+        with check_budget(), pytest.raises(AirbyteTracedException) as caught:
+            request_token(requests.Session(), "POST", token_endpoint, credential_hint="x", provider="Acme")
+    finally:
+        TokenEndpoint.retry_after = None
+    assert TokenEndpoint.answers == [] and waits == [CHECK_MAX_WAIT_SECONDS] * 2
+    assert "HTTP 429: 'Too many requests'" in caught.value.message

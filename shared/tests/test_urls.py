@@ -35,3 +35,14 @@ def test_plain_http_to_other_hosts_and_non_urls_are_config_errors_naming_the_fie
         validate_base_url(url, "base_url")
     assert caught.value.failure_type == FailureType.config_error
     assert "'base_url'" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "url", ["https://api acefone.in", "https://api.acefone.in\t.x", "https://[not-ipv6]", "https://[::1"]
+)
+def test_a_host_no_request_could_reach_is_a_config_error_naming_the_field(url):
+    # `requests` would raise urllib3's LocationParseError (a traceback) when the first request is built.
+    with pytest.raises(AirbyteTracedException) as caught:
+        validate_base_url(url, "base_url")
+    assert caught.value.failure_type == FailureType.config_error
+    assert "'base_url'" in caught.value.message

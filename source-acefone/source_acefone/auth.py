@@ -12,6 +12,7 @@ from typing import Any
 import requests
 from airbyte_cdk.sources.streams.http.requests_native_auth import TokenAuthenticator
 
+from cdr_shared.credentials import header_safe
 from cdr_shared.errors import config_error
 from cdr_shared.secrets import register_secret
 from cdr_shared.tokens import IssuedToken, ShortLivedTokenAuth, request_token
@@ -79,29 +80,29 @@ def authenticator_from_config(config: Mapping[str, Any], base_url: str) -> reque
     credentials = config.get("credentials") or {}
     auth_type = credentials.get("auth_type")
     if auth_type == "api_token":
-        token = credentials.get("api_token")
+        token = _text(credentials, "api_token")
         if not token:
             raise config_error(
                 "'credentials.api_token' is required when credentials.auth_type is 'api_token'."
             )
         register_secret(token)
-        return TokenAuthenticator(token=token)
+        return TokenAuthenticator(token=header_safe(token, "credentials.api_token"))
     if auth_type == "login":
         login_field = _login_field(credentials)
-        password = credentials.get("password")
+        password = _text(credentials, "password")
         if not password:
             raise config_error(
                 f"'credentials.{login_field}' and 'credentials.password' are required when "
                 "credentials.auth_type is 'login'."
             )
         register_secret(password)
-        return AcefoneLoginAuth(base_url, str(credentials[login_field]), password, login_field)
+        return AcefoneLoginAuth(base_url, _text(credentials, login_field), password, login_field)
     raise config_error(f"'credentials.auth_type' must be 'api_token' or 'login'; got '{auth_type}'.")
 
 
 def _login_field(credentials: Mapping[str, Any]) -> str:
     """`email` or `login_id`, whichever of the two the login credentials set (exactly one)."""
-    given = [name for name in ("email", "login_id") if credentials.get(name)]
+    given = [name for name in ("email", "login_id") if _text(credentials, name)]
     if len(given) != 1:
         raise config_error(
             "Login credentials need exactly one of 'credentials.email' (acefone.in, servetel.in portals) "
@@ -110,10 +111,16 @@ def _login_field(credentials: Mapping[str, Any]) -> str:
     return given[0]
 
 
+def _text(credentials: Mapping[str, Any], name: str) -> str:
+    """A credential field as text without surrounding whitespace ('' when unset)."""
+    value = credentials.get(name)
+    return str(value).strip() if value is not None else ""
+
+
 def credential_hint(config: Mapping[str, Any]) -> str:
     """Which fields to fix when Acefone refuses the credentials."""
     credentials = config.get("credentials") or {}
     if credentials.get("auth_type") == "login":
-        name = "login_id" if credentials.get("login_id") and not credentials.get("email") else "email"
+        name = "login_id" if _text(credentials, "login_id") and not _text(credentials, "email") else "email"
         return f"Check credentials.{name} and credentials.password."
     return "Check credentials.api_token (generate a new token in the Acefone portal if it was revoked)."

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from cdr_shared.errors import config_error
 from cdr_shared.sync_range import SyncRange, sync_range_from_config
@@ -24,6 +25,7 @@ DURATION_OPERATORS = (">", "<", ">=", "<=", "!=")
 _AGENT = re.compile(r"^[^|]+\|[^|]+$")
 _ARRAY_FILTERS = ("agents", "department", "ivr")
 _TEXT_FILTERS = ("callerid", "destination", "did_number", "broadcast")
+FILTER_NAMES = (*_ARRAY_FILTERS, "call_type", "direction", "duration", "operator", "services", *_TEXT_FILTERS)
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,15 @@ class AcefoneConfig:
 
 def filter_params(filters: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     """The documented record filters as query parameters (arrays as `name[]`, services comma-joined)."""
+    if not isinstance(filters, Mapping):
+        raise config_error('\'filters\' must be an object such as {"direction": "inbound"}.')
+    unknown = sorted(str(name) for name in filters if name not in FILTER_NAMES)
+    if unknown:
+        # Sent or not, a filter the connector does not know would not narrow the sync as the user expects.
+        raise config_error(
+            f"'filters.{unknown[0]}' is not a filter of {CALL_RECORDS_ENDPOINT}; its filters are "
+            f"{', '.join(FILTER_NAMES)}."
+        )
     params: list[tuple[str, str]] = []
     for name in _ARRAY_FILTERS:
         values = filters.get(name) or []
@@ -89,6 +100,12 @@ def filter_params(filters: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
 def parse_config(config: Mapping[str, Any]) -> AcefoneConfig:
     """Check every field; raise a config error naming the first one that is wrong."""
     base_url = validate_base_url(config.get("base_url") or DEFAULT_BASE_URL)
+    if urlsplit(base_url).path.lower().startswith("/v1"):
+        # The connector adds the API path (/v1/...) itself; the documented hosts carry no path.
+        raise config_error(
+            f"'base_url' must be the API host without the API path, such as '{DEFAULT_BASE_URL}'; got "
+            f"'{base_url}'."
+        )
     sync_range = sync_range_from_config(config, default_timezone=DEFAULT_TIMEZONE, max_window=31)
     page_size = config.get("page_size", 100)
     if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:

@@ -10,6 +10,7 @@ from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from cdr_shared.http_errors import check_failure_message
 from source_acefone.auth import authenticator_from_config, credential_hint
 from source_acefone.config import parse_config
 from source_acefone.streams import CallRecords
@@ -26,7 +27,7 @@ class SourceAcefone(AbstractSource):
         try:
             self.call_records(config, max_retries=CHECK_MAX_RETRIES).probe()
         except AirbyteTracedException as error:
-            return False, error.message
+            return False, check_failure_message(error)
         return True, None
 
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:

@@ -22,6 +22,7 @@ from cdr_shared.http_errors import (
     json_body,
     looks_truncated,
     provider_message,
+    request_timeout,
     retry,
     unexpected,
 )
@@ -44,6 +45,9 @@ ACEFONE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 # sync's lookback, so the horizon is simply "now".
 ACEFONE_HORIZON = LagHorizon(pendulum.duration(seconds=0))
 BACKOFF_BASE_SECONDS = 2.0
+# (connect, read) seconds: a host that accepts and never answers fails the request (and is retried) instead
+# of holding the sync forever; `check` waits less (`cdr_shared.http_errors.request_timeout`).
+REQUEST_TIMEOUT = (10.0, 120.0)
 
 
 class AcefoneErrorHandler(ProviderErrorHandler):
@@ -111,6 +115,9 @@ class CallRecords(WindowedHttpStream):
 
     def get_backoff_strategy(self) -> BackoffStrategy:
         return RetryAfterBackoff(base=BACKOFF_BASE_SECONDS)
+
+    def request_kwargs(self, **kwargs: Any) -> Mapping[str, Any]:
+        return {"timeout": request_timeout(REQUEST_TIMEOUT)}
 
     def start_slice(self, stream_slice: Mapping[str, Any] | None) -> None:
         self.paging = WindowPaging()
@@ -194,7 +201,7 @@ class CallRecords(WindowedHttpStream):
         self._http_client.send_request(
             "GET",
             f"{self.url_base}{self.path()}",
-            request_kwargs={},
+            request_kwargs=self.request_kwargs(),
             params={
                 "from_date": format_local(now.subtract(days=1), tz, ACEFONE_TIME_FORMAT),
                 "to_date": format_local(now, tz, ACEFONE_TIME_FORMAT),

@@ -1,17 +1,31 @@
 """Bad inputs are refused with a message naming the field, file or stream: no traceback, no HTTP request
-and no secret in any output (the shared harness `cdr_shared.testing.bad_inputs`)."""
+and no secret in any output (the shared harness `cdr_shared.testing.bad_inputs`).
+
+Every config case runs through `check` (a FAILED status) and `read` (a config-error trace, exit 1); the
+state and catalog cases through `read`. Inputs that look wrong but mean something (a secret pasted with
+a trailing newline, an `end_date` in year 9999, a state of another connector version) are not refusals:
+the tests at the end pin what they do instead.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from typing import Any
+
 import pytest
+from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 from freezegun import freeze_time
 
+from cdr_shared.entrypoint import launch
 from cdr_shared.testing.bad_inputs import (
     MISSING,
     BadInput,
     ConfigBuilder,
     LoopbackCounter,
+    Run,
     catalog_of,
+    run_command,
     run_connector,
     state_of,
 )
@@ -19,6 +33,7 @@ from source_acefone import SourceAcefone
 
 TOKEN = "canary-acefone-token-51c9e7"
 PASSWORD = "canary-acefone-pass-8d24b0"
+CANARIES = [TOKEN, PASSWORD]
 NOW = "2024-05-10T12:00:00Z"
 STREAM = "call_records"
 PLACEHOLDER_URL = "http://127.0.0.1:9"
@@ -31,60 +46,247 @@ BASE = ConfigBuilder(
     }
 )
 LOGIN = BASE.set("credentials", {"auth_type": "login", "email": "ops@example.com", "password": PASSWORD})
+UK_LOGIN = BASE.set("credentials", {"auth_type": "login", "login_id": "ops-uk", "password": PASSWORD})
+REPORT = BASE.merge(records_endpoint="v1/call_report")
+
+
+def bad(case_id: str, names: str, config: dict[str, Any]) -> BadInput:
+    return BadInput(case_id, names, config=config)
+
+
+def cred(path: str, value: Any, config: dict[str, Any] = LOGIN) -> dict[str, Any]:
+    return BASE.set(f"credentials.{path}", value, config)
+
+
+def filters(**values: Any) -> dict[str, Any]:
+    return BASE.merge(filters=values)
+
 
 CONFIGS = [
-    BadInput("end before start", "end_date", config=BASE.merge(end_date="2024-05-01")),
-    BadInput("end equals start", "end_date", config=BASE.merge(end_date="2024-05-09T00:00:00+05:30")),
-    BadInput("start in the future", "start_date", config=BASE.merge(start_date="2024-06-01")),
-    BadInput("start year 9999", "start_date", config=BASE.merge(start_date="9999-12-31")),
-    BadInput(
-        "start offset beyond 24 h", "start_date", config=BASE.merge(start_date="2024-05-09T00:00:00+25:00")
+    # credentials: the oneOf itself
+    bad("no credentials", "credentials", BASE.drop("credentials")),
+    bad("credentials a string", "credentials", BASE.merge(credentials=TOKEN)),
+    bad("credentials null", "credentials", BASE.merge(credentials=None)),
+    bad("credentials a list", "credentials", BASE.merge(credentials=[TOKEN])),
+    bad("no auth_type", "credentials.auth_type", BASE.drop("credentials.auth_type")),
+    bad("unknown auth_type", "credentials.auth_type", BASE.set("credentials.auth_type", "oauth")),
+    bad("auth_type a number", "credentials.auth_type", BASE.set("credentials.auth_type", 1)),
+    bad("auth_type in capitals", "credentials.auth_type", BASE.set("credentials.auth_type", "API_TOKEN")),
+    # credentials: the api_token branch
+    bad("no token", "credentials.api_token", BASE.drop("credentials.api_token")),
+    bad("empty token", "credentials.api_token", BASE.set("credentials.api_token", "")),
+    bad("token of spaces", "credentials.api_token", BASE.set("credentials.api_token", " \n\t ")),
+    bad("token a number", "credentials.api_token", BASE.set("credentials.api_token", 12345)),
+    bad("token null", "credentials.api_token", BASE.set("credentials.api_token", None)),
+    bad("token a list", "credentials.api_token", BASE.set("credentials.api_token", [TOKEN])),
+    bad(
+        "token with a line break inside",
+        "credentials.api_token",
+        cred("api_token", f"{TOKEN}\nx", BASE.build()),
     ),
-    BadInput("end offset beyond 24 h", "end_date", config=BASE.merge(end_date="2024-05-10T00:00:00-2400")),
-    BadInput("start not a day", "start_date", config=BASE.merge(start_date="2024-02-30")),
-    BadInput("start before 1970", "start_date", config=BASE.merge(start_date="0001-01-01")),
-    BadInput("start not a date", "start_date", config=BASE.merge(start_date="yesterday")),
-    BadInput("unknown zone", "timezone", config=BASE.merge(timezone="India/Mumbai")),
-    BadInput("plain http", "base_url", config=BASE.merge(base_url="http://api.acefone.in")),
-    BadInput("window too large", "window_days", config=BASE.merge(window_days=60)),
-    BadInput("page size zero", "page_size", config=BASE.merge(page_size=0)),
-    BadInput("no credentials", "credentials", config=BASE.drop("credentials")),
-    BadInput("no token", "credentials.api_token", config=BASE.drop("credentials.api_token")),
-    BadInput(
-        "login without password", "credentials.password", config=BASE.drop("credentials.password", LOGIN)
+    bad(
+        "token with a space inside",
+        "credentials.api_token",
+        cred("api_token", f"Bearer {TOKEN}", BASE.build()),
     ),
-    BadInput("login without email", "credentials.email", config=BASE.drop("credentials.email", LOGIN)),
-    BadInput("unknown auth_type", "credentials.auth_type", config=BASE.set("credentials.auth_type", "oauth")),
-    BadInput("no auth_type", "credentials.auth_type", config=BASE.drop("credentials.auth_type")),
-    BadInput("token not a string", "credentials.api_token", config=BASE.set("credentials.api_token", 12345)),
-    BadInput("filter duration alone", "filters.duration", config=BASE.merge(filters={"duration": 30})),
+    bad(
+        "token with a zero-width space",
+        "credentials.api_token",
+        cred("api_token", f"{TOKEN}\u200b", BASE.build()),
+    ),
+    bad("token not ASCII", "credentials.api_token", cred("api_token", f"{TOKEN}é", BASE.build())),
+    bad(
+        "api_token branch given a password only",
+        "credentials.api_token",
+        BASE.set("credentials", {"auth_type": "api_token", "password": PASSWORD}),
+    ),
+    # credentials: the login branch
+    bad("login without password", "credentials.password", BASE.drop("credentials.password", LOGIN)),
+    bad("login, empty password", "credentials.password", cred("password", "")),
+    bad("login, password of spaces", "credentials.password", cred("password", "   \n")),
+    bad("login, password a number", "credentials.password", cred("password", 123456)),
+    bad("login, password null", "credentials.password", cred("password", None)),
+    bad("login without email or login_id", "credentials.email", BASE.drop("credentials.email", LOGIN)),
+    bad("login with both email and login_id", "credentials.login_id", cred("login_id", "ops-uk")),
+    bad("login, empty email", "credentials.email", cred("email", "")),
+    bad("login, email of spaces", "credentials.email", cred("email", "   ")),
+    bad("login, email a number", "credentials.email", cred("email", 42)),
+    bad("login, login_id a number", "credentials.login_id", cred("login_id", 42, UK_LOGIN)),
+    bad("login, login_id of spaces", "credentials.login_id", cred("login_id", " \t", UK_LOGIN)),
+    bad(
+        "login branch given an api_token only",
+        "credentials.password",
+        BASE.set("credentials", {"auth_type": "login", "api_token": TOKEN}),
+    ),
+    # start_date
+    bad("no start_date", "start_date", BASE.drop("start_date")),
+    bad("start empty", "start_date", BASE.merge(start_date="")),
+    bad("start a number", "start_date", BASE.merge(start_date=20240509)),
+    bad("start null", "start_date", BASE.merge(start_date=None)),
+    bad("start not a date", "start_date", BASE.merge(start_date="yesterday")),
+    bad("start day-first", "start_date", BASE.merge(start_date="09/05/2024")),
+    bad("start not a day", "start_date", BASE.merge(start_date="2024-02-30")),
+    bad("start month 13", "start_date", BASE.merge(start_date="2024-13-01")),
+    bad("start hour 25", "start_date", BASE.merge(start_date="2024-05-09T25:00:00Z")),
+    bad("start in the future", "start_date", BASE.merge(start_date="2024-06-01")),
+    bad("start an hour ahead", "start_date", BASE.merge(start_date="2024-05-10T13:00:00Z")),
+    bad("start year 9999", "start_date", BASE.merge(start_date="9999-12-31")),
+    bad("start before 1970", "start_date", BASE.merge(start_date="0001-01-01")),
+    bad("start 1969", "start_date", BASE.merge(start_date="1969-12-31T23:59:59Z")),
+    bad("start offset beyond 24 h", "start_date", BASE.merge(start_date="2024-05-09T00:00:00+25:00")),
+    bad("start offset -24:00", "start_date", BASE.merge(start_date="2024-05-09T00:00:00-24:00")),
+    bad("start offset minutes 99", "start_date", BASE.merge(start_date="2024-05-09T00:00:00+05:99")),
+    # end_date
+    bad("end before start", "end_date", BASE.merge(end_date="2024-05-01")),
+    bad("end equals start", "end_date", BASE.merge(end_date="2024-05-09T00:00:00+05:30")),
+    bad("end a second before start", "end_date", BASE.merge(end_date="2024-05-08T23:59:59+05:30")),
+    bad("end not a date", "end_date", BASE.merge(end_date="tomorrow")),
+    bad("end not a day", "end_date", BASE.merge(end_date="2024-04-31")),
+    bad("end empty", "end_date", BASE.merge(end_date="")),
+    bad("end a number", "end_date", BASE.merge(end_date=20240510)),
+    bad("end offset beyond 24 h", "end_date", BASE.merge(end_date="2024-05-10T00:00:00-2400")),
+    bad("end year 0", "end_date", BASE.merge(end_date="0000-01-01")),
+    # lookback_window_minutes
+    bad("lookback negative", "lookback_window_minutes", BASE.merge(lookback_window_minutes=-1)),
+    bad("lookback above 31 days", "lookback_window_minutes", BASE.merge(lookback_window_minutes=44641)),
+    bad("lookback a string", "lookback_window_minutes", BASE.merge(lookback_window_minutes="60")),
+    bad("lookback a fraction", "lookback_window_minutes", BASE.merge(lookback_window_minutes=1.5)),
+    bad("lookback a boolean", "lookback_window_minutes", BASE.merge(lookback_window_minutes=True)),
+    # timezone
+    bad("unknown zone", "timezone", BASE.merge(timezone="India/Mumbai")),
+    bad("zone a number", "timezone", BASE.merge(timezone=5.5)),
+    bad("zone as an offset", "timezone", BASE.merge(timezone="+05:30")),
+    bad("zone abbreviation", "timezone", BASE.merge(timezone="IST")),
+    # window_days
+    bad("window zero", "window_days", BASE.merge(window_days=0)),
+    bad("window negative", "window_days", BASE.merge(window_days=-3)),
+    bad("window too large", "window_days", BASE.merge(window_days=60)),
+    bad("window a string", "window_days", BASE.merge(window_days="7")),
+    bad("window a fraction", "window_days", BASE.merge(window_days=2.5)),
+    # page_size
+    bad("page size zero", "page_size", BASE.merge(page_size=0)),
+    bad("page size above 1000", "page_size", BASE.merge(page_size=1001)),
+    bad("page size a string", "page_size", BASE.merge(page_size="100")),
+    bad("page size null", "page_size", BASE.merge(page_size=None)),
+    bad("page size a boolean", "page_size", BASE.merge(page_size=True)),
+    # base_url
+    bad("plain http", "base_url", BASE.merge(base_url="http://api.acefone.in")),
+    bad("no scheme", "base_url", BASE.merge(base_url="api.acefone.in")),
+    bad("ftp scheme", "base_url", BASE.merge(base_url="ftp://api.acefone.in")),
+    bad("scheme only", "base_url", BASE.merge(base_url="https://")),
+    bad("with a query string", "base_url", BASE.merge(base_url="https://api.acefone.in/?token=x")),
+    bad("with credentials", "base_url", BASE.merge(base_url=f"https://ops:{PASSWORD}@api.acefone.in")),
+    bad("with the endpoint path", "base_url", BASE.merge(base_url="https://api.acefone.in/v1/call/records")),
+    bad("with /v1", "base_url", BASE.merge(base_url="https://api.acefone.in/v1")),
+    bad("base_url a number", "base_url", BASE.merge(base_url=443)),
+    bad("base_url with a space", "base_url", BASE.merge(base_url="https://api acefone.in")),
+    # records_endpoint
+    bad("unknown endpoint", "records_endpoint", BASE.merge(records_endpoint="v2/call/records")),
+    bad("endpoint with a slash", "records_endpoint", BASE.merge(records_endpoint="/v1/call/records")),
+    bad("endpoint a number", "records_endpoint", BASE.merge(records_endpoint=1)),
+    bad("filters on the older endpoint", "filters", {**REPORT, "filters": {"direction": "inbound"}}),
+    # filters
+    bad("filters a string", "filters", BASE.merge(filters="direction=inbound")),
+    bad("filters a list", "filters", BASE.merge(filters=["inbound"])),
+    bad("unknown filter", "filters.call_status", filters(call_status="answered")),
+    bad("agents a string", "filters.agents", filters(agents="agent|1")),
+    bad("agent without a kind", "filters.agents.0", filters(agents=["alice"])),
+    bad("agent a number", "filters.agents.0", filters(agents=[7])),
+    bad("department a string", "filters.department", filters(department="sales")),
+    bad("ivr entries numbers", "filters.ivr.0", filters(ivr=[1])),
+    bad("call_type unknown", "filters.call_type", filters(call_type="x")),
+    bad("call_type a word", "filters.call_type", filters(call_type="missed")),
+    bad("direction unknown", "filters.direction", filters(direction="both")),
+    bad("duration alone", "filters.duration", filters(duration=30)),
+    bad("operator alone", "filters.operator", filters(operator=">")),
+    bad("operator unknown", "filters.operator", filters(duration=30, operator="=")),
+    bad("duration negative", "filters.duration", filters(duration=-1, operator=">")),
+    bad("duration a string", "filters.duration", filters(duration="30", operator=">")),
+    bad("services a string", "filters.services", filters(services="ivr")),
+    bad("callerid a number", "filters.callerid", filters(callerid=919812345678)),
+    bad("broadcast a boolean", "filters.broadcast", filters(broadcast=True)),
+    # the files
     BadInput("config not JSON", "--config", config_text="{not json"),
     BadInput("config an array", "--config", config_text="[1, 2]"),
+    BadInput("config a string", "--config", config_text='"credentials"'),
+    BadInput("config empty", "--config", config_text=""),
     BadInput("config missing", "--config", config_text=MISSING),
-    BadInput("discover, config not JSON", "--config", command="discover", config_text="{"),
-    BadInput("read, end before start", "end_date", command="read", config=BASE.merge(end_date="2024-05-01")),
 ]
 
-STATES = [
-    BadInput("cursor not a date", STREAM, command="read", state=state_of(STREAM, {"started_at": "soon"})),
-    BadInput("cursor a number", STREAM, command="read", state=state_of(STREAM, {"started_at": 1715000000})),
+DISCOVER = [
+    BadInput("discover, config not JSON", "--config", command="discover", config_text="{"),
+    BadInput("discover, config missing", "--config", command="discover", config_text=MISSING),
+    BadInput("discover, no credentials", "credentials", command="discover", config=BASE.drop("credentials")),
     BadInput(
-        "cursor 10 min ahead",
-        STREAM,
-        command="read",
-        state=state_of(STREAM, {"started_at": "2024-05-10T12:10:00Z"}),
+        "discover, end before start", "end_date", command="discover", config=BASE.merge(end_date="2024-05-01")
     ),
-    BadInput("state not an object", STREAM, command="read", state=state_of(STREAM, ["2024-05-09"])),
-    BadInput("state not JSON", "--state", command="read", state_text="[{"),
-    BadInput("state an object of garbage", "--state", command="read", state_text='{"call_records": 1}'),
-    BadInput("state missing", "--state", command="read", state_text=MISSING),
+]
+
+
+def read_state(case_id: str, names: str, stream_state: Any = None, **kwargs: Any) -> BadInput:
+    if "state_text" not in kwargs and "state" not in kwargs:
+        kwargs["state"] = state_of(STREAM, stream_state)
+    return BadInput(case_id, names, command="read", **kwargs)
+
+
+STATES = [
+    read_state("cursor not a date", STREAM, {"started_at": "soon"}),
+    read_state("cursor a number", STREAM, {"started_at": 1715000000}),
+    read_state("cursor a boolean", STREAM, {"started_at": True}),
+    read_state("cursor an object", STREAM, {"started_at": {"date": "2024-05-09"}}),
+    read_state("cursor without offset", STREAM, {"started_at": "2024-05-09T10:00:00"}),
+    read_state("cursor a date only", STREAM, {"started_at": "2024-05-09"}),
+    read_state("cursor offset beyond 24 h", STREAM, {"started_at": "2024-05-09T10:00:00+25:00"}),
+    read_state("cursor 10 min ahead", STREAM, {"started_at": "2024-05-10T12:10:00Z"}),
+    read_state("cursor year 9999", STREAM, {"started_at": "9999-12-31T00:00:00+00:00"}),
+    read_state("cursor the provider's local time", STREAM, {"started_at": "2024-05-09 10:00:00"}),
+    read_state("state a list", STREAM, ["2024-05-09"]),
+    read_state("state a string", STREAM, "2024-05-09T00:00:00+00:00"),
+    read_state("state a number", STREAM, 1715000000),
+    read_state("state not JSON", "--state", state_text="[{"),
+    read_state("state a legacy object", "--state", state_text='{"call_records": {"started_at": "x"}}'),
+    read_state("state a string file", "--state", state_text='"call_records"'),
+    read_state("state of numbers", "--state", state_text="[1, 2]"),
+    read_state("state message without stream", "--state", state=[{"type": "STREAM"}]),
+    read_state(
+        "state message without descriptor",
+        "--state",
+        state=[{"type": "STREAM", "stream": {"stream_state": {"started_at": "2024-05-09T00:00:00Z"}}}],
+    ),
+    read_state(
+        "state message of unknown type",
+        "--state",
+        state=[{"type": "PARTITION", "stream": {"stream_descriptor": {"name": STREAM}, "stream_state": {}}}],
+    ),
+    read_state("state missing", "--state", state_text=MISSING),
 ]
 
 CATALOGS = [
     BadInput("unknown stream", "calls", command="read", catalog=catalog_of("calls")),
     BadInput("wrong cursor", STREAM, command="read", catalog=catalog_of(STREAM, cursor_field=["id"])),
     BadInput(
+        "provider's cursor field", STREAM, command="read", catalog=catalog_of(STREAM, cursor_field=["date"])
+    ),
+    BadInput(
+        "nested cursor", STREAM, command="read", catalog=catalog_of(STREAM, cursor_field=["started_at", "x"])
+    ),
+    BadInput(
         "unknown sync mode", "--catalog", command="read", catalog=catalog_of(STREAM, sync_mode="sometimes")
+    ),
+    BadInput("streams not a list", "--catalog", command="read", catalog={"streams": {STREAM: {}}}),
+    BadInput(
+        "stream without a name",
+        "--catalog",
+        command="read",
+        catalog={"streams": [{"stream": {}, "sync_mode": "incremental", "destination_sync_mode": "append"}]},
+    ),
+    BadInput(
+        "unknown destination sync mode",
+        "--catalog",
+        command="read",
+        catalog={
+            "streams": [{**catalog_of(STREAM)["streams"][0], "destination_sync_mode": "overwrite_everything"}]
+        },
     ),
     BadInput("catalog not JSON", "--catalog", command="read", catalog_text="nope"),
     BadInput("catalog an array", "--catalog", command="read", catalog_text="[]"),
@@ -92,26 +294,201 @@ CATALOGS = [
 ]
 
 
-@pytest.mark.parametrize("case", CONFIGS + STATES + CATALOGS, ids=lambda case: case.id)
-@freeze_time(NOW)
-def test_given_bad_input_then_refused_naming_it_without_request_traceback_or_secret(case, tmp_path):
+def in_read(case: BadInput) -> BadInput:
+    return dataclasses.replace(case, id=f"{case.id} (read)", command="read")
+
+
+CASES = [*CONFIGS, *map(in_read, CONFIGS), *DISCOVER, *STATES, *CATALOGS]
+
+
+def run_against_counter(case: BadInput, tmp_path) -> tuple[Run, int]:
+    """Run `case` with the placeholder base_url replaced by a loopback server that counts connections."""
     with LoopbackCounter() as server:
         config = case.config if case.config is not None else BASE.build()
-        if config.get("base_url") == PLACEHOLDER_URL:  # every request would reach the counting server
-            case = BadInput(**{**case.__dict__, "config": {**config, "base_url": server.url}})
+        if isinstance(config, dict) and config.get("base_url") == PLACEHOLDER_URL:
+            case = dataclasses.replace(case, config={**config, "base_url": server.url})
         run = run_connector(
             SourceAcefone, case, tmp_path, default_config=BASE.build(), default_catalog=catalog_of(STREAM)
         )
-    run.assert_refused(case.names, canaries=[TOKEN, PASSWORD])
-    assert server.connections == 0
+    return run, server.connections
+
+
+def test_the_table_is_full():
+    configs = [case for case in CONFIGS if case.config_text is None]  # bad configs, not bad files
+    assert len(configs) >= 60 and len(STATES) >= 15 and len(CATALOGS) >= 7
+    assert len({case.id for case in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+@freeze_time(NOW)
+def test_given_bad_input_then_refused_naming_it_without_request_traceback_or_secret(case, tmp_path):
+    run, connections = run_against_counter(case, tmp_path)
+    run.assert_refused(case.names, canaries=CANARIES)
+    assert connections == 0
+    if case.command == "check" and case.config_text is None:
+        assert run.statuses() and run.statuses()[-1]["status"] == "FAILED"
+
+
+# ------------------------------------------------------------------ inputs that are not refusals
+
+HOST = "https://api.acefone.in"
+GOOD = BASE.merge(base_url=HOST)
+
+
+def records_request(from_date: str, to_date: str, limit: int = 100, **headers: str) -> HttpRequest:
+    params = {"from_date": from_date, "to_date": to_date, "page": "1", "limit": str(limit)}
+    return HttpRequest(f"{HOST}/v1/call/records", query_params=params, headers=headers or None)
+
+
+def empty_page(limit: int = 100) -> HttpResponse:
+    return HttpResponse(json.dumps({"count": 0, "limit": limit, "size": 0, "page": 1, "results": []}))
+
+
+def probe(authorization: str) -> HttpRequest:
+    """`check`'s request: one record of the last day."""
+    return records_request("2024-05-09 17:30:00", "2024-05-10 17:30:00", limit=1, Authorization=authorization)
+
+
+# A sync from start_date (2024-05-09, IST) up to now (12:00 UTC, 17:30 IST) reads these two windows.
+FROM_START_DATE = [
+    records_request("2024-05-09 00:00:00", "2024-05-09 23:59:59"),
+    records_request("2024-05-10 00:00:00", "2024-05-10 17:29:59"),
+]
+
+
+def run_mocked(command: str, config: dict[str, Any], tmp_path, state: Any = None) -> Run:
+    """`command` through the shared entry point, answered by the active `HttpMocker`."""
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    args = [command, "--config", str(tmp_path / "config.json")]
+    if command == "read":
+        (tmp_path / "catalog.json").write_text(json.dumps(catalog_of(STREAM)))
+        args += ["--catalog", str(tmp_path / "catalog.json")]
+    if state is not None:
+        (tmp_path / "state.json").write_text(json.dumps(state))
+        args += ["--state", str(tmp_path / "state.json")]
+    stdout, stderr, code = run_command(lambda a: launch(SourceAcefone(), a), args)
+    return Run(command, stdout, stderr, code)
+
+
+def warnings_of(run: Run) -> list[str]:
+    return [
+        m["log"]["message"] for m in run.messages if m.get("type") == "LOG" and m["log"]["level"] == "WARN"
+    ]
+
+
+def final_state(run: Run) -> dict[str, Any]:
+    return [m["state"]["stream"]["stream_state"] for m in run.messages if m.get("type") == "STATE"][-1]
+
+
+@pytest.mark.parametrize(
+    "stream_state",
+    [
+        {"states": [{"partition": {"account": "1"}, "cursor": {"started_at": "2024-05-09T06:00:00+00:00"}}]},
+        {"state_type": "date-range", "slices": [{"start": "2024-05-09", "end": "2024-05-10"}]},
+        {"date": "2024-05-09", "time": "10:00:00"},
+    ],
+    ids=["per-partition", "concurrent date-range", "provider field names"],
+)
+@freeze_time(NOW)
+def test_given_state_of_another_shape_then_ignored_with_a_warning_and_read_from_start_date(
+    stream_state, tmp_path
+):
+    with HttpMocker() as http:
+        for request in FROM_START_DATE:
+            http.get(request, empty_page())
+        run = run_mocked("read", GOOD, tmp_path, state=state_of(STREAM, stream_state))
+    assert run.exit_code == 0, run.stdout[-2000:]
+    assert any(f"'{STREAM}'" in w and "ignored" in w for w in warnings_of(run)), warnings_of(run)
+    assert final_state(run) == {"started_at": "2024-05-10T12:00:00+00:00"}
+    run.assert_no_traceback()
+    run.assert_no_canary(CANARIES)
 
 
 @freeze_time(NOW)
-def test_given_state_two_minutes_ahead_then_accepted(tmp_path):
-    case = BadInput(
-        "2 min ahead", STREAM, command="read", state=state_of(STREAM, {"started_at": "2024-05-10T12:02:00Z"})
+def test_given_state_of_a_stream_this_source_lacks_then_it_is_ignored_and_the_stream_read_from_start_date(
+    tmp_path,
+):
+    state = [*state_of("calls", {"started_at": "2024-05-10T11:00:00+00:00"}), *state_of(STREAM, {})]
+    with HttpMocker() as http:
+        for request in FROM_START_DATE:
+            http.get(request, empty_page())
+        run = run_mocked("read", GOOD, tmp_path, state=state)
+    assert run.exit_code == 0, run.stdout[-2000:]
+    run.assert_no_traceback()
+
+
+@pytest.mark.parametrize(
+    ("cursor", "first_from"),
+    [("2024-05-10T12:02:00Z", "2024-05-10 16:32:00"), ("1969-01-01T00:00:00+00:00", "2024-05-09 00:00:00")],
+    ids=["2 min ahead (clock skew)", "before start_date"],
+)
+@freeze_time(NOW)
+def test_given_state_within_the_tolerance_then_the_sync_reads_from_it_less_the_lookback(
+    cursor, first_from, tmp_path
+):
+    with HttpMocker() as http:
+        if first_from == "2024-05-09 00:00:00":
+            for request in FROM_START_DATE:
+                http.get(request, empty_page())
+        else:
+            http.get(records_request(first_from, "2024-05-10 17:29:59"), empty_page())
+        run = run_mocked("read", GOOD, tmp_path, state=state_of(STREAM, {"started_at": cursor}))
+    assert run.exit_code == 0, run.stdout[-2000:]
+    assert not run.errors()
+
+
+@freeze_time(NOW)
+def test_given_a_catalog_selecting_no_stream_then_a_config_error_before_any_request(tmp_path):
+    run, connections = run_against_counter(
+        BadInput("empty", STREAM, command="read", catalog={"streams": []}), tmp_path
     )
-    run = run_connector(
-        SourceAcefone, case, tmp_path, default_config=BASE.build(), default_catalog=catalog_of(STREAM)
-    )
-    assert not [e for e in run.errors() if "future" in str(e.get("message")) + str(e.get("internal_message"))]
+    assert "selects no stream" in run.refusal() and STREAM in run.refusal()
+    assert run.exit_code == 1 and not run.requests and connections == 0
+    run.assert_no_traceback()
+
+
+@pytest.mark.parametrize(
+    "pasted", [f"{TOKEN}\n", f"  {TOKEN}  ", f"\t{TOKEN}\r\n"], ids=["newline", "spaces", "tab, CRLF"]
+)
+@freeze_time(NOW)
+def test_given_token_pasted_with_whitespace_then_it_is_sent_trimmed_and_check_succeeds(pasted, tmp_path):
+    config = GOOD | {"credentials": {"auth_type": "api_token", "api_token": pasted}}
+    with HttpMocker() as http:
+        http.get(
+            probe(f"Bearer {TOKEN}"),
+            empty_page(1),
+        )
+        run = run_mocked("check", config, tmp_path)
+    assert run.statuses()[-1]["status"] == "SUCCEEDED", run.stdout[-2000:]
+    run.assert_no_traceback()
+    run.assert_no_canary([pasted])
+
+
+@freeze_time(NOW)
+def test_given_password_pasted_with_whitespace_then_the_login_sends_it_trimmed(tmp_path):
+    login = {"auth_type": "login", "email": " ops@example.com ", "password": f" {PASSWORD}\n"}
+    issued = "issued-token-3f2a"
+    with HttpMocker() as http:
+        http.post(
+            HttpRequest(f"{HOST}/v1/auth/login", body={"email": "ops@example.com", "password": PASSWORD}),
+            HttpResponse(json.dumps({"access_token": issued, "token_type": "bearer", "expires_in": 3600})),
+        )
+        http.get(
+            probe(f"Bearer {issued}"),
+            empty_page(1),
+        )
+        run = run_mocked("check", GOOD | {"credentials": login}, tmp_path)
+    assert run.statuses()[-1]["status"] == "SUCCEEDED", run.stdout[-2000:]
+    run.assert_no_canary([PASSWORD, issued])
+
+
+@pytest.mark.parametrize("end_date", ["9999-12-31", "9999-12-31T23:59:59Z", "2099-01-01"])
+@freeze_time(NOW)
+def test_given_end_date_years_away_then_the_sync_reads_up_to_now(end_date, tmp_path):
+    with HttpMocker() as http:
+        for request in FROM_START_DATE:
+            http.get(request, empty_page())
+        run = run_mocked("read", GOOD | {"end_date": end_date}, tmp_path)
+    assert run.exit_code == 0, run.stdout[-2000:]
+    assert final_state(run) == {"started_at": "2024-05-10T12:00:00+00:00"}
+    run.assert_no_traceback()

@@ -6,7 +6,7 @@ from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
 
 from source_acefone import SourceAcefone
-from unit_tests.conftest import NOW, TOKEN, config, error, page, records_request
+from unit_tests.conftest import BASE, NOW, TOKEN, config, error, page, records_request
 
 LOGGER = logging.getLogger("test")
 
@@ -70,3 +70,28 @@ def test_given_provider_keeps_failing_when_check_then_failed_after_a_few_retries
         status = check(config())
     assert status.status == Status.FAILED
     assert "503" in status.message
+
+
+@freeze_time(NOW)
+def test_given_provider_keeps_answering_429_when_check_then_failed_quoting_its_answer():
+    too_many = error(429, {"message": "Too many requests"}, headers={"Retry-After": "3600"})
+    with HttpMocker() as http:
+        http.get(records_request("2024-05-09 17:30:00", "2024-05-10 17:30:00", limit=1), [too_many] * 3)
+        status = check(config())
+    assert status.status == Status.FAILED
+    assert "HTTP 429: 'Too many requests'" in status.message
+
+
+@freeze_time(NOW)
+def test_given_uk_login_with_a_blank_email_beside_it_when_refused_then_the_login_id_is_named():
+    from airbyte_cdk.test.mock_http import HttpRequest
+
+    credentials = {"auth_type": "login", "email": "  ", "login_id": "ops-uk", "password": "pw"}
+    with HttpMocker() as http:
+        http.post(
+            HttpRequest(f"{BASE}/v1/auth/login", body={"login_id": "ops-uk", "password": "pw"}),
+            error(401, {"success": False, "message": "Invalid login id or password"}),
+        )
+        status = check(config(credentials=credentials))
+    assert status.status == Status.FAILED
+    assert "credentials.login_id" in status.message and "credentials.email" not in status.message
