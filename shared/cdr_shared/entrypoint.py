@@ -309,16 +309,35 @@ class FieldNamingEntrypoint(AirbyteEntrypoint):
         if self.source.check_config_against_spec:
             self.validate_connection(source_spec, config)
         self.validate_catalog(config, catalog)
+        self.warn_unknown_state_streams(state)
         yield from super().read(source_spec, config, catalog, state)
 
     # --- catalog -------------------------------------------------------------------------------------
 
+    _discovered_names: set[str] | None = None
+
+    def warn_unknown_state_streams(self, state: list[Any]) -> None:
+        """A saved state for a stream this source does not have is ignored (as the CDK does), with a warning."""
+        if self._discovered_names is None:
+            return
+        for message in state or []:
+            descriptor = getattr(getattr(message, "stream", None), "stream_descriptor", None)
+            name = getattr(descriptor, "name", None)
+            if name and name not in self._discovered_names:
+                self.logger.warning(
+                    f"The state file holds a state for stream '{name}', which this source does not have "
+                    f"(its streams: {', '.join(sorted(self._discovered_names))}); it is ignored."
+                )
+
     def validate_catalog(self, config: Mapping[str, Any], catalog: ConfiguredAirbyteCatalog) -> None:
         """Every configured stream exists, in a sync mode it supports, with its source-defined cursor."""
         discovered = {s.name: s for s in self.source.discover(self.logger, config).streams}
+        self._discovered_names = set(discovered)
         if not catalog.streams:
             raise config_error(
-                "The catalog selects no stream; select at least one of: " + ", ".join(discovered) + "."
+                "The catalog given as '--catalog' selects no stream; select at least one of: "
+                + ", ".join(discovered)
+                + "."
             )
         for configured in catalog.streams:
             name = configured.stream.name

@@ -218,6 +218,24 @@ def test_given_a_good_catalog_then_records_are_read(tmp_path):
     assert [m["record"]["data"]["id"] for m in result.messages if m.get("type") == "RECORD"] == ["1"]
 
 
+def test_given_a_catalog_selecting_no_stream_then_a_config_error_naming_the_catalog(tmp_path):
+    result = run(BadInput("empty", "--catalog", command="read", catalog={"streams": []}), tmp_path)
+    result.assert_refused("--catalog", canaries=[TOKEN])
+    assert "calls, agents" in result.refusal()
+
+
+def test_given_a_state_of_a_stream_the_source_does_not_have_then_ignored_with_a_warning(tmp_path):
+    catalog = catalog_of("calls", "incremental", cursor_field=["started_at"])
+    state = [*state_of("calls_v1", {"started_at": "2024-05-01T00:00:00+00:00"})]
+    result = run(BadInput("unknown", "calls", command="read", catalog=catalog, state=state), tmp_path)
+    assert result.exit_code == 0
+    warnings = [
+        m["log"]["message"] for m in result.messages if m.get("type") == "LOG" and m["log"]["level"] == "WARN"
+    ]
+    assert any("'calls_v1'" in w and "ignored" in w for w in warnings), warnings
+    assert [m["record"]["data"]["id"] for m in result.messages if m.get("type") == "RECORD"] == ["1"]
+
+
 def test_a_config_error_raised_during_read_has_no_traceback(tmp_path):
     class Failing(EchoSource):
         def streams(self, config):
