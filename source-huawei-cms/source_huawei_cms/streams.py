@@ -23,6 +23,7 @@ from cdr_shared.dates import epoch_millis_to_utc, iso_utc, parse_local
 from cdr_shared.horizon import LagHorizon
 from cdr_shared.http_errors import RetryAfterBackoff, in_check, json_body
 from cdr_shared.retention import RetentionCursor
+from cdr_shared.secrets import drop_secret_keys
 from cdr_shared.windowed_stream import WindowedHttpStream, window_of
 from cdr_shared.windows import Window
 from source_huawei_cms.answers import CALL_DETAIL_PATH, QUERY_CALLS_PATH, call_page, detail_object
@@ -49,12 +50,14 @@ BEGIN_FIELDS = ("waitBegin", "ackBegin", "callBegin")
 
 
 def trimmed_keys(record: Mapping[str, Any]) -> dict[str, Any]:
-    """`record` with surrounding spaces removed from its keys.
+    """`record` with surrounding spaces removed from its keys, and without secret-looking string fields.
 
     The response example of "Querying CDRs of a Specified Call ID" has `"agentId "`
-    (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_2579.html).
+    (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_2579.html). No documented field is
+    secret-looking, but a customised deployment may add one (`agentPassword`, `sessionToken`...): it is
+    dropped (`cdr_shared.secrets.drop_secret_keys`), never synced.
     """
-    return {str(key).strip(): value for key, value in record.items()}
+    return drop_secret_keys({str(key).strip(): value for key, value in record.items()})
 
 
 def epoch_millis(value: Any) -> pendulum.DateTime | None:
