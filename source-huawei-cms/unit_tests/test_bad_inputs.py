@@ -125,6 +125,7 @@ CONFIGS = [
     _fixed("with credentials", "base_url", base_url=f"https://{ACCESS_KEY}:{SECRET}@10.20.30.40:28443"),
     _fixed("port not a number", "base_url", base_url="https://10.20.30.40:port"),
     _fixed("port out of range", "base_url", base_url="https://10.20.30.40:99999"),
+    _fixed("port zero", "base_url", base_url="https://10.20.30.40:0"),
     # --- keys
     _fixed("access_key with a slash", "access_key", access_key="ak/1"),
     _fixed("access_key with a newline inside", "access_key", access_key="ak-1\nX-Injected: 1"),
