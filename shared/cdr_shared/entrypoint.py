@@ -155,7 +155,8 @@ def trim_secrets(
         except (KeyError, ValueError, TypeError):
             continue
         if isinstance(value, str) and value != value.strip():
-            pasted.append(value)
+            if value.strip():  # whitespace alone is no secret: masking it would mask every space
+                pasted.append(value)
             dpath.set(trimmed, path, value.strip())
     return trimmed, pasted
 

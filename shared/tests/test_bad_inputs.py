@@ -15,6 +15,7 @@ from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils.airbyte_secrets_utils import update_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from cdr_shared.entrypoint import trim_secrets
 from cdr_shared.horizon import LagHorizon
 from cdr_shared.http_errors import (
     CHECK_MAX_WAIT_SECONDS,
@@ -183,6 +184,18 @@ def test_given_a_secret_pasted_with_whitespace_then_trimmed_and_masked_in_every_
     assert SEEN[0]["credentials"]["api_token"] == TOKEN
     result.assert_no_canary([TOKEN, pasted])
     assert "****" in result.refusal()
+
+
+@pytest.mark.parametrize("pasted", [" ", "\n", " \t\r\n "])
+def test_given_a_secret_of_whitespace_alone_then_it_is_emptied_and_not_registered_for_masking(pasted):
+    # Registered, it would mask every space or line break of every message.
+    trimmed, registered = trim_secrets(
+        BASE.set("credentials.api_token", pasted), SPEC.connectionSpecification
+    )
+    assert trimmed["credentials"]["api_token"] == "" and registered == []
+    assert trim_secrets(BASE.set("credentials.api_token", f" {TOKEN}\n"), SPEC.connectionSpecification)[
+        1
+    ] == [f" {TOKEN}\n"]
 
 
 def test_a_login_password_is_masked_raw_url_encoded_json_escaped_and_base64(tmp_path):

@@ -85,6 +85,7 @@ CONFIGS = [
     _fixed("access_key only spaces", "access_key", access_key="   "),
     _fixed("secret_key empty", "secret_key", secret_key=""),
     _fixed("secret_key only whitespace", "secret_key", secret_key=" \n\t "),
+    _fixed("secret_key a single space", "secret_key", secret_key=" "),
     _fixed("start_date empty", "start_date", start_date=""),
     # --- wrong types
     _fixed("base_url a number", "base_url", base_url=443),
@@ -290,6 +291,7 @@ def test_given_bad_input_then_refused_naming_it_without_request_traceback_or_sec
         SourceHuaweiCms, case, tmp_path, default_config=QUIET, default_catalog=catalog_of(CALLS)
     )
     run.assert_refused(case.names, canaries=[SECRET])
+    assert "****" not in run.refusal(), "only secrets are masked, never the words of the message"
 
 
 def test_the_table_is_as_large_as_issue_10_asks():
