@@ -49,7 +49,7 @@ from jsonschema.validators import validator_for
 
 from cdr_shared.errors import config_error
 from cdr_shared.http_errors import check_budget
-from cdr_shared.secrets import install_debug_masking, scrub, secret_forms
+from cdr_shared.secrets import install_debug_masking, mask_secret_values, scrub, secret_forms
 
 # The argument each file comes from, as the user typed it.
 _FILE_ARGUMENTS = {"config": "--config", "state": "--state", "catalog": "--catalog"}
@@ -376,7 +376,7 @@ def trace_line(error: BaseException) -> str:
     message = traced.as_sanitized_airbyte_message()
     if message.trace and message.trace.error and message.trace.error.failure_type == FailureType.config_error:
         message.trace.error.stack_trace = None
-    return AirbyteEntrypoint.airbyte_message_to_string(message)
+    return mask_trace_values(AirbyteEntrypoint.airbyte_message_to_string(message))
 
 
 def strip_config_error_stack(line: str) -> str:
@@ -423,7 +423,26 @@ def scrub_line(line: str) -> str:
     records themselves (`cdr_shared.secrets.drop_secret_keys`)."""
     if line.startswith('{"type":"RECORD"'):
         return line
+    if line.startswith('{"type":"TRACE"') and '"error"' in line:
+        line = mask_trace_values(line)
     return scrub(strip_config_error_stack(line))
+
+
+def mask_trace_values(line: str) -> str:
+    """A serialized error trace with secret-looking values masked in its texts: the CDK quotes a failed
+    request's response body (as a Python repr, inside the repr of an exception) in the trace's messages."""
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return mask_secret_values(line)
+    error = (message.get("trace") or {}).get("error") or {}
+    changed = False
+    for key in ("message", "internal_message", "stack_trace"):
+        if isinstance(error.get(key), str):
+            masked = mask_secret_values(error[key])
+            changed |= masked != error[key]
+            error[key] = masked
+    return json.dumps(message, separators=(",", ":")) if changed else line
 
 
 def launch(source: Source, args: list[str]) -> None:

@@ -396,6 +396,36 @@ def test_secret_looking_values_are_masked_in_json_bodies_escaped_or_not_and_form
     )
 
 
+def test_secret_looking_values_are_masked_in_python_reprs_as_the_cdk_logs_a_failed_response():
+    parsed = {"crmPwd": "canary-crm-3f1a", "nested": {"apiToken": "canary-sec-44de"}, "keyCount": 3}
+    quoted = {**parsed, "ftpPwd": "it's canary-ftp-9e0d"}  # a value with an apostrophe: repr uses "..."
+    for text in (str(quoted), repr(str(parsed)), repr(f"Response (body): '{parsed}'")):
+        masked = mask_secret_values(text)
+        assert not [c for c in ("canary-crm-3f1a", "canary-sec-44de", "canary-ftp-9e0d") if c in masked], (
+            masked
+        )
+        assert "keyCount" in masked and ": 3" in masked
+
+
+def test_a_trace_line_masks_secret_looking_values_of_a_quoted_response_body():
+    from cdr_shared.entrypoint import scrub_line
+
+    body = {"resultDesc": {"sessionToken": "canary-trace-token-0b7c"}}
+    quoted = f"Response (body): '{body}'"
+    error = {"message": repr(RuntimeError(quoted)), "internal_message": quoted}
+    trace = json.dumps({"type": "TRACE", "trace": {"type": "ERROR", "error": error}}, separators=(",", ":"))
+    assert "canary-trace-token-0b7c" in trace
+    assert "canary-trace-token-0b7c" not in scrub_line(trace)
+    assert json.loads(scrub_line(trace))["trace"]["error"]["internal_message"].startswith("Response (body)")
+    record = '{"type":"RECORD","record":{"data":{"token":"kept-as-sent"}}}'
+    assert scrub_line(record) == record
+    # The trace `launch` prints for an error that ends the run is masked the same way.
+    from cdr_shared.entrypoint import trace_line
+
+    ended = AirbyteTracedException(message=repr(RuntimeError(quoted)), failure_type=FailureType.config_error)
+    assert "canary-trace-token-0b7c" not in trace_line(ended)
+
+
 def test_a_debug_response_log_line_of_the_cdk_masks_secret_looking_values():
     record = logging.LogRecord("airbyte", logging.DEBUG, __file__, 1, "Receiving response", None, None)
     record.body = json.dumps({"accounts": [RINGCX_ACCOUNT]})
