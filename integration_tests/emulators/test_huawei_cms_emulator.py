@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 from pathlib import Path
@@ -333,8 +334,6 @@ def test_extra_fields_are_in_every_call_and_detail_and_in_the_ground_truth(huawe
 
 
 def test_extra_fields_from_the_command_line(huawei_cms_emulator):
-    import argparse
-
     parser = argparse.ArgumentParser()
     HuaweiCmsEmulator.add_arguments(parser)
     options = HuaweiCmsEmulator.options_from_arguments(

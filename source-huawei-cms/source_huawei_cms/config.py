@@ -97,7 +97,6 @@ def parse_config(config: Mapping[str, Any]) -> CmsConfig:
         max_window=MAX_WINDOW_MINUTES,
         default_lookback_minutes=DEFAULT_LOOKBACK_MINUTES,
     )
-    retention = DailyRetention(sync_range.tz, days=1)
     ca_bundle = ca_bundle_file(config["ca_certificate"]) if config.get("ca_certificate") else None
     return CmsConfig(
         base_url=base_url,
@@ -107,7 +106,7 @@ def parse_config(config: Mapping[str, Any]) -> CmsConfig:
         cc_id=cc_id,
         vdn=vdn,
         sync_range=sync_range,
-        retention=retention,
+        retention=DailyRetention(sync_range.tz, days=1),
         include_call_details=include_call_details,
         signed_host=signed_host,
     )
