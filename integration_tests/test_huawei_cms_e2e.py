@@ -9,6 +9,8 @@ records must equal the emulator's ground truth (what CC-CMS still holds), with k
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
 from collections import Counter
 from pathlib import Path
@@ -17,6 +19,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from cdr_shared.secrets import secret_forms
 from integration_tests.connector_runner import configured_catalog, run_connector, state_messages_as_input
 from integration_tests.emulators.huawei_cms import CALL_DETAIL_PATH, QUERY_CALLS_PATH
 
@@ -332,3 +335,135 @@ def test_undocumented_200_answers_are_retried_and_lose_nothing(
 def _calls_only(emulator) -> dict[str, Any]:
     discovered = run_connector(CONNECTOR, "discover", config(emulator))
     return configured_catalog(discovered, streams=["calls"])
+
+
+# ------------------------------------------------------------------ secrets and check under faults (issue 10)
+
+# Characters that make every encoding of the secret differ from the raw value.
+SYMBOL_SECRET = 'canary-sk/"+&=%9f\\d1'
+SECRET_FIELDS = {"agentPassword": "canary-field-pw-2c8e", "sessionToken": "canary-field-token-91ab"}
+
+
+def signing_material(emulator, secret: str) -> set[str]:
+    """Every Authorization value the emulator received, its signature and the signing key derived from
+    `secret` for its prefix (hex HMAC-SHA256 of the prefix): none of it may be printed."""
+    material: set[str] = set()
+    for entry in emulator.request_log():
+        authorization = {k.lower(): v for k, v in entry["headers"].items()}.get("authorization", "")
+        if not authorization.startswith("auth-v2/"):
+            continue
+        prefix, _, signature = authorization.rpartition("/")
+        material |= {
+            authorization,
+            signature,
+            hmac.new(secret.encode(), prefix.encode(), hashlib.sha256).hexdigest(),
+        }
+    return material
+
+
+def assert_nothing_secret_in(outputs: list[str], secrets: list[str], material: set[str]) -> None:
+    for secret in secrets:
+        for form in secret_forms(secret):
+            for output in outputs:
+                assert form not in output, f"{secret!r} printed as {form!r}"
+    for value in material:
+        for output in outputs:
+            assert value not in output, f"signing material printed: {value[:12]}..."
+
+
+def test_no_form_of_the_secret_key_or_of_its_signing_keys_in_any_output_debug_included(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(
+        seed=5,
+        calls=60,
+        tls=True,
+        access_key=ACCESS_KEY,
+        secret_key=SYMBOL_SECRET,
+        extra_fields=SECRET_FIELDS,
+    )
+    good = config(emulator, secret_key=SYMBOL_SECRET)
+    catalog = configured_catalog(run_connector(CONNECTOR, "discover", good))
+    runs = {"spec": run_connector(CONNECTOR, "spec")}
+    for debug in ((), ("--debug",)):
+        runs[f"check{debug}"] = run_connector(CONNECTOR, "check", good, extra_args=debug)
+        runs[f"discover{debug}"] = run_connector(CONNECTOR, "discover", good, extra_args=debug)
+        runs[f"read{debug}"] = run_connector(CONNECTOR, "read", good, catalog=catalog, extra_args=debug)
+    # Pasted with a line break and spaces: trimmed, signed right, and masked in every form as pasted.
+    pasted = f"  {SYMBOL_SECRET}\r\n"
+    runs["check pasted"] = run_connector(
+        CONNECTOR, "check", config(emulator, secret_key=pasted), extra_args=("--debug",)
+    )
+    # Failure paths: a wrong secret, a sync ended by a refusal, a check under a persistent fault.
+    wrong = 'canary-wrong/"sk=7&'
+    runs["check wrong"] = run_connector(
+        CONNECTOR, "check", config(emulator, secret_key=wrong), extra_args=("--debug",)
+    )
+    emulator.inject(["500", "expired_token"])
+    runs["read refused"] = run_connector(CONNECTOR, "read", good, catalog=catalog, extra_args=("--debug",))
+    emulator.set_random_faults(1.0, ["503"])
+    runs["check 503"] = run_connector(CONNECTOR, "check", good, extra_args=("--debug",))
+
+    assert runs["check()"].of_type("CONNECTION_STATUS")[0]["connectionStatus"]["status"] == "SUCCEEDED"
+    assert runs["check pasted"].of_type("CONNECTION_STATUS")[0]["connectionStatus"]["status"] == "SUCCEEDED"
+    assert (
+        SIGNATURE_MESSAGE
+        in runs["check wrong"].of_type("CONNECTION_STATUS")[0]["connectionStatus"]["message"]
+    )
+    assert runs["read refused"].returncode != 0 and runs["read refused"].errors
+    assert "HTTP 503" in runs["check 503"].of_type("CONNECTION_STATUS")[0]["connectionStatus"]["message"]
+    debug_read = runs["read('--debug',)"]
+    assert debug_read.returncode == 0, debug_read.stderr[-2000:]
+    # The debug log shows the bodies CC-CMS sent, with the secret-looking fields and the signature masked.
+    assert '\\"agentPassword\\":\\"****\\"' in debug_read.output
+    assert '\\"sessionToken\\":\\"****\\"' in debug_read.output
+    assert "'Authorization': '****'" in debug_read.output
+    # Records equal the ground truth without the secret-looking fields (dropped, not synced).
+    for name, run in (("read()", runs["read()"]), ("read('--debug',)", debug_read)):
+        calls = keyed(run.records_of("calls"), CALLS_DERIVED)
+        expected = {
+            key: {k: v for k, v in call.items() if k not in SECRET_FIELDS}
+            for key, call in truth_calls(emulator).items()
+        }
+        assert calls == expected, name
+        details = run.records_of("call_details")
+        assert details and not any(set(SECRET_FIELDS) & set(record) for record in details), name
+    material = signing_material(emulator, SYMBOL_SECRET) | signing_material(emulator, wrong)
+    assert len(material) >= 30, "the runs must have signed requests for this test to mean anything"
+    assert_nothing_secret_in(
+        [run.output for run in runs.values()],
+        [SYMBOL_SECRET, pasted, wrong, *SECRET_FIELDS.values()],
+        material,
+    )
+
+
+@pytest.mark.parametrize(
+    ("fault", "quoted"),
+    [
+        ("500", "Last answer: CC-CMS answered HTTP 500 ('Internal Server Error')."),
+        ("html", "Last answer: CC-CMS answered HTTP 502 ('<html> <head><title>502 Bad Gateway</title>"),
+        ("html200", "with HTTP 200 and '<html><head><title>Login</title>"),
+        ("429", "Last answer: CC-CMS kept answering HTTP 429 (rate limit reached: 'Too Many Requests')."),
+        ("reset", "Last answer: CC-CMS could not be reached or dropped the connection"),
+        (
+            "0100999",
+            "Last answer: CC-CMS answered resultCode 0100999 (unknown exception: Unknown exception.).",
+        ),
+    ],
+)
+def test_check_under_a_persistent_fault_fails_after_three_attempts_quoting_cc_cms(
+    huawei_cms_emulator, fault, quoted
+):
+    emulator = huawei_cms_emulator(calls=20, access_key=ACCESS_KEY, secret_key=CANARY_SECRET)
+    if fault == "html200":
+        emulator.inject_odd_answers(["html"] * 10)
+    elif fault == "0100999":
+        emulator.inject_result_codes(["0100999"] * 10)
+    else:
+        emulator.set_random_faults(1.0, [fault])
+    # The timeout only guards against a hang; the budget is asserted by the number of attempts.
+    check = run_connector(CONNECTOR, "check", config(emulator, ca_certificate=None), timeout=120)
+    status = check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
+    assert status["status"] == "FAILED"
+    assert status["message"].startswith("CC-CMS gave no usable answer to the check request in 3 attempts")
+    assert quoted in status["message"]
+    assert len(emulator.request_log(QUERY_CALLS_PATH)) == 3
+    assert "Traceback" not in check.output and CANARY_SECRET not in check.output

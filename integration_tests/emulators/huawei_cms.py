@@ -33,6 +33,9 @@ Variants real servers are known or suspected to play (each selectable per test):
 - `paging` (`--paging`): `offset` honours `offset`; `ignores_offset` answers every page from the first
   call of the period, as a server that does not implement paging would.
 - `count` (`--count`): `sent` puts `count` in the answer; `omitted` leaves it out.
+- `extra_fields` (`--extra-field name=value`, repeatable): fields every call-list entry and detail record
+  carries besides the documented ones, as a deployment with customised CDRs might send (secret-looking
+  ones such as `agentPassword` test that the connector drops them from records and masks them in logs).
 - odd HTTP-200 answers, queued for the next requests (`inject_odd_answers`, `POST /__control/odd_answers`
   `{"queue": [kinds], "path": optional}`): `no_data` (success `resultCode` without the `data` list, or
   without `resultDesc`/`resultDatas` on the detail page), `text_desc` (success with `resultDesc` a string),
@@ -175,6 +178,7 @@ class HuaweiCmsEmulator(EmulatorServer):
         paging: str = "offset",
         count: str = "sent",
         rate_limit_per_second: int = 0,
+        extra_fields: dict[str, Any] | None = None,
         tls: bool = False,
         ca_file: str | None = None,
         **common: Any,
@@ -211,6 +215,9 @@ class HuaweiCmsEmulator(EmulatorServer):
         self.paging = paging
         self.count = count
         self.dataset = CmsDataset(seed, calls, first, last, cc_id, vdn, tenant_timezone)
+        for call in self.dataset.calls:
+            call.summary.update(copy.deepcopy(extra_fields or {}))
+            call.detail.update(copy.deepcopy(extra_fields or {}))
         self.signatures = SignatureChecker(
             {access_key: secret_key},
             timestamp_mode,
@@ -480,6 +487,13 @@ class HuaweiCmsEmulator(EmulatorServer):
         api.add_argument("--paging", choices=PAGING, default="offset")
         api.add_argument("--count", choices=COUNT, default="sent")
         api.add_argument("--rate-limit-per-second", type=int, default=0, help="0: no limit")
+        api.add_argument(
+            "--extra-field",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="a field every call and detail record carries besides the documented ones (repeatable)",
+        )
 
     @classmethod
     def options_from_arguments(cls, args: argparse.Namespace) -> dict[str, Any]:
@@ -506,6 +520,7 @@ class HuaweiCmsEmulator(EmulatorServer):
             "paging": args.paging,
             "count": args.count,
             "rate_limit_per_second": args.rate_limit_per_second,
+            "extra_fields": dict(item.split("=", 1) for item in args.extra_field),
         }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 from pathlib import Path
@@ -313,3 +314,29 @@ def test_command_line_serves_https_and_writes_the_ca_where_asked(tmp_path):
         truth = requests.get(f"{url}/__control/ground_truth", verify=str(ca_file), timeout=10).json()
     assert truth and {"isCallIn", "call", "detail"} == set(truth[0])
     assert json.dumps(truth)  # plain JSON, ready for a test to compare against
+
+
+# ------------------------------------------------------------------------------------- extra fields
+
+
+def test_extra_fields_are_in_every_call_and_detail_and_in_the_ground_truth(huawei_cms_emulator):
+    extra = {"agentPassword": "canary-extra-pw", "recordKey": "rk-1"}
+    emulator = huawei_cms_emulator(calls=30, extra_fields=extra)
+    calls = all_calls(emulator, inbound=True)
+    assert calls and all(call.items() >= extra.items() for call in calls)
+    detail = post(
+        emulator,
+        CALL_DETAIL_PATH,
+        {"queryParam": {"ccId": 1, "isCallin": "true", "callId": calls[0]["callId"]}},
+    ).json()
+    assert detail["resultDesc"].items() >= extra.items() and detail["resultDatas"].items() >= extra.items()
+    assert all(entry["call"].items() >= extra.items() for entry in emulator.ground_truth())
+
+
+def test_extra_fields_from_the_command_line(huawei_cms_emulator):
+    parser = argparse.ArgumentParser()
+    HuaweiCmsEmulator.add_arguments(parser)
+    options = HuaweiCmsEmulator.options_from_arguments(
+        parser.parse_args(["--extra-field", "sessionToken=t=1"])
+    )
+    assert options["extra_fields"] == {"sessionToken": "t=1"}

@@ -49,7 +49,7 @@ from jsonschema.validators import validator_for
 
 from cdr_shared.errors import config_error
 from cdr_shared.http_errors import check_budget
-from cdr_shared.secrets import install_debug_masking, scrub, secret_forms
+from cdr_shared.secrets import install_debug_masking, mask_secret_values, scrub, secret_forms
 
 # The argument each file comes from, as the user typed it.
 _FILE_ARGUMENTS = {"config": "--config", "state": "--state", "catalog": "--catalog"}
@@ -155,7 +155,8 @@ def trim_secrets(
         except (KeyError, ValueError, TypeError):
             continue
         if isinstance(value, str) and value != value.strip():
-            pasted.append(value)
+            if value.strip():  # whitespace alone is no secret: masking it would mask every space
+                pasted.append(value)
             dpath.set(trimmed, path, value.strip())
     return trimmed, pasted
 
@@ -309,16 +310,35 @@ class FieldNamingEntrypoint(AirbyteEntrypoint):
         if self.source.check_config_against_spec:
             self.validate_connection(source_spec, config)
         self.validate_catalog(config, catalog)
+        self.warn_unknown_state_streams(state)
         yield from super().read(source_spec, config, catalog, state)
 
     # --- catalog -------------------------------------------------------------------------------------
 
+    _discovered_names: set[str] | None = None
+
+    def warn_unknown_state_streams(self, state: list[Any]) -> None:
+        """A saved state for a stream this source does not have is ignored (as the CDK does), with a warning."""
+        if self._discovered_names is None:
+            return
+        for message in state or []:
+            descriptor = getattr(getattr(message, "stream", None), "stream_descriptor", None)
+            name = getattr(descriptor, "name", None)
+            if name and name not in self._discovered_names:
+                self.logger.warning(
+                    f"The state file holds a state for stream '{name}', which this source does not have "
+                    f"(its streams: {', '.join(sorted(self._discovered_names))}); it is ignored."
+                )
+
     def validate_catalog(self, config: Mapping[str, Any], catalog: ConfiguredAirbyteCatalog) -> None:
         """Every configured stream exists, in a sync mode it supports, with its source-defined cursor."""
         discovered = {s.name: s for s in self.source.discover(self.logger, config).streams}
+        self._discovered_names = set(discovered)
         if not catalog.streams:
             raise config_error(
-                "The catalog selects no stream; select at least one of: " + ", ".join(discovered) + "."
+                "The catalog given as '--catalog' selects no stream; select at least one of: "
+                + ", ".join(discovered)
+                + "."
             )
         for configured in catalog.streams:
             name = configured.stream.name
@@ -356,7 +376,7 @@ def trace_line(error: BaseException) -> str:
     message = traced.as_sanitized_airbyte_message()
     if message.trace and message.trace.error and message.trace.error.failure_type == FailureType.config_error:
         message.trace.error.stack_trace = None
-    return AirbyteEntrypoint.airbyte_message_to_string(message)
+    return mask_trace_values(AirbyteEntrypoint.airbyte_message_to_string(message))
 
 
 def strip_config_error_stack(line: str) -> str:
@@ -403,7 +423,26 @@ def scrub_line(line: str) -> str:
     records themselves (`cdr_shared.secrets.drop_secret_keys`)."""
     if line.startswith('{"type":"RECORD"'):
         return line
+    if line.startswith('{"type":"TRACE"') and '"error"' in line:
+        line = mask_trace_values(line)
     return scrub(strip_config_error_stack(line))
+
+
+def mask_trace_values(line: str) -> str:
+    """A serialized error trace with secret-looking values masked in its texts: the CDK quotes a failed
+    request's response body (as a Python repr, inside the repr of an exception) in the trace's messages."""
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return mask_secret_values(line)
+    error = (message.get("trace") or {}).get("error") or {}
+    changed = False
+    for key in ("message", "internal_message", "stack_trace"):
+        if isinstance(error.get(key), str):
+            masked = mask_secret_values(error[key])
+            changed |= masked != error[key]
+            error[key] = masked
+    return json.dumps(message, separators=(",", ":")) if changed else line
 
 
 def launch(source: Source, args: list[str]) -> None:

@@ -97,6 +97,15 @@ _JSON_PAIR = re.compile(
 _ESCAPED_JSON_PAIR = re.compile(
     rf'(?P<head>\\"(?P<name>{_name_pattern()})\\"\s*:\s*\\")(?P<value>(?:(?!\\").)+)\\"', re.IGNORECASE
 )
+# `'crmPwd': 'v'` (or `"v"`) in a Python repr of a parsed body, as the CDK logs a failed request's response.
+_REPR_PAIR = re.compile(
+    rf"""(?P<head>'(?P<name>{_name_pattern()})'\s*:\s*)(?P<value>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""",
+    re.IGNORECASE,
+)
+# The same inside a repr of that text (`\'crmPwd\': \'v\'`), as in the repr of an exception.
+_ESCAPED_REPR_PAIR = re.compile(
+    rf"(?P<head>\\'(?P<name>{_name_pattern()})\\'\s*:\s*)(?P<value>\\'(?:(?!\\').)*\\')", re.IGNORECASE
+)
 # `password=v` in a query string or form body.
 _FORM_PAIR = re.compile(
     rf"(?P<head>(?<![A-Za-z0-9_])(?P<name>{_name_pattern()})=)(?P<value>[^&\s\"'\\]+)", re.IGNORECASE
@@ -109,6 +118,10 @@ def mask_secret_values(text: str) -> str:
         return text
     text = _JSON_PAIR.sub(lambda m: f'{m.group("head")}{REDACTED}"', text)
     text = _ESCAPED_JSON_PAIR.sub(lambda m: f'{m.group("head")}{REDACTED}\\"', text)
+    text = _REPR_PAIR.sub(
+        lambda m: f"{m.group('head')}{m.group('value')[0]}{REDACTED}{m.group('value')[0]}", text
+    )
+    text = _ESCAPED_REPR_PAIR.sub(lambda m: f"{m.group('head')}\\'{REDACTED}\\'", text)
     return _FORM_PAIR.sub(lambda m: f"{m.group('head')}{REDACTED}", text)
 
 

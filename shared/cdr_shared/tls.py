@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import ssl
 import tempfile
 
@@ -20,18 +21,33 @@ import requests.certs
 from cdr_shared.errors import config_error
 
 _PEM_BEGIN = "-----BEGIN CERTIFICATE-----"
+_PEM_BLOCK = re.compile(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", re.DOTALL)
 
 
 def check_ca_pem(pem: str, field: str = "ca_certificate") -> str:
-    """`pem` stripped, or a config error naming `field` when it holds no usable certificate."""
+    """The PEM certificate blocks of `pem`, or a config error naming `field` when it holds no usable one.
+
+    Only the `BEGIN`/`END CERTIFICATE` blocks are kept: a paste from `openssl x509 -text` or a bundle file
+    with `subject=` headings (in any language) still works.
+    """
     text = str(pem or "").strip()
     if _PEM_BEGIN not in text:
         raise config_error(
             f"'{field}' must be a PEM certificate starting with '{_PEM_BEGIN}'; paste the CA certificate's text."
         )
+    blocks = _PEM_BLOCK.findall(text)
+    if not blocks:
+        raise config_error(
+            f"'{field}' is not a complete PEM certificate: '-----END CERTIFICATE-----' is missing."
+        )
+    text = "\n".join(blocks)
+    if not text.isascii():
+        raise config_error(
+            f"'{field}' is not a valid PEM certificate (a certificate block holds non-ASCII text)."
+        )
     try:
         ssl.create_default_context().load_verify_locations(cadata=text)
-    except (ssl.SSLError, ValueError) as error:
+    except (ssl.SSLError, ValueError, TypeError) as error:
         raise config_error(
             f"'{field}' is not a valid PEM certificate ({error.__class__.__name__})."
         ) from error

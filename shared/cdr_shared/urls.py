@@ -44,6 +44,12 @@ def validate_base_url(url: str, field: str = "base_url") -> str:
         raise config_error(
             f"'{field}' must use https:// (plain http is allowed only for loopback hosts such as 127.0.0.1); got '{text}'."
         )
+    try:
+        port = parts.port  # raises ValueError for a port that is not a number from 0 to 65535
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise config_error(f"'{field}' has a port that is not a number from 1 to 65535; got '{text}'.")
     if parts.query or parts.fragment:
         raise config_error(f"'{field}' must not carry a query string or fragment; got '{text}'.")
     if parts.username or parts.password:

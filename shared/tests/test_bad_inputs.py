@@ -15,6 +15,7 @@ from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils.airbyte_secrets_utils import update_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from cdr_shared.entrypoint import trim_secrets
 from cdr_shared.horizon import LagHorizon
 from cdr_shared.http_errors import (
     CHECK_MAX_WAIT_SECONDS,
@@ -185,6 +186,18 @@ def test_given_a_secret_pasted_with_whitespace_then_trimmed_and_masked_in_every_
     assert "****" in result.refusal()
 
 
+@pytest.mark.parametrize("pasted", [" ", "\n", " \t\r\n "])
+def test_given_a_secret_of_whitespace_alone_then_it_is_emptied_and_not_registered_for_masking(pasted):
+    # Registered, it would mask every space or line break of every message.
+    trimmed, registered = trim_secrets(
+        BASE.set("credentials.api_token", pasted), SPEC.connectionSpecification
+    )
+    assert trimmed["credentials"]["api_token"] == "" and registered == []
+    assert trim_secrets(BASE.set("credentials.api_token", f" {TOKEN}\n"), SPEC.connectionSpecification)[
+        1
+    ] == [f" {TOKEN}\n"]
+
+
 def test_a_login_password_is_masked_raw_url_encoded_json_escaped_and_base64(tmp_path):
     password = 'canary pass/"+&=9f'
     result = run(
@@ -215,6 +228,24 @@ def test_given_a_good_catalog_then_records_are_read(tmp_path):
     catalog = catalog_of("calls", "incremental", cursor_field=["started_at"])
     result = run(BadInput("good", "calls", command="read", catalog=catalog), tmp_path)
     assert result.exit_code == 0
+    assert [m["record"]["data"]["id"] for m in result.messages if m.get("type") == "RECORD"] == ["1"]
+
+
+def test_given_a_catalog_selecting_no_stream_then_a_config_error_naming_the_catalog(tmp_path):
+    result = run(BadInput("empty", "--catalog", command="read", catalog={"streams": []}), tmp_path)
+    result.assert_refused("--catalog", canaries=[TOKEN])
+    assert "calls, agents" in result.refusal()
+
+
+def test_given_a_state_of_a_stream_the_source_does_not_have_then_ignored_with_a_warning(tmp_path):
+    catalog = catalog_of("calls", "incremental", cursor_field=["started_at"])
+    state = [*state_of("calls_v1", {"started_at": "2024-05-01T00:00:00+00:00"})]
+    result = run(BadInput("unknown", "calls", command="read", catalog=catalog, state=state), tmp_path)
+    assert result.exit_code == 0
+    warnings = [
+        m["log"]["message"] for m in result.messages if m.get("type") == "LOG" and m["log"]["level"] == "WARN"
+    ]
+    assert any("'calls_v1'" in w and "ignored" in w for w in warnings), warnings
     assert [m["record"]["data"]["id"] for m in result.messages if m.get("type") == "RECORD"] == ["1"]
 
 
@@ -363,6 +394,36 @@ def test_secret_looking_values_are_masked_in_json_bodies_escaped_or_not_and_form
     assert '"accountName": "Support"' in mask_secret_values(body) and '"keyCount": 3' in mask_secret_values(
         body
     )
+
+
+def test_secret_looking_values_are_masked_in_python_reprs_as_the_cdk_logs_a_failed_response():
+    parsed = {"crmPwd": "canary-crm-3f1a", "nested": {"apiToken": "canary-sec-44de"}, "keyCount": 3}
+    quoted = {**parsed, "ftpPwd": "it's canary-ftp-9e0d"}  # a value with an apostrophe: repr uses "..."
+    for text in (str(quoted), repr(str(parsed)), repr(f"Response (body): '{parsed}'")):
+        masked = mask_secret_values(text)
+        assert not [c for c in ("canary-crm-3f1a", "canary-sec-44de", "canary-ftp-9e0d") if c in masked], (
+            masked
+        )
+        assert "keyCount" in masked and ": 3" in masked
+
+
+def test_a_trace_line_masks_secret_looking_values_of_a_quoted_response_body():
+    from cdr_shared.entrypoint import scrub_line
+
+    body = {"resultDesc": {"sessionToken": "canary-trace-token-0b7c"}}
+    quoted = f"Response (body): '{body}'"
+    error = {"message": repr(RuntimeError(quoted)), "internal_message": quoted}
+    trace = json.dumps({"type": "TRACE", "trace": {"type": "ERROR", "error": error}}, separators=(",", ":"))
+    assert "canary-trace-token-0b7c" in trace
+    assert "canary-trace-token-0b7c" not in scrub_line(trace)
+    assert json.loads(scrub_line(trace))["trace"]["error"]["internal_message"].startswith("Response (body)")
+    record = '{"type":"RECORD","record":{"data":{"token":"kept-as-sent"}}}'
+    assert scrub_line(record) == record
+    # The trace `launch` prints for an error that ends the run is masked the same way.
+    from cdr_shared.entrypoint import trace_line
+
+    ended = AirbyteTracedException(message=repr(RuntimeError(quoted)), failure_type=FailureType.config_error)
+    assert "canary-trace-token-0b7c" not in trace_line(ended)
 
 
 def test_a_debug_response_log_line_of_the_cdk_masks_secret_looking_values():

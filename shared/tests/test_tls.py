@@ -47,7 +47,14 @@ def test_a_host_with_a_private_ca_is_trusted_through_the_bundle_and_refused_with
 
 
 @pytest.mark.parametrize(
-    "pem", ["", "not a certificate", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"]
+    "pem",
+    [
+        "",
+        "not a certificate",
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----",
+        "-----BEGIN CERTIFICATE-----\nMIIB",  # cut off
+        "-----BEGIN CERTIFICATE-----\nMIIBé\n-----END CERTIFICATE-----",  # non-ASCII in the block
+    ],
 )
 def test_unusable_pem_is_a_config_error_naming_the_field(pem):
     with pytest.raises(AirbyteTracedException) as error:
@@ -58,3 +65,10 @@ def test_unusable_pem_is_a_config_error_naming_the_field(pem):
 
 def test_connection_errors_are_not_tls_failures():
     assert not is_tls_failure(requests.exceptions.ConnectionError("reset"))
+
+
+def test_text_around_the_certificate_blocks_is_ignored(private_ca_server):
+    ca, url = private_ca_server
+    pasted = "Zertifizierungsstelle Ä (subject=CN=Büro)\n" + ca.cert_pem.bytes().decode() + "\nEnde\n"
+    assert check_ca_pem(pasted) == ca.cert_pem.bytes().decode().strip()
+    assert requests.get(url, verify=ca_bundle_file(pasted), timeout=5).text == "ok"

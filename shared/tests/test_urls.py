@@ -28,6 +28,9 @@ def test_https_and_loopback_http_are_accepted(url):
         "api.acefone.in",
         "",
         "https://u:p@h",
+        "https://10.0.0.5:port",
+        "https://10.0.0.5:99999",
+        "https://10.0.0.5:0",
     ],
 )
 def test_plain_http_to_other_hosts_and_non_urls_are_config_errors_naming_the_field(url):

@@ -51,6 +51,11 @@ def _whole_number(config: Mapping[str, Any], field: str, low: int, high: int) ->
     return value
 
 
+def _is_key_text(value: str) -> bool:
+    """Huawei AK/SK are ASCII letters, digits and punctuation: no space, no control character."""
+    return value.isascii() and value.isprintable() and not any(char.isspace() for char in value)
+
+
 def parse_config(config: Mapping[str, Any]) -> CmsConfig:
     """Check every field; raise a config error naming the first one that is wrong."""
     if not config.get("base_url"):
@@ -63,7 +68,18 @@ def parse_config(config: Mapping[str, Any]) -> CmsConfig:
         raise config_error(
             "'access_key' must not contain '/': it is one segment of the auth-v2 signature header."
         )
+    if not _is_key_text(access_key):
+        raise config_error(
+            "'access_key' must be printable ASCII without spaces (it is sent in the auth-v2 signature header); "
+            "check that it was copied whole, as one line."
+        )
     secret_key = _required_text(config, "secret_key", "the SK that belongs to access_key")
+    if not _is_key_text(secret_key):
+        # Never quote it: the value is the secret.
+        raise config_error(
+            "'secret_key' must be printable ASCII without spaces or line breaks inside; check that it was "
+            "copied whole, as one line."
+        )
     cc_id = _whole_number(config, "cc_id", 1, 65535)
     vdn = _whole_number(config, "vdn", 1, 5000)
     include_call_details = config.get("include_call_details", True)

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,7 +32,7 @@ from cdr_shared.http_errors import (
     unexpected,
 )
 from cdr_shared.huawei_sign import HOST_WITH_PORT, HOST_WITHOUT_PORT
-from cdr_shared.secrets import scrub
+from cdr_shared.secrets import mask_secret_values, scrub
 from cdr_shared.tls import is_tls_failure
 from source_huawei_cms.answers import request_name, undocumented_success
 
@@ -55,10 +56,14 @@ def signed_host_hint(signed_host: str) -> str:
 
 
 def result_description(body: Mapping[str, Any]) -> str:
-    """CC-CMS's own words for a failure (`resultDesc`, or `message`), secrets masked, kept short."""
-    text = body.get("resultDesc") or body.get("message") or body.get("result") or ""
-    text = " ".join(str(text).split())
-    return scrub(text[:300] + ("..." if len(text) > 300 else ""))
+    """CC-CMS's own words for a failure (`resultDesc`, or `message`), secrets masked, kept short.
+
+    A description that is an object is quoted as JSON, so secret-looking keys in it are masked too.
+    """
+    said = body.get("resultDesc") or body.get("message") or body.get("result") or ""
+    text = said if isinstance(said, str) else json.dumps(said, ensure_ascii=False)
+    text = mask_secret_values(scrub(" ".join(text.split())))
+    return text[:300] + ("..." if len(text) > 300 else "")
 
 
 class CmsErrorHandler(ProviderErrorHandler):

@@ -21,8 +21,9 @@ from airbyte_cdk.sources.utils.casing import camel_to_snake
 
 from cdr_shared.dates import epoch_millis_to_utc, iso_utc, parse_local
 from cdr_shared.horizon import LagHorizon
-from cdr_shared.http_errors import RetryAfterBackoff, json_body
+from cdr_shared.http_errors import RetryAfterBackoff, in_check, json_body
 from cdr_shared.retention import RetentionCursor
+from cdr_shared.secrets import drop_secret_keys
 from cdr_shared.windowed_stream import WindowedHttpStream, window_of
 from cdr_shared.windows import Window
 from source_huawei_cms.answers import CALL_DETAIL_PATH, QUERY_CALLS_PATH, call_page, detail_object
@@ -36,6 +37,8 @@ MIN_SPLIT_MILLIS = 1000
 CONTENT_TYPE = "application/json;charset=UTF-8"
 DETAIL_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 REQUEST_TIMEOUT_SECONDS = 120
+# `check` makes at most three attempts within a minute (`check_budget`): each may wait this long.
+CHECK_REQUEST_TIMEOUT_SECONDS = 15
 # CC-CMS stores a call when it ends; a window is settled once its calls have had time to end. Longer
 # calls are picked up by the lookback of the next sync.
 CMS_HORIZON = LagHorizon(pendulum.duration(minutes=10))
@@ -47,12 +50,14 @@ BEGIN_FIELDS = ("waitBegin", "ackBegin", "callBegin")
 
 
 def trimmed_keys(record: Mapping[str, Any]) -> dict[str, Any]:
-    """`record` with surrounding spaces removed from its keys.
+    """`record` with surrounding spaces removed from its keys, and without secret-looking string fields.
 
     The response example of "Querying CDRs of a Specified Call ID" has `"agentId "`
-    (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_2579.html).
+    (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_2579.html). No documented field is
+    secret-looking, but a customised deployment may add one (`agentPassword`, `sessionToken`...): it is
+    dropped (`cdr_shared.secrets.drop_secret_keys`), never synced.
     """
-    return {str(key).strip(): value for key, value in record.items()}
+    return drop_secret_keys({str(key).strip(): value for key, value in record.items()})
 
 
 def epoch_millis(value: Any) -> pendulum.DateTime | None:
@@ -116,7 +121,8 @@ class CmsStream(WindowedHttpStream):
     def request_kwargs(self, **kwargs: Any) -> Mapping[str, Any]:
         # `verify` per request: a session-level value would lose to REQUESTS_CA_BUNDLE in the environment.
         trust = {"verify": self.config.ca_bundle} if self.config.ca_bundle else {}
-        return {"timeout": REQUEST_TIMEOUT_SECONDS, **trust}
+        timeout = CHECK_REQUEST_TIMEOUT_SECONDS if in_check() else REQUEST_TIMEOUT_SECONDS
+        return {"timeout": timeout, **trust}
 
     def post(self, body: Mapping[str, Any]) -> requests.Response:
         """One signed request to this stream's interface, through the CDK's retries and error handler."""

@@ -1,9 +1,13 @@
+import json
+
 import pytest
 from airbyte_cdk.models import FailureType, SyncMode
 from airbyte_cdk.test.entrypoint_wrapper import ExpectedOutcome, read
 from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
 
+from cdr_shared.entrypoint import launch
+from cdr_shared.testing.bad_inputs import catalog_of, run_command
 from source_huawei_cms import SourceHuaweiCms
 from unit_tests.conftest import (
     NOW,
@@ -93,6 +97,24 @@ def test_an_undocumented_result_code_is_a_system_error_with_code_and_description
         error = failure(run(expect_failure=True))
     assert error.failure_type == FailureType.system_error
     assert "0100003" in error.message and "CTI version does not match" in error.message
+
+
+@freeze_time(NOW)
+def test_a_failure_description_that_is_an_object_is_quoted_with_secret_looking_values_masked(tmp_path):
+    # Through the console entry point: the CDK also logs the failed answer's body and quotes it in the trace.
+    described = {"reason": "session expired", "sessionToken": "canary-cms-token-5e1f", "sk": SECRET_KEY}
+    (tmp_path / "config.json").write_text(json.dumps(config()))
+    (tmp_path / "catalog.json").write_text(json.dumps(catalog_of("calls")))
+    args = ["read", "--config", str(tmp_path / "config.json"), "--catalog", str(tmp_path / "catalog.json")]
+    with HttpMocker() as http:
+        http.post(calls_request(*W1), result_code("0100003", described))
+        stdout, stderr, code = run_command(lambda a: launch(SourceHuaweiCms(), a), args)
+    traces = [json.loads(line)["trace"] for line in stdout.splitlines() if line.startswith('{"type":"TRACE"')]
+    errors = [trace["error"] for trace in traces if trace["type"] == "ERROR"]
+    assert code == 1 and errors and "Response (body)" in stdout
+    said = " ".join(error["message"] for error in errors)
+    assert '"reason": "session expired"' in said and '"sessionToken": "****"' in said
+    assert "canary-cms-token-5e1f" not in stdout + stderr and SECRET_KEY not in stdout + stderr
 
 
 @freeze_time(NOW)

@@ -1,0 +1,63 @@
+"""What a FAILED `check` says when the provider kept failing: what it answered, not the CDK's wrapper text.
+
+The CDK reports given-up retries as "Exhausted available request attempts. Please see logs for more
+details. Exception: ...; retrying." (and a persistent 429 as just "API rate limit exceeded."), and
+`AbstractSource.check` puts the `repr` of the message in the status. `failed_check_message` turns such an
+error into one sentence quoting the provider's last answer (secrets masked by `provider_message`), and
+`failed_status` builds the status without the `repr` quotes.
+"""
+
+from __future__ import annotations
+
+import requests
+from airbyte_cdk.models import AirbyteConnectionStatus, Status
+from airbyte_cdk.sources.streams.http.exceptions import BaseBackoffException
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from cdr_shared.http_errors import CHECK_MAX_RETRIES, provider_message
+
+_RETRYING = ("; retrying.", " retrying.", "; waiting before retrying.")
+
+
+def given_up_cause(error: BaseException) -> BaseBackoffException | None:
+    """The backoff exception behind an error the CDK raised when it gave up retrying, if it is one."""
+    cause = getattr(error, "_exception", None) if isinstance(error, AirbyteTracedException) else error
+    return cause if isinstance(cause, BaseBackoffException) else None
+
+
+def failed_check_message(provider: str, error: AirbyteTracedException, attempts: int | None = None) -> str:
+    """`error.message`, or for given-up retries: what the provider answered on the last attempt.
+
+    `attempts` is how many requests were made, when the caller knows (`attempts_of`).
+    """
+    cause = given_up_cause(error)
+    if cause is None:
+        return error.message or str(error)
+    said = str(cause).strip()
+    for ending in _RETRYING:
+        if said.endswith(ending):
+            said = said[: -len(ending)] + "."
+            break
+    response = cause.response
+    if isinstance(response, requests.Response) and response.status_code == 429:
+        body = provider_message(response)
+        said = f"{provider} kept answering HTTP 429 (rate limit reached" + (f": '{body}')." if body else ").")
+    tried = f"in {attempts} attempts" if attempts else f"in up to {CHECK_MAX_RETRIES + 1} attempts"
+    return (
+        f"{provider} gave no usable answer to the check request {tried} "
+        f"(a check gives up within a minute; a sync retries for longer). Last answer: {said}"
+    )
+
+
+def attempts_of(stream: object, error: BaseException) -> int | None:
+    """How many times an `HttpStream`'s client sent the request it gave up on (None if unknown)."""
+    cause = given_up_cause(error)
+    counts = getattr(getattr(stream, "_http_client", None), "_request_attempt_count", None)
+    if cause is None or not isinstance(counts, dict):
+        return None
+    return counts.get(cause.request)
+
+
+def failed_status(message: str) -> AirbyteConnectionStatus:
+    """A FAILED status carrying `message` as it is (the CDK's `check` would print its `repr`)."""
+    return AirbyteConnectionStatus(status=Status.FAILED, message=message)

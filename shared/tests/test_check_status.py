@@ -1,0 +1,42 @@
+import requests
+from airbyte_cdk.models import FailureType, Status
+from airbyte_cdk.sources.streams.http.exceptions import DefaultBackoffException
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from cdr_shared.check_status import attempts_of, failed_check_message, failed_status
+from cdr_shared.secrets import register_secret
+
+
+def given_up(status: int, body: str, said: str) -> AirbyteTracedException:
+    request = requests.Request("POST", "https://10.0.0.1/x").prepare()
+    response = requests.Response()
+    response.status_code, response._content, response.request = status, body.encode(), request
+    cause = DefaultBackoffException(request=request, response=response, error_message=said)
+    return AirbyteTracedException(
+        message=f"Exhausted available request attempts. Please see logs for more details. Exception: {said}",
+        failure_type=FailureType.transient_error,
+        exception=cause,
+    )
+
+
+def test_given_up_retries_quote_the_last_answer_without_the_cdk_wrapper():
+    error = given_up(500, "boom", "P answered HTTP 500 ('boom'); retrying.")
+    message = failed_check_message("P", error, attempts=3)
+    assert message.endswith("Last answer: P answered HTTP 500 ('boom').")
+    assert "in 3 attempts" in message and "Exhausted" not in message
+
+
+def test_a_persistent_429_quotes_the_providers_body_with_secrets_masked():
+    register_secret("canary-check-status-77")
+    error = given_up(429, '{"message": "slow down canary-check-status-77"}', "rate limit reached")
+    message = failed_check_message("P", error)
+    assert "P kept answering HTTP 429 (rate limit reached: 'slow down ****')." in message
+    assert "in up to 3 attempts" in message
+
+
+def test_other_errors_keep_their_message_and_the_status_is_not_a_repr():
+    error = AirbyteTracedException(message="'base_url' is wrong", failure_type=FailureType.config_error)
+    assert failed_check_message("P", error) == "'base_url' is wrong"
+    assert attempts_of(object(), error) is None
+    status = failed_status("'base_url' is wrong")
+    assert status.status == Status.FAILED and status.message == "'base_url' is wrong"

@@ -1,0 +1,444 @@
+"""Bad inputs are refused with a message naming the field, file or stream: no traceback, no HTTP request
+and no secret in any output (the shared harness `cdr_shared.testing.bad_inputs`).
+
+Inputs that only look wrong (a secret key pasted with a newline, a year-9999 end, a PEM with Windows line
+ends) must work: they are run against a stand-in CC-CMS that verifies the auth-v2 signature.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+import requests.certs
+from freezegun import freeze_time
+
+from cdr_shared.entrypoint import launch
+from cdr_shared.huawei_sign import canonical_request, percent_encode
+from cdr_shared.secrets import secret_forms
+from cdr_shared.testing.bad_inputs import (
+    MISSING,
+    BadInput,
+    ConfigBuilder,
+    catalog_of,
+    run_command,
+    run_connector,
+    state_of,
+)
+from source_huawei_cms import SourceHuaweiCms
+
+SECRET = "canary-huawei-sk-6a03f2"
+ACCESS_KEY = "ak-bad-inputs-19e4"
+NOW = "2024-05-10T12:00:00Z"
+BASE_URL = "https://10.20.30.40:28443"
+CALLS, DETAILS = "calls", "call_details"
+# CC-CMS holds calls since 00:00 yesterday (2024-05-09 UTC at NOW).
+BASE = ConfigBuilder(
+    {
+        "base_url": BASE_URL,
+        "access_key": ACCESS_KEY,
+        "secret_key": SECRET,
+        "cc_id": 7,
+        "vdn": 21,
+        "start_date": "2024-05-10T08:00:00Z",
+    }
+)
+# A start after the settled horizon (now - 10 min): a read plans no window and makes no request.
+QUIET = BASE.merge(start_date="2024-05-10T11:55:00Z")
+
+
+def _public_root_pem() -> str:
+    """A real CA certificate (the first of the public roots `requests` trusts)."""
+    with open(requests.certs.where(), encoding="ascii") as roots:
+        text = roots.read()
+    end = "-----END CERTIFICATE-----"
+    start = text.index("-----BEGIN CERTIFICATE-----")
+    return text[start : text.index(end, start) + len(end)]
+
+
+PEM = _public_root_pem()
+PEM_BODY = PEM.splitlines()[1:-1]
+
+
+def _fixed(case: str, names: str, **fields) -> BadInput:
+    return BadInput(case, names, config=BASE.merge(**fields))
+
+
+def _without(case: str, field: str) -> BadInput:
+    return BadInput(case, field, config=BASE.drop(field))
+
+
+CONFIGS = [
+    # --- required fields missing or empty
+    *(
+        _without(f"no {field}", field)
+        for field in ("base_url", "access_key", "secret_key", "cc_id", "vdn", "start_date")
+    ),
+    _fixed("base_url empty", "base_url", base_url=""),
+    _fixed("access_key empty", "access_key", access_key=""),
+    _fixed("access_key only spaces", "access_key", access_key="   "),
+    _fixed("secret_key empty", "secret_key", secret_key=""),
+    _fixed("secret_key only whitespace", "secret_key", secret_key=" \n\t "),
+    _fixed("secret_key a single space", "secret_key", secret_key=" "),
+    _fixed("start_date empty", "start_date", start_date=""),
+    # --- wrong types
+    _fixed("base_url a number", "base_url", base_url=443),
+    _fixed("access_key a number", "access_key", access_key=12345),
+    _fixed("secret_key a number", "secret_key", secret_key=987654321),
+    _fixed("secret_key an object", "secret_key", secret_key={"value": SECRET}),
+    _fixed("ca_certificate a number", "ca_certificate", ca_certificate=1),
+    _fixed("cc_id a string", "cc_id", cc_id="7"),
+    _fixed("cc_id a fraction", "cc_id", cc_id=7.5),
+    _fixed("cc_id a boolean", "cc_id", cc_id=True),
+    _fixed("cc_id null", "cc_id", cc_id=None),
+    _fixed("vdn a string", "vdn", vdn="21"),
+    _fixed("vdn a list", "vdn", vdn=[21]),
+    _fixed("timezone a number", "timezone", timezone=8),
+    _fixed("start_date a number", "start_date", start_date=20240510),
+    _fixed("end_date a list", "end_date", end_date=["2024-05-10"]),
+    _fixed("lookback a string", "lookback_window_minutes", lookback_window_minutes="60"),
+    _fixed("window a fraction", "window_minutes", window_minutes=1.5),
+    _fixed("include_call_details a string", "include_call_details", include_call_details="yes"),
+    _fixed("signed_host a number", "signed_host", signed_host=1),
+    # --- out of range
+    _fixed("cc_id zero", "cc_id", cc_id=0),
+    _fixed("cc_id above 65535", "cc_id", cc_id=65536),
+    _fixed("vdn zero", "vdn", vdn=0),
+    _fixed("vdn above 5000", "vdn", vdn=5001),
+    _fixed("vdn negative", "vdn", vdn=-1),
+    _fixed("lookback negative", "lookback_window_minutes", lookback_window_minutes=-1),
+    _fixed("lookback above a month", "lookback_window_minutes", lookback_window_minutes=44641),
+    _fixed("window zero", "window_minutes", window_minutes=0),
+    _fixed("window above two days", "window_minutes", window_minutes=2881),
+    _fixed("signed_host unknown", "signed_host", signed_host="port"),
+    # --- base_url
+    _fixed("plain http to a remote host", "base_url", base_url="http://10.20.30.40:28080"),
+    _fixed("not a URL", "base_url", base_url="10.20.30.40:28443"),
+    _fixed("ftp scheme", "base_url", base_url="ftp://10.20.30.40"),
+    _fixed("scheme without host", "base_url", base_url="https://"),
+    _fixed("with a query string", "base_url", base_url="https://10.20.30.40:28443/?tenant=1"),
+    _fixed("with credentials", "base_url", base_url=f"https://{ACCESS_KEY}:{SECRET}@10.20.30.40:28443"),
+    _fixed("port not a number", "base_url", base_url="https://10.20.30.40:port"),
+    _fixed("port out of range", "base_url", base_url="https://10.20.30.40:99999"),
+    _fixed("port zero", "base_url", base_url="https://10.20.30.40:0"),
+    # --- keys
+    _fixed("access_key with a slash", "access_key", access_key="ak/1"),
+    _fixed("access_key with a newline inside", "access_key", access_key="ak-1\nX-Injected: 1"),
+    _fixed("access_key with a space inside", "access_key", access_key="ak 1"),
+    _fixed("access_key not ASCII", "access_key", access_key="ak-schlüssel"),
+    _fixed("secret_key with a newline inside", "secret_key", secret_key="canary-huawei\nsk-6a03f2"),
+    # --- ca_certificate
+    _fixed("PEM not a certificate", "ca_certificate", ca_certificate="my company CA"),
+    _fixed(
+        "PEM of a private key",
+        "ca_certificate",
+        ca_certificate="-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg==\n-----END PRIVATE KEY-----",
+    ),
+    _fixed(
+        "PEM body not base64",
+        "ca_certificate",
+        ca_certificate="-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----",
+    ),
+    _fixed(
+        "PEM cut off",
+        "ca_certificate",
+        ca_certificate="\n".join(["-----BEGIN CERTIFICATE-----", *PEM_BODY[: len(PEM_BODY) // 2]]),
+    ),
+    _fixed(
+        "PEM body damaged",
+        "ca_certificate",
+        ca_certificate="\n".join(["-----BEGIN CERTIFICATE-----", *PEM_BODY[2:], "-----END CERTIFICATE-----"]),
+    ),
+    _fixed("PEM with escaped newlines", "ca_certificate", ca_certificate=PEM.replace("\n", "\\n")),
+    _fixed(
+        "PEM with non-ASCII in its block",
+        "ca_certificate",
+        ca_certificate=PEM.replace(PEM_BODY[3], "Zertifizierungsstelle Ä"),
+    ),
+    _fixed("PEM header only", "ca_certificate", ca_certificate="-----BEGIN CERTIFICATE-----"),
+    # --- dates and zone
+    _fixed("unknown zone", "timezone", timezone="Asia/Beijing"),
+    _fixed("zone as an offset", "timezone", timezone="+08:00"),
+    _fixed("start not a date", "start_date", start_date="yesterday"),
+    _fixed("start day 30 February", "start_date", start_date="2024-02-30"),
+    _fixed("start month 13", "start_date", start_date="2024-13-01"),
+    _fixed("start hour 25", "start_date", start_date="2024-05-10T25:00:00Z"),
+    _fixed("start year 0", "start_date", start_date="0000-01-01"),
+    _fixed("start before 1970", "start_date", start_date="1969-12-31"),
+    _fixed("start year 9999", "start_date", start_date="9999-12-31"),
+    _fixed("start in the future", "start_date", start_date="2024-05-10T12:30:00Z"),
+    _fixed("start offset +25:00", "start_date", start_date="2024-05-10T08:00:00+25:00"),
+    _fixed("start offset -2400", "start_date", start_date="2024-05-10T08:00:00-2400"),
+    _fixed("end offset +99:99", "end_date", end_date="2024-05-10T10:00:00+99:99"),
+    _fixed("end not a date", "end_date", end_date="tomorrow"),
+    _fixed("end day 31 April", "end_date", end_date="2024-04-31"),
+    _fixed("end before start", "end_date", end_date="2024-05-10T07:00:00Z"),
+    _fixed("end equals start", "end_date", end_date="2024-05-10T16:00:00+08:00"),
+    _fixed("end day before start day", "end_date", start_date="2024-05-10", end_date="2024-05-09"),
+    # --- the files
+    BadInput("config not JSON", "--config", config_text="{not json"),
+    BadInput("config an array", "--config", config_text='["base_url"]'),
+    BadInput("config a string", "--config", config_text='"https://10.20.30.40"'),
+    BadInput("config empty file", "--config", config_text=""),
+    BadInput("config missing", "--config", config_text=MISSING),
+    # --- other commands
+    BadInput("discover, config not JSON", "--config", command="discover", config_text="{"),
+    BadInput("discover, no secret_key", "secret_key", command="discover", config=BASE.drop("secret_key")),
+    BadInput(
+        "discover, bad PEM", "ca_certificate", command="discover", config=BASE.merge(ca_certificate="x")
+    ),
+    BadInput("read, end before start", "end_date", command="read", config=BASE.merge(end_date="2024-05-01")),
+    BadInput("read, unknown zone", "timezone", command="read", config=BASE.merge(timezone="Mars/Olympus")),
+    BadInput("read, cc_id a string", "cc_id", command="read", config=BASE.merge(cc_id="seven")),
+]
+
+
+def _read(case: str, names: str, stream: str = CALLS, config: dict | None = None, **kwargs) -> BadInput:
+    catalog = kwargs.pop("catalog", catalog_of(stream))
+    return BadInput(case, names, command="read", config=config or QUIET, catalog=catalog, **kwargs)
+
+
+STATES = [
+    *(
+        bad
+        for stream in (CALLS, DETAILS)
+        for bad in (
+            _read(
+                f"{stream}: cursor not a date", stream, stream, state=state_of(stream, {"begin_at": "soon"})
+            ),
+            _read(
+                f"{stream}: cursor a number", stream, stream, state=state_of(stream, {"begin_at": 1715000000})
+            ),
+            _read(
+                f"{stream}: cursor an object", stream, stream, state=state_of(stream, {"begin_at": {"ms": 1}})
+            ),
+            _read(
+                f"{stream}: cursor 10 min ahead",
+                stream,
+                stream,
+                state=state_of(stream, {"begin_at": "2024-05-10T12:10:00+00:00"}),
+            ),
+            _read(
+                f"{stream}: cursor year 9999",
+                stream,
+                stream,
+                state=state_of(stream, {"begin_at": "9999-12-31T00:00:00+00:00"}),
+            ),
+            _read(
+                f"{stream}: cursor offset beyond 24 h",
+                stream,
+                stream,
+                state=state_of(stream, {"begin_at": "2024-05-10T08:00:00+25:00"}),
+            ),
+            _read(
+                f"{stream}: state a list", stream, stream, state=state_of(stream, ["2024-05-10T08:00:00Z"])
+            ),
+            _read(
+                f"{stream}: state a string", stream, stream, state=state_of(stream, "2024-05-10T08:00:00Z")
+            ),
+        )
+    ),
+    _read(
+        "both streams, the second one bad",
+        DETAILS,
+        catalog={"streams": [*catalog_of(CALLS)["streams"], *catalog_of(DETAILS)["streams"]]},
+        state=[
+            *state_of(CALLS, {"begin_at": "2024-05-10T09:00:00+00:00"}),
+            *state_of(DETAILS, {"begin_at": "later"}),
+        ],
+    ),
+    _read("state not JSON", "--state", state_text="[{"),
+    _read("state a legacy object", "--state", state_text='{"calls": {"begin_at": "2024-05-10T08:00:00Z"}}'),
+    _read("state a number", "--state", state_text="42"),
+    _read("state missing", "--state", state_text=MISSING),
+    _read("state message without stream", "--state", state_text='[{"type": "STREAM"}]'),
+    _read(
+        "state message of an unknown type",
+        "--state",
+        state_text='[{"type": "SOMETIMES", "stream": {"stream_descriptor": {"name": "calls"}}}]',
+    ),
+]
+
+CATALOGS = [
+    _read("unknown stream", "agent_status", catalog=catalog_of("agent_status")),
+    _read(
+        "call_details while include_call_details is off",
+        DETAILS,
+        catalog=catalog_of(DETAILS),
+        config={**QUIET, "include_call_details": False},
+    ),
+    _read("calls on a wrong cursor", CALLS, catalog=catalog_of(CALLS, cursor_field=["callId"])),
+    _read("call_details on a wrong cursor", DETAILS, catalog=catalog_of(DETAILS, cursor_field=["end_time"])),
+    _read("unknown sync mode", "--catalog", catalog=catalog_of(CALLS, sync_mode="sometimes")),
+    _read("no stream selected", "--catalog", catalog={"streams": []}),
+    _read("catalog not JSON", "--catalog", catalog_text="nope"),
+    _read("catalog an array", "--catalog", catalog_text="[]"),
+    _read("catalog missing", "--catalog", catalog_text=MISSING),
+    _read("catalog stream without name", "--catalog", catalog_text='{"streams": [{"stream": {}}]}'),
+]
+
+
+@pytest.mark.parametrize("case", CONFIGS + STATES + CATALOGS, ids=lambda case: case.id)
+@freeze_time(NOW)
+def test_given_bad_input_then_refused_naming_it_without_request_traceback_or_secret(case, tmp_path):
+    run = run_connector(
+        SourceHuaweiCms, case, tmp_path, default_config=QUIET, default_catalog=catalog_of(CALLS)
+    )
+    run.assert_refused(case.names, canaries=[SECRET])
+    assert "****" not in run.refusal(), "only secrets are masked, never the words of the message"
+
+
+def test_the_table_is_as_large_as_issue_10_asks():
+    assert len(CONFIGS) >= 60 and len(STATES) >= 15 and len(CATALOGS) >= 7
+
+
+# ------------------------------------------------------------------ states that lose nothing: ignored
+
+
+@pytest.mark.parametrize(
+    "stream_state",
+    [
+        {
+            "states": [
+                {"partition": {"direction": "inbound"}, "cursor": {"begin_at": "2024-05-10T09:00:00+00:00"}}
+            ]
+        },
+        {"direction": "inbound", "begin_at_ms": 1715331600000},
+        {"start_time": "2024-05-10T09:00:00+00:00"},
+    ],
+    ids=["per-partition", "old keys", "another cursor name"],
+)
+@pytest.mark.parametrize("stream", [CALLS, DETAILS])
+@freeze_time(NOW)
+def test_given_state_of_another_shape_then_ignored_with_a_warning_naming_the_stream(
+    stream, stream_state, tmp_path
+):
+    case = _read("another shape", stream, stream, state=state_of(stream, stream_state))
+    run = run_connector(SourceHuaweiCms, case, tmp_path, default_config=QUIET)
+    assert run.exit_code == 0, run.stdout[-2000:]
+    run.assert_no_traceback()
+    warnings = [
+        m["log"]["message"] for m in run.messages if m.get("type") == "LOG" and m["log"]["level"] == "WARN"
+    ]
+    assert any(f"'{stream}'" in w and "read from 'start_date'" in w for w in warnings), warnings
+
+
+@freeze_time(NOW)
+def test_given_state_of_a_stream_this_source_does_not_have_then_ignored_with_a_warning(tmp_path):
+    case = _read(
+        "unknown stream in state",
+        CALLS,
+        state=[*state_of("agent_status", {"begin_at": "2024-05-10T09:00:00+00:00"})],
+    )
+    run = run_connector(SourceHuaweiCms, case, tmp_path, default_config=QUIET)
+    assert run.exit_code == 0, run.stdout[-2000:]
+    run.assert_no_traceback()
+    warnings = [
+        m["log"]["message"] for m in run.messages if m.get("type") == "LOG" and m["log"]["level"] == "WARN"
+    ]
+    assert any("'agent_status'" in w for w in warnings), warnings
+
+
+@pytest.mark.parametrize(("ahead", "accepted"), [("12:02:00", True), ("12:10:00", False)])
+@pytest.mark.parametrize("stream", [CALLS, DETAILS])
+@freeze_time(NOW)
+def test_future_state_tolerance_at_its_edge(stream, ahead, accepted, tmp_path):
+    case = _read("ahead", stream, stream, state=state_of(stream, {"begin_at": f"2024-05-10T{ahead}+00:00"}))
+    run = run_connector(SourceHuaweiCms, case, tmp_path, default_config=QUIET)
+    if accepted:
+        assert run.exit_code == 0 and not run.errors(), run.stdout[-2000:]
+    else:
+        run.assert_refused(stream, canaries=[SECRET])
+        assert "future" in run.refusal()
+
+
+# ------------------------------------------------------------------ inputs that look wrong but work
+
+
+@contextmanager
+def signature_checking_cms(secret: str) -> Iterator[list[str]]:
+    """`requests` answered by a stand-in CC-CMS that checks each auth-v2 signature against `secret`.
+
+    A request signed with `secret` gets an empty call page, any other gets HTTP 401. Yields the
+    outcome of every request ("signed" or "refused").
+    """
+    outcomes: list[str] = []
+
+    def send(adapter, request, *args, **kwargs):
+        prefix, _, sent = request.headers["Authorization"].rpartition("/")
+        parts = urlsplit(request.url)
+        canonical = canonical_request(
+            request.method, parts.path, [], {"host": request.headers["Host"]}, request.body or b""
+        )
+        key = hmac.new(secret.encode(), prefix.encode(), hashlib.sha256).hexdigest()
+        expected = hmac.new(key.encode(), canonical.encode(), hashlib.sha256).hexdigest()
+        ok = hmac.compare_digest(expected, sent)
+        outcomes.append("signed" if ok else "refused")
+        answer = requests.Response()
+        answer.status_code = 200 if ok else 401
+        body = {"resultCode": "0100000", "resultDesc": {"data": [], "count": 0}} if ok else {"message": "no"}
+        answer._content = json.dumps(body).encode()
+        answer.headers["Content-Type"] = "application/json"
+        answer.request, answer.url = request, request.url
+        return answer
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(requests.adapters.HTTPAdapter, "send", send)
+        yield outcomes
+
+
+WORKS = [
+    ("secret with a trailing newline", {"secret_key": SECRET + "\n"}),
+    ("secret with spaces around", {"secret_key": f"  {SECRET}  "}),
+    ("secret with a tab and CRLF", {"secret_key": f"\t{SECRET}\r\n"}),
+    ("access key with spaces around", {"access_key": f" {ACCESS_KEY} "}),
+    ("base_url with a trailing slash", {"base_url": BASE_URL + "/"}),
+    ("end year 9999", {"end_date": "9999-12-31"}),
+    ("offset +23:59", {"start_date": "2024-05-10T08:00:00+23:59"}),
+    ("empty timezone means UTC", {"timezone": ""}),
+    ("PEM with Windows line ends", {"ca_certificate": PEM.replace("\n", "\r\n")}),
+    ("PEM with blank lines around", {"ca_certificate": f"\n\n  {PEM}\n\n"}),
+    ("PEM with a non-ASCII heading", {"ca_certificate": f"subject=CN=Zertifizierungsstelle Ä\n{PEM}\n"}),
+    ("start long before retention", {"start_date": "2020-01-01"}),
+    ("signed_host with_port", {"signed_host": "with_port"}),
+]
+
+
+@pytest.mark.parametrize(("case", "fields"), WORKS, ids=[case for case, _ in WORKS])
+@freeze_time(NOW, tick=True)
+def test_given_input_that_only_looks_wrong_then_check_succeeds_with_a_valid_signature(case, fields, tmp_path):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(BASE.merge(**fields)))
+    with signature_checking_cms(SECRET) as outcomes:
+        stdout, stderr, code = run_command(
+            lambda args: launch(SourceHuaweiCms(), args),
+            ["check", "--config", str(path)],
+        )
+    statuses = [
+        json.loads(line)["connectionStatus"] for line in stdout.splitlines() if "CONNECTION_STATUS" in line
+    ]
+    assert statuses == [{"status": "SUCCEEDED"}], stdout[-2000:]
+    assert outcomes == ["signed"]
+    assert code == 0
+    for form in secret_forms(fields.get("secret_key", SECRET)):
+        assert form not in stdout + stderr
+
+
+def test_the_stand_in_refuses_a_signature_made_with_another_secret(tmp_path):
+    # The stand-in above must be able to fail: a key that is not the trimmed one is refused.
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(BASE.merge(secret_key=SECRET + "x", start_date="2024-05-10T08:00:00Z")))
+    with freeze_time(NOW, tick=True), signature_checking_cms(SECRET) as outcomes:
+        stdout, _, _ = run_command(
+            lambda args: launch(SourceHuaweiCms(), args),
+            ["check", "--config", str(path)],
+        )
+    assert outcomes == ["refused"]
+    assert '"FAILED"' in stdout and "signature rejected" in stdout
+    assert percent_encode(SECRET) not in stdout
