@@ -193,45 +193,37 @@ class StaticTokenAuth(requests.auth.AuthBase):
         return request
 
 
+def _required(credentials: Mapping[str, Any], field: str, auth_type: str) -> str:
+    """`credentials.<field>` without surrounding blanks, or a config error naming it."""
+    value = credentials.get(field)
+    if not isinstance(value, str) or not value.strip():
+        raise config_error(f"'credentials.{field}' is required when credentials.auth_type is '{auth_type}'.")
+    return value.strip()
+
+
 def authenticator_from_config(config: Mapping[str, Any], auth_url: str) -> requests.auth.AuthBase:
     """The request authenticator for the configured credential type, or a config error naming the field."""
     credentials = config.get("credentials") or {}
     auth_type = credentials.get("auth_type")
     if auth_type == "ringcentral_jwt":
-        for field in ("client_id", "client_secret", "jwt"):
-            if not credentials.get(field):
-                raise config_error(
-                    f"'credentials.{field}' is required when credentials.auth_type is 'ringcentral_jwt'."
-                )
-        register_secret(credentials["client_secret"])
-        register_secret(credentials["jwt"])
+        client_id, client_secret, jwt = (
+            _required(credentials, field, auth_type) for field in ("client_id", "client_secret", "jwt")
+        )
+        register_secret(client_secret)
+        register_secret(jwt)
         platform_url = validate_base_url(
             credentials.get("platform_url") or DEFAULT_PLATFORM_URL, field="credentials.platform_url"
         )
-        return RingCxJwtAuth(
-            auth_url, platform_url, credentials["client_id"], credentials["client_secret"], credentials["jwt"]
-        )
+        return RingCxJwtAuth(auth_url, platform_url, client_id, client_secret, jwt)
     if auth_type == "legacy_login":
-        for field in ("username", "password"):
-            if not credentials.get(field):
-                raise config_error(
-                    f"'credentials.{field}' is required when credentials.auth_type is 'legacy_login'."
-                )
-        register_secret(credentials["password"])
+        username, password = (_required(credentials, field, auth_type) for field in ("username", "password"))
+        register_secret(password)
         platform_id = str(credentials.get("platform_id") or "").strip() or None
-        return RingCxLegacyLoginAuth(auth_url, credentials["username"], credentials["password"], platform_id)
+        return RingCxLegacyLoginAuth(auth_url, username, password, platform_id)
     if auth_type == "api_token":
-        if not credentials.get("api_token"):
-            raise config_error(
-                "'credentials.api_token' is required when credentials.auth_type is 'api_token'."
-            )
-        return StaticTokenAuth("X-Auth-Token", credentials["api_token"])
+        return StaticTokenAuth("X-Auth-Token", _required(credentials, "api_token", auth_type))
     if auth_type == "access_token":
-        if not credentials.get("access_token"):
-            raise config_error(
-                "'credentials.access_token' is required when credentials.auth_type is 'access_token'."
-            )
-        return StaticTokenAuth("Authorization", f"Bearer {credentials['access_token']}")
+        return StaticTokenAuth("Authorization", f"Bearer {_required(credentials, 'access_token', auth_type)}")
     raise config_error(
         "'credentials.auth_type' must be 'ringcentral_jwt', 'legacy_login', 'api_token' or 'access_token'; "
         f"got '{auth_type}'."
