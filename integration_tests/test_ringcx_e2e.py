@@ -493,8 +493,7 @@ def test_with_debug_no_canary_and_no_provider_secret_in_any_output_and_records_d
     wrong_legacy = {**legacy, "password": f"{CANARY_LEGACY}-wrong"}
     runs.append(run_connector(CONNECTOR, "check", config(url, credentials=wrong_legacy), extra_args=debug))
     runs.append(run_connector(CONNECTOR, "check", config(url, account_ids=["99999999"]), extra_args=debug))
-    emulator.inject(["500"] * 20, path=REPORT_PATH)
-    cfg = config(url, credentials=legacy)
+    cfg = config(url, credentials=legacy, account_ids=["99999999"])
     runs.append(run_connector(CONNECTOR, "read", cfg, catalog=report_only(emulator, cfg), extra_args=debug))
     assert runs[-1].returncode != 0
     forms = canary_forms() | {f"{CANARY_JWT}-wrong", f"{CANARY_LEGACY}-wrong"}

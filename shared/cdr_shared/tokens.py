@@ -22,12 +22,20 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdr_shared.errors import transient_error
-from cdr_shared.http_errors import provider_message, retry_after_seconds
+from cdr_shared.http_errors import (
+    CHECK_MAX_RETRIES,
+    CHECK_MAX_WAIT_SECONDS,
+    in_check,
+    provider_message,
+    retry_after_seconds,
+)
 from cdr_shared.secrets import register_secret
 
 _RETRIED_MARK = "_cdr_token_retried"
 TOKEN_REQUEST_TIMEOUT = 60
 TOKEN_REQUEST_ATTEMPTS = 5
+CHECK_TOKEN_REQUEST_TIMEOUT = 15
+"""A token request's timeout under `check`, so three attempts stay within check's minute."""
 
 
 class TokenRefused(AirbyteTracedException):
@@ -127,12 +135,17 @@ def request_token(
 
     400/401/403 are config errors naming the credential (`credential_hint`), raised as `TokenRefused` (which
     carries the status, for callers that try another documented request shape); 429, 5xx and transport
-    faults are retried with backoff and become a transient error when they persist.
+    faults are retried with backoff and become a transient error, quoting the last answer, when they persist.
+    Under `check` (`http_errors.check_budget`) it keeps to check's budget: at most `CHECK_MAX_RETRIES`
+    retries, no wait (not even `Retry-After`) over `CHECK_MAX_WAIT_SECONDS`, and a shorter request timeout.
     """
+    checking = in_check()
+    attempts = CHECK_MAX_RETRIES + 1 if checking else TOKEN_REQUEST_ATTEMPTS
+    timeout = CHECK_TOKEN_REQUEST_TIMEOUT if checking else TOKEN_REQUEST_TIMEOUT
     last_problem = ""
-    for attempt in range(1, TOKEN_REQUEST_ATTEMPTS + 1):
+    for attempt in range(1, attempts + 1):
         try:
-            response = session.request(method, url, timeout=TOKEN_REQUEST_TIMEOUT, **kwargs)
+            response = session.request(method, url, timeout=timeout, **kwargs)
         except requests.RequestException as error:
             last_problem = type(error).__name__
         else:
@@ -152,13 +165,15 @@ def request_token(
                         return body
                     last_problem = "an unexpected token answer"
             else:
-                last_problem = f"HTTP {response.status_code}"
+                answer = provider_message(response)
+                last_problem = f"HTTP {response.status_code}" + (f": {answer}" if answer else "")
                 wait = retry_after_seconds(response)
-                if wait is not None and attempt < TOKEN_REQUEST_ATTEMPTS:
-                    time.sleep(min(wait, 60.0))
+                if wait is not None and attempt < attempts:
+                    time.sleep(min(wait, CHECK_MAX_WAIT_SECONDS if checking else 60.0))
                     continue
-        if attempt < TOKEN_REQUEST_ATTEMPTS:
-            time.sleep(min(2.0 * 2 ** (attempt - 1), 30.0) * TOKEN_RETRY_SCALE)
+        if attempt < attempts:
+            backoff = min(2.0 * 2 ** (attempt - 1), 30.0) * TOKEN_RETRY_SCALE
+            time.sleep(min(backoff, CHECK_MAX_WAIT_SECONDS) if checking else backoff)
     raise transient_error(
         f"{provider} token endpoint kept failing ({last_problem}); try the sync again later."
     )
