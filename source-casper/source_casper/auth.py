@@ -58,11 +58,16 @@ LEGACY_LOGIN_PATH = "/api/auth/login/admin"
 
 
 def token_budget() -> HttpAPIBudget:
-    """5 token requests per minute, the documented limit of the RingCX exchange endpoint."""
+    """5 token requests per minute, the documented limit of the RingCX exchange endpoint.
+
+    A 429 does not also empty the budget (the CDK's default): `request_token` already waits what the
+    answer's `Retry-After` asks, within `check`'s budget under `check`, and an emptied budget would make the
+    next attempt wait out a whole minute on top.
+    """
     policy = MovingWindowCallRatePolicy(
         rates=[Rate(TOKEN_REQUESTS_PER_MINUTE, timedelta(minutes=1))], matchers=[]
     )
-    return HttpAPIBudget(policies=[policy])
+    return HttpAPIBudget(policies=[policy], status_codes_for_ratelimit_hit=[])
 
 
 class RingCxTokenPairAuth(ShortLivedTokenAuth):

@@ -15,6 +15,17 @@ from source_casper.config import parse_config
 from source_casper.report import CallDetailReport
 from source_casper.streams import CloudDestinations, CloudProfiles, RingCxDirectory
 
+# What the CDK says when a 429 outlasts the retries, without what the provider answered.
+CDK_RATE_LIMIT_MESSAGE = "API rate limit exceeded."
+
+
+def failure_message(error: AirbyteTracedException) -> str:
+    """The user-facing message of a failed check, with RingCX's answer where the CDK leaves it out."""
+    cause = getattr(error, "_exception", None)
+    if error.message == CDK_RATE_LIMIT_MESSAGE and cause is not None:
+        return f"{error.message} {cause}"
+    return str(error.message)
+
 
 class SourceCasper(AbstractSource):
     """RingCentral RingCX cloud call detail records (report type CASPER_REPORT) and the setup behind them."""
@@ -24,7 +35,7 @@ class SourceCasper(AbstractSource):
         try:
             self.directory(config).account_ids()  # logs in, lists the accounts, names unknown configured ones
         except AirbyteTracedException as error:
-            return False, error.message
+            return False, failure_message(error)
         return True, None
 
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
