@@ -45,7 +45,9 @@ def test_auth_refusal_names_the_credential_and_quotes_the_provider():
 
 
 def test_a_429_quotes_what_the_provider_answered():
-    message = HANDLER.interpret_response(response(429, {"message": "Quota of 5 per minute used"})).error_message
+    message = HANDLER.interpret_response(
+        response(429, {"message": "Quota of 5 per minute used"})
+    ).error_message
     assert "HTTP 429: Quota of 5 per minute used" in message
     assert "HTTP 429)" in HANDLER.interpret_response(response(429)).error_message
 

@@ -14,9 +14,9 @@ from cdr_shared.testing.bad_inputs import (
     MISSING,
     BadInput,
     ConfigBuilder,
-    LoopbackCounter,
     catalog_of,
     run_connector,
+    run_with_loopback,
     state_of,
 )
 from source_casper import SourceCasper
@@ -30,7 +30,8 @@ CANARIES = [API_TOKEN, CLIENT_SECRET, JWT, PASSWORD, ACCESS_TOKEN]
 NOW = "2024-05-10T12:00:00Z"
 REPORT = "call_detail_report"
 CURSOR = "enqueue_at"
-PLACEHOLDER_URL = "http://127.0.0.1:9/voice"
+PLACEHOLDER_ORIGIN = "http://127.0.0.1:9"
+PLACEHOLDER_URL = f"{PLACEHOLDER_ORIGIN}/voice"
 
 BASE = ConfigBuilder(
     {
@@ -251,15 +252,16 @@ CATALOGS = [
 @pytest.mark.parametrize("case", CONFIGS + STATES + CATALOGS, ids=lambda case: case.id)
 @freeze_time(NOW)
 def test_given_bad_input_then_refused_naming_it_without_request_traceback_or_secret(case, tmp_path):
-    with LoopbackCounter() as server:
-        config = case.config if case.config is not None else BASE.build()
-        if config.get("base_url") == PLACEHOLDER_URL:  # every request would reach the counting server
-            case = BadInput(**{**case.__dict__, "config": {**config, "base_url": f"{server.url}/voice"}})
-        run = run_connector(
-            SourceCasper, case, tmp_path, default_config=BASE.build(), default_catalog=catalog_of(REPORT)
-        )
+    run, connections = run_with_loopback(
+        SourceCasper,
+        case,
+        tmp_path,
+        placeholder_url=PLACEHOLDER_ORIGIN,
+        default_config=BASE.build(),
+        default_catalog=catalog_of(REPORT),
+    )
     run.assert_refused(case.names, canaries=CANARIES)
-    assert server.connections == 0
+    assert connections == 0
 
 
 def test_the_table_covers_what_the_issue_asks():
