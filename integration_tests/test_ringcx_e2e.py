@@ -16,8 +16,15 @@ from typing import Any
 import pendulum
 import pytest
 
+from cdr_shared.secrets import secret_forms
 from integration_tests.connector_runner import configured_catalog, run_connector, state_messages_as_input
-from integration_tests.emulators.ringcx import REPORT_PATH, USERS_PATH
+from integration_tests.emulators.ringcx import (
+    ACCOUNTS_PATH,
+    EXCHANGE_PATH,
+    LEGACY_LOGIN_PATH,
+    REPORT_PATH,
+    USERS_PATH,
+)
 
 CONNECTOR = "source-casper"
 ZONE = "US/Arizona"
@@ -420,3 +427,132 @@ def test_without_manage_users_the_users_stream_is_skipped_with_a_warning_and_the
     assert len(run.records_of("accounts")) == 3
     asked = emulator.request_log(USERS_PATH)
     assert asked and all(entry["query"].get("flatten") == ["true"] for entry in asked)
+
+
+# ------------------------------------------------------------------ bad input, secrets, faults (issue 10)
+
+CANARY_LEGACY = "canary-legacy-password-7e31"
+PROVIDER_SECRETS = ("crm-password-", "ftp-password-", "security-key-", "user-password-", "user-api-token-")
+PROVIDER_SECRET_KEYS = {"crmPwd", "ftpPwd", "securityKey", "phoneRecordingPin", "password", "apiToken"}
+
+
+def canary_forms() -> set[str]:
+    forms: set[str] = set()
+    for secret in (CANARY_SECRET, CANARY_JWT, CANARY_API_TOKEN, CANARY_LEGACY):
+        forms |= secret_forms(secret)
+    return forms | set(PROVIDER_SECRETS) | {"user-client-secret-"}
+
+
+def keys_of(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in keys_of(v)}
+    if isinstance(value, list):
+        return {k for item in value for k in keys_of(item)}
+    return set()
+
+
+def test_with_debug_no_canary_and_no_provider_secret_in_any_output_and_records_drop_secret_keys(
+    ringcx_emulator,
+):
+    emulator = ringcx_emulator(
+        **DATA,
+        client_secret=CANARY_SECRET,
+        jwt=CANARY_JWT,
+        api_tokens=[CANARY_API_TOKEN],
+        username="admin@example.com",
+        password=CANARY_LEGACY,
+        user_secrets=True,
+    )
+    url = emulator.base_url
+    legacy = {"auth_type": "legacy_login", "username": "admin@example.com", "password": CANARY_LEGACY}
+    token = {"auth_type": "api_token", "api_token": f"{CANARY_API_TOKEN}\n"}  # trimmed, then works
+    debug = ("--debug",)
+    runs = [run_connector(CONNECTOR, "spec", extra_args=debug)]
+    for credentials in (jwt(url), legacy, token):
+        cfg = config(url, credentials=credentials)
+        discovered = run_connector(CONNECTOR, "discover", cfg, extra_args=debug)
+        check = run_connector(CONNECTOR, "check", cfg, extra_args=debug)
+        assert check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]["status"] == "SUCCEEDED"
+        read = run_connector(
+            CONNECTOR,
+            "read",
+            cfg,
+            catalog=configured_catalog(discovered, "full_refresh", streams=["accounts", "users"]),
+            extra_args=debug,
+        )
+        assert read.returncode == 0, read.stderr[-2000:]
+        assert len(read.records_of("accounts")) == 3 and len(read.records_of("users")) == 3
+        assert not keys_of(read.records) & PROVIDER_SECRET_KEYS
+        assert "integrations" in read.records_of("users")[0]  # the list stays, its secret is dropped
+        # The provider's answers are in the debug log, with the secret-looking values masked.
+        assert re.search(r'crmPwd\\*"\s*:\s*\\*"\*\*\*\*', read.output), "account bodies are not logged"
+        runs += [discovered, check, read]
+    # Failure paths: refused credentials, an unknown account, a failing report.
+    wrong = {**jwt(url), "jwt": f"{CANARY_JWT}-wrong"}
+    runs.append(run_connector(CONNECTOR, "check", config(url, credentials=wrong), extra_args=debug))
+    wrong_legacy = {**legacy, "password": f"{CANARY_LEGACY}-wrong"}
+    runs.append(run_connector(CONNECTOR, "check", config(url, credentials=wrong_legacy), extra_args=debug))
+    runs.append(run_connector(CONNECTOR, "check", config(url, account_ids=["99999999"]), extra_args=debug))
+    cfg = config(url, credentials=legacy, account_ids=["99999999"])
+    runs.append(run_connector(CONNECTOR, "read", cfg, catalog=report_only(emulator, cfg), extra_args=debug))
+    assert runs[-1].returncode != 0
+    forms = canary_forms() | {f"{CANARY_JWT}-wrong", f"{CANARY_LEGACY}-wrong"}
+    for run in runs:
+        for form in forms:
+            assert form not in run.output, f"{form!r} leaked"
+
+
+def test_account_ids_the_login_cannot_see_are_named_by_check_and_read_without_an_http_400_dump(emulator):
+    cfg = config(emulator.base_url, account_ids=["15300002", "99999999", "15300009"])
+    check = run_connector(CONNECTOR, "check", cfg)
+    status = check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
+    assert status["status"] == "FAILED"
+    assert "'account_ids'" in status["message"] and "99999999, 15300009" in status["message"]
+    assert "15300001, 15300002, 15300003" in status["message"] and "400" not in status["message"]
+    discovered = run_connector(CONNECTOR, "discover", cfg)
+    read = run_connector(CONNECTOR, "read", cfg, catalog=configured_catalog(discovered, "full_refresh"))
+    assert read.returncode != 0 and read.records_of("call_detail_report") == []
+    assert read.errors[0]["failure_type"] == "config_error" and "99999999" in read.errors[0]["message"]
+    assert "HTTP 400" not in read.output and "Invalid accountId" not in read.output
+    # No per-account endpoint was asked for any account: the accounts list settled it.
+    assert all("/accounts/" not in entry["path"] for entry in emulator.request_log())
+
+
+@pytest.mark.parametrize(
+    ("fault", "quoted"),
+    [
+        ("500", "HTTP 500"),
+        ("503", "HTTP 503"),
+        ("html", "502"),
+        ("429", "429"),
+        ("reset", "ConnectionError"),
+    ],
+)
+@pytest.mark.parametrize("login", ["api_token", "jwt", "legacy"])
+def test_check_under_a_persistent_fault_fails_quoting_the_answer_within_the_check_budget(
+    ringcx_emulator, fault, quoted, login
+):
+    emulator = ringcx_emulator(
+        **DATA,
+        client_secret=CANARY_SECRET,
+        jwt=CANARY_JWT,
+        api_tokens=[CANARY_API_TOKEN],
+        password=CANARY_LEGACY,
+    )
+    credentials, path = {
+        "api_token": ({"auth_type": "api_token", "api_token": CANARY_API_TOKEN}, ACCOUNTS_PATH),
+        "jwt": (jwt(emulator.base_url), EXCHANGE_PATH),
+        "legacy": (
+            {"auth_type": "legacy_login", "username": "admin@example.com", "password": CANARY_LEGACY},
+            LEGACY_LOGIN_PATH,
+        ),
+    }[login]
+    emulator.inject([fault] * 50, path=path)
+    # The timeout only guards the test run; what is asserted is the number of attempts the budget allows.
+    check = run_connector(CONNECTOR, "check", config(emulator.base_url, credentials=credentials), timeout=120)
+    status = check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
+    message = status["message"]
+    assert status["status"] == "FAILED" and quoted in message, message
+    if fault == "429":
+        assert "Rate limit exceeded" in message  # RingCX's own words
+    assert 1 <= emulator.stats()["requests"].get(path.replace("/voice", "", 0), 0) <= 3

@@ -19,7 +19,12 @@ and its `platform_url` is `<url>`):
 - `GET /voice/api/v1/admin/accounts`, `GET /voice/api/v1/admin/users` (JSON lists; accounts carry the settings
   `crmPwd`, `ftpPwd`, `securityKey`, `phoneRecordingPin` as the real model does). Users are nested under their
   parent unless `flatten=true`; with `users_permission=False` (no MANAGE_USERS) the users list is 403
-  `access.denied.exception`, as the Admin User and Permission APIs page shows.
+  `access.denied.exception`, as the Admin User and Permission APIs page shows. With `user_secrets=True` every
+  user also carries canary credentials (`password`, `apiToken`, `integrations[].clientSecret`): not vendor
+  fields, but the secret-looking keys a connector must drop from records and mask in debug logs.
+- An account ID the login cannot see, on the per-account endpoints, is HTTP 400 `Invalid accountId <id>` in
+  the Spring error shape; `GET /admin/accounts` lists only the visible accounts (the vendor pages document
+  no other answer for an unknown account).
 - `GET /voice/api/v1/admin/accounts/{accountId}/users/{userId}/reports/inputControls?accountIds=..&products=
   CLOUD_PROFILE|CLOUD_DESTINATION`: groups and objects, in the shape `input_controls_shape` names (`nested`
   list of groups with `children`, `keyed` by product, `flat` objects carrying their group, or `unknown`).
@@ -228,6 +233,7 @@ class RingCxEmulator(EmulatorServer):
         platform_id: str | None = DEFAULT_PLATFORM_ID,
         legacy_login_style: str = "query",
         users_permission: bool = True,
+        user_secrets: bool = False,
         **common: Any,
     ) -> None:
         super().__init__(**common)
@@ -258,6 +264,7 @@ class RingCxEmulator(EmulatorServer):
         self.username, self.password, self.platform_id = username, password, platform_id
         self.legacy_login_style = legacy_login_style
         self.users_permission = users_permission
+        self.user_secrets = user_secrets
         self._settings_lock = threading.Lock()
         self.platform_tokens = TokenIssuer(self.clock, 3600)
         self.tokens = TokenIssuer(self.clock, token_ttl, mint=jwt_shaped_token)
@@ -401,9 +408,23 @@ class RingCxEmulator(EmulatorServer):
                 },
                 403,
             )
-        if (request.param("flatten") or "").lower() == "true":
-            return Response.json(self.flat_users())
-        return Response.json(self.dataset.users)
+        users = (
+            self.flat_users() if (request.param("flatten") or "").lower() == "true" else self.dataset.users
+        )
+        return Response.json(
+            [self._with_planted_secrets(user) for user in users] if self.user_secrets else users
+        )
+
+    def _with_planted_secrets(self, user: dict[str, Any]) -> dict[str, Any]:
+        """`user` with canary credentials (`user_secrets`): secret-looking keys a connector must never emit."""
+        user_id = user["userId"]
+        return {
+            **user,
+            "password": f"user-password-{user_id}",
+            "apiToken": f"user-api-token-{user_id}",
+            "integrations": [{"name": "crm", "clientSecret": f"user-client-secret-{user_id}"}],
+            "children": [self._with_planted_secrets(child) for child in user.get("children", [])],
+        }
 
     def flat_users(self) -> list[dict[str, Any]]:
         """Every user once, parents before their children, none nested: the `flatten=true` answer."""
@@ -751,6 +772,11 @@ class RingCxEmulator(EmulatorServer):
             action="store_true",
             help="the login lacks MANAGE_USERS: users answers 403",
         )
+        api.add_argument(
+            "--user-secrets",
+            action="store_true",
+            help="plant canary credentials (password, apiToken, clientSecret) in every user record",
+        )
 
     @classmethod
     def options_from_arguments(cls, args: argparse.Namespace) -> dict[str, Any]:
@@ -779,4 +805,5 @@ class RingCxEmulator(EmulatorServer):
             "password": args.password,
             "platform_id": args.platform_id,
             "users_permission": not args.no_users_permission,
+            "user_secrets": args.user_secrets,
         }

@@ -397,3 +397,28 @@ def test_users_nest_unless_flatten_and_need_the_manage_users_permission(ringcx_e
     denied = ringcx_emulator(**DATA, users_permission=False)
     answer = requests.get(denied.url("/voice/api/v1/admin/users"), headers=PERMANENT, timeout=10)
     assert answer.status_code == 403 and answer.json()["errorCode"] == "access.denied.exception"
+
+
+def test_user_secrets_plants_canary_credentials_in_every_user_nested_or_flat(ringcx_emulator):
+    emulator = ringcx_emulator(**DATA, user_secrets=True)
+    users = emulator.url("/voice/api/v1/admin/users")
+    flat = requests.get(users, params={"flatten": "true"}, headers=PERMANENT, timeout=10).json()
+    assert [u["password"] for u in flat] == [f"user-password-{n}" for n in (1111, 1112, 1113)]
+    nested = requests.get(users, headers=PERMANENT, timeout=10).json()
+    child = nested[0]["children"][0]
+    assert child["apiToken"] == "user-api-token-1112"
+    assert child["integrations"][0]["clientSecret"] == "user-client-secret-1112"
+    plain = requests.get(
+        ringcx_emulator(**DATA).url("/voice/api/v1/admin/users"), headers=PERMANENT, timeout=10
+    )
+    assert "password" not in plain.json()[0]
+
+
+def test_an_account_the_login_cannot_see_is_400_invalid_account_id(emulator):
+    url = emulator.url("/voice/api/v1/admin/accounts/99999999/users/1111/reports/inputControls")
+    answer = requests.get(
+        url, params={"accountIds": "99999999", "products": "CLOUD_PROFILE"}, headers=PERMANENT, timeout=10
+    )
+    assert answer.status_code == 400 and answer.json()["message"] == "Invalid accountId 99999999"
+    listed = requests.get(emulator.url("/voice/api/v1/admin/accounts"), headers=PERMANENT, timeout=10).json()
+    assert "99999999" not in {a["accountId"] for a in listed}

@@ -135,7 +135,10 @@ class ProviderErrorHandler(ErrorHandler):
             return retry(f"{self.provider} gave no answer.")
         status = response.status_code
         if status == 429:
-            return rate_limited(f"{self.provider} rate limit reached; waiting before retrying.")
+            said = provider_message(response)
+            return rate_limited(
+                f"{self.provider} rate limit reached (HTTP 429{': ' + said if said else ''}); waiting before retrying."
+            )
         if status in (401, 403):
             return fail(
                 FailureType.config_error,

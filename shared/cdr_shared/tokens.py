@@ -135,7 +135,9 @@ def request_token(
 
     400/401/403 are config errors naming the credential (`credential_hint`), raised as `TokenRefused` (which
     carries the status, for callers that try another documented request shape); 429, 5xx and transport
-    faults are retried with backoff and become a transient error when they persist.
+    faults are retried with backoff and become a transient error, quoting the last answer, when they persist.
+    Under `check` (`http_errors.check_budget`) it keeps to check's budget: at most `CHECK_MAX_RETRIES`
+    retries, no wait (not even `Retry-After`) over `CHECK_MAX_WAIT_SECONDS`, and a shorter request timeout.
     """
     last_problem = ""
     started = time.monotonic()

@@ -33,6 +33,7 @@ from cdr_shared.testing.bad_inputs import (
     catalog_of,
     run_command,
     run_connector,
+    run_with_loopback,
     state_of,
 )
 from cdr_shared.windowed_state import WindowedCursor
@@ -222,6 +223,20 @@ def test_given_a_catalog_the_source_cannot_serve_then_a_config_error_naming_the_
     result = run(BadInput("catalog", stream, command="read", catalog=catalog), tmp_path)
     result.assert_refused(stream, canaries=[TOKEN])
     assert not [m for m in result.messages if m.get("type") == "RECORD"]
+
+
+def test_run_with_loopback_points_the_placeholder_at_the_counting_server_keeping_the_path(tmp_path):
+    config = BASE.merge(base_url="http://127.0.0.1:9/voice")
+    result, connections = run_with_loopback(
+        EchoSource,
+        BadInput("loopback", "calls", config=config),
+        tmp_path,
+        placeholder_url="http://127.0.0.1:9",
+        default_config=BASE.build(),
+    )
+    used = json.loads((tmp_path / "config.json").read_text())["base_url"]
+    assert used.startswith("http://127.0.0.1:") and used.endswith("/voice") and ":9/" not in used
+    assert connections == 0 and result.exit_code == 0
 
 
 def test_given_a_good_catalog_then_records_are_read(tmp_path):

@@ -44,6 +44,14 @@ def test_auth_refusal_names_the_credential_and_quotes_the_provider():
     assert "credentials.api_token" in message and "Token has expired" in message
 
 
+def test_a_429_quotes_what_the_provider_answered():
+    message = HANDLER.interpret_response(
+        response(429, {"message": "Quota of 5 per minute used"})
+    ).error_message
+    assert "HTTP 429: Quota of 5 per minute used" in message
+    assert "HTTP 429)" in HANDLER.interpret_response(response(429)).error_message
+
+
 def test_cut_off_json_is_transient_but_an_unexpected_body_ends_as_a_system_error():
     cut = HANDLER.interpret_response(response(200, b'{"results": [{"id": 1'))
     html = HANDLER.interpret_response(response(200, b"<html><body>Maintenance</body></html>"))

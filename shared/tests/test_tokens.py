@@ -193,3 +193,19 @@ def test_in_check_retry_after_waits_are_capped_and_the_answer_is_quoted(token_en
         TokenEndpoint.retry_after = None
     assert TokenEndpoint.answers == [] and waits == [CHECK_MAX_WAIT_SECONDS] * 2
     assert "HTTP 429: 'Too many requests'" in caught.value.message
+
+
+def test_under_check_a_failing_token_endpoint_is_tried_three_times_and_the_answer_is_quoted(
+    token_endpoint, monkeypatch
+):
+    from cdr_shared.http_errors import check_budget
+
+    waits: list[float] = []
+    monkeypatch.setattr(tokens.time, "sleep", waits.append)
+    monkeypatch.setattr(tokens, "TOKEN_RETRY_SCALE", 1.0)
+    TokenEndpoint.answers = [(status, b'{"message": "Rate limit exceeded"}') for status in (429, 429, 429)]
+    with check_budget(), pytest.raises(AirbyteTracedException) as caught:
+        request_token(requests.Session(), "POST", token_endpoint, credential_hint="x", provider="Acme")
+    assert TokenEndpoint.answers == []  # three attempts, not TOKEN_REQUEST_ATTEMPTS
+    assert "HTTP 429: 'Rate limit exceeded'" in caught.value.message
+    assert len(waits) == 2 and all(wait <= 10 for wait in waits)

@@ -58,11 +58,16 @@ LEGACY_LOGIN_PATH = "/api/auth/login/admin"
 
 
 def token_budget() -> HttpAPIBudget:
-    """5 token requests per minute, the documented limit of the RingCX exchange endpoint."""
+    """5 token requests per minute, the documented limit of the RingCX exchange endpoint.
+
+    A 429 does not also empty the budget (the CDK's default): `request_token` already waits what the
+    answer's `Retry-After` asks, within `check`'s budget under `check`, and an emptied budget would make the
+    next attempt wait out a whole minute on top.
+    """
     policy = MovingWindowCallRatePolicy(
         rates=[Rate(TOKEN_REQUESTS_PER_MINUTE, timedelta(minutes=1))], matchers=[]
     )
-    return HttpAPIBudget(policies=[policy])
+    return HttpAPIBudget(policies=[policy], status_codes_for_ratelimit_hit=[])
 
 
 class RingCxTokenPairAuth(ShortLivedTokenAuth):
@@ -193,45 +198,37 @@ class StaticTokenAuth(requests.auth.AuthBase):
         return request
 
 
+def _required(credentials: Mapping[str, Any], field: str, auth_type: str) -> str:
+    """`credentials.<field>` without surrounding blanks, or a config error naming it."""
+    value = credentials.get(field)
+    if not isinstance(value, str) or not value.strip():
+        raise config_error(f"'credentials.{field}' is required when credentials.auth_type is '{auth_type}'.")
+    return value.strip()
+
+
 def authenticator_from_config(config: Mapping[str, Any], auth_url: str) -> requests.auth.AuthBase:
     """The request authenticator for the configured credential type, or a config error naming the field."""
     credentials = config.get("credentials") or {}
     auth_type = credentials.get("auth_type")
     if auth_type == "ringcentral_jwt":
-        for field in ("client_id", "client_secret", "jwt"):
-            if not credentials.get(field):
-                raise config_error(
-                    f"'credentials.{field}' is required when credentials.auth_type is 'ringcentral_jwt'."
-                )
-        register_secret(credentials["client_secret"])
-        register_secret(credentials["jwt"])
+        client_id, client_secret, jwt = (
+            _required(credentials, field, auth_type) for field in ("client_id", "client_secret", "jwt")
+        )
+        register_secret(client_secret)
+        register_secret(jwt)
         platform_url = validate_base_url(
             credentials.get("platform_url") or DEFAULT_PLATFORM_URL, field="credentials.platform_url"
         )
-        return RingCxJwtAuth(
-            auth_url, platform_url, credentials["client_id"], credentials["client_secret"], credentials["jwt"]
-        )
+        return RingCxJwtAuth(auth_url, platform_url, client_id, client_secret, jwt)
     if auth_type == "legacy_login":
-        for field in ("username", "password"):
-            if not credentials.get(field):
-                raise config_error(
-                    f"'credentials.{field}' is required when credentials.auth_type is 'legacy_login'."
-                )
-        register_secret(credentials["password"])
+        username, password = (_required(credentials, field, auth_type) for field in ("username", "password"))
+        register_secret(password)
         platform_id = str(credentials.get("platform_id") or "").strip() or None
-        return RingCxLegacyLoginAuth(auth_url, credentials["username"], credentials["password"], platform_id)
+        return RingCxLegacyLoginAuth(auth_url, username, password, platform_id)
     if auth_type == "api_token":
-        if not credentials.get("api_token"):
-            raise config_error(
-                "'credentials.api_token' is required when credentials.auth_type is 'api_token'."
-            )
-        return StaticTokenAuth("X-Auth-Token", credentials["api_token"])
+        return StaticTokenAuth("X-Auth-Token", _required(credentials, "api_token", auth_type))
     if auth_type == "access_token":
-        if not credentials.get("access_token"):
-            raise config_error(
-                "'credentials.access_token' is required when credentials.auth_type is 'access_token'."
-            )
-        return StaticTokenAuth("Authorization", f"Bearer {credentials['access_token']}")
+        return StaticTokenAuth("Authorization", f"Bearer {_required(credentials, 'access_token', auth_type)}")
     raise config_error(
         "'credentials.auth_type' must be 'ringcentral_jwt', 'legacy_login', 'api_token' or 'access_token'; "
         f"got '{auth_type}'."

@@ -26,6 +26,7 @@ from airbyte_cdk.sources.streams.http.error_handlers.response_models import Erro
 
 from cdr_shared.errors import config_error
 from cdr_shared.http_errors import ProviderErrorHandler, RetryAfterBackoff, json_body
+from cdr_shared.secrets import drop_secret_keys
 from source_casper.config import CasperConfig
 from source_casper.input_controls import (
     PRODUCTS,
@@ -38,7 +39,15 @@ from source_casper.input_controls import (
 PROVIDER = "RingCX"
 BACKOFF_BASE_SECONDS = 1.0
 # Account settings RingCX returns with the account that are credentials for other systems; never emitted.
+# Any other key that looks secret (password, secret, token, key) with a string value is dropped too
+# (`cdr_shared.secrets.drop_secret_keys`); `phoneRecordingPin` is a number, so it is named here.
 ACCOUNT_SECRET_FIELDS = ("crmPwd", "ftpPwd", "securityKey", "phoneRecordingPin")
+
+
+def without_secrets(record: Mapping[str, Any]) -> dict[str, Any]:
+    """`record` without the credentials it carries for other systems (at any depth)."""
+    cleaned = drop_secret_keys(record, ACCOUNT_SECRET_FIELDS)
+    return {key: value for key, value in cleaned.items() if key not in ACCOUNT_SECRET_FIELDS}
 
 
 class RingCxStream(HttpStream):
@@ -85,7 +94,7 @@ class Accounts(RingCxStream):
     def parse_response(self, response: requests.Response, **kwargs: Any) -> Iterable[Mapping[str, Any]]:
         for account in self.listed(response):
             if isinstance(account, Mapping):
-                yield {key: value for key, value in account.items() if key not in ACCOUNT_SECRET_FIELDS}
+                yield without_secrets(account)
 
 
 class UsersErrorHandler(ProviderErrorHandler):
@@ -137,7 +146,9 @@ class Users(RingCxStream):
             if user.get("userId") in seen:
                 continue
             seen.add(user.get("userId"))
-            yield {key: value for key, value in user.items() if key != "children"} if nested else user
+            yield without_secrets(
+                {key: value for key, value in user.items() if key != "children"} if nested else user
+            )
 
 
 class InputControlsStream(RingCxStream):
@@ -209,6 +220,21 @@ class CloudDestinations(InputControlsStream):
     product = PRODUCTS["DESTINATION"]
 
 
+SHOWN_ACCOUNTS = 20
+
+
+def unknown_accounts_error(missing: list[str], visible: list[str]) -> Exception:
+    """The config error naming configured accounts that RingCX does not list for this login."""
+    shown = ", ".join(visible[:SHOWN_ACCOUNTS]) or "none"
+    if len(visible) > SHOWN_ACCOUNTS:
+        shown += f" and {len(visible) - SHOWN_ACCOUNTS} more"
+    return config_error(
+        f"'account_ids' names RingCX account(s) that do not exist or that this login cannot see: "
+        f"{', '.join(missing)}. Accounts this login can see: {shown}. Remove them from 'account_ids', "
+        "or leave 'account_ids' empty to sync every account the login can see."
+    )
+
+
 class RingCxDirectory:
     """What the report needs to know about the setup: accounts, the user for inputControls, report objects."""
 
@@ -230,10 +256,22 @@ class RingCxDirectory:
         return [str(account["accountId"]) for account in records if account.get("accountId") is not None]
 
     def account_ids(self) -> list[str]:
-        """The configured accounts, or every account the login can see."""
+        """The configured accounts, or every account the login can see (one request, once per run).
+
+        Configured accounts are checked against `GET /admin/accounts`: RingCX answers a request for an
+        account the login cannot see with an HTTP 400 (`Invalid accountId ...`) on every per-account
+        endpoint, so an unknown ID is named here, once, as a config error instead.
+        """
         if self._account_ids is None:
+            visible = self.visible_account_ids()
             configured = self.config.account_ids
-            self._account_ids = list(configured) if configured is not None else self.visible_account_ids()
+            if configured is None:
+                self._account_ids = visible
+            else:
+                missing = [account for account in configured if account not in visible]
+                if missing:
+                    raise unknown_accounts_error(missing, visible)
+                self._account_ids = list(configured)
         return self._account_ids
 
     def user_id(self) -> str:

@@ -11,6 +11,7 @@ from unit_tests.conftest import (
     API_TOKEN,
     NOW,
     OTHER_ACCOUNT,
+    accounts_request,
     catalog,
     config,
     csv_answer,
@@ -46,6 +47,7 @@ def cursor_values(output):
 
 
 def given_setup(http, *accounts, base=1000):
+    http.get(accounts_request(), json_answer([{"accountId": ACCOUNT}, {"accountId": OTHER_ACCOUNT}]))
     http.get(users_request(), json_answer(USERS))
     for offset, account in enumerate(accounts):
         http.get(input_controls_request(account), json_answer(profile_groups(base * (offset + 1))))
@@ -207,7 +209,7 @@ def test_given_server_errors_then_retried_and_the_report_is_read():
 @freeze_time(NOW)
 def test_given_revoked_api_token_then_config_error_naming_the_credential_without_echoing_it():
     with HttpMocker() as http:
-        http.get(users_request(), json_answer({"status": 401, "message": "Invalid API token"}, 401))
+        http.get(accounts_request(), json_answer({"status": 401, "message": "Invalid API token"}, 401))
         output = run(config(), expect_failure=True)
     error = output.errors[0].trace.error
     assert error.failure_type == FailureType.config_error
@@ -218,6 +220,7 @@ def test_given_revoked_api_token_then_config_error_naming_the_credential_without
 @freeze_time(NOW)
 def test_given_an_account_without_profiles_then_no_report_is_requested_and_state_still_advances():
     with HttpMocker() as http:
+        http.get(accounts_request(), json_answer([{"accountId": ACCOUNT}, {"accountId": OTHER_ACCOUNT}]))
         http.get(users_request(), json_answer(USERS))
         http.get(input_controls_request(ACCOUNT), json_answer([]))
         output = run(config())
@@ -250,6 +253,7 @@ def test_given_group_by_destination_then_destinations_are_listed_and_sent_in_the
 
     header = "cloud_destination_id,destination_name,uii,enqueue_time"
     with HttpMocker() as http:
+        http.get(accounts_request(), json_answer([{"accountId": ACCOUNT}, {"accountId": OTHER_ACCOUNT}]))
         http.get(users_request(), json_answer(USERS))
         http.get(
             input_controls_request(ACCOUNT, "CLOUD_DESTINATION"),

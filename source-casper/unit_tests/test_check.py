@@ -88,3 +88,26 @@ def test_given_a_base_url_without_voice_when_check_then_failed_pointing_at_base_
         http.get(accounts_request(), json_answer({"page": "<html>"}))
         status = check(config())
     assert status.status == Status.FAILED and "'base_url'" in status.message
+
+
+@freeze_time(NOW)
+def test_given_an_unknown_account_when_read_then_one_config_error_naming_it_before_any_per_account_request():
+    from airbyte_cdk.models import FailureType
+    from airbyte_cdk.test.entrypoint_wrapper import ExpectedOutcome, read
+
+    from unit_tests.conftest import catalog
+
+    with HttpMocker() as http:  # only the accounts list is answered: no per-account request may follow
+        http.get(accounts_request(), json_answer([{"accountId": "15300002"}]))
+        output = read(
+            SourceCasper(),
+            config(account_ids=["15300002", "99999999"]),
+            catalog("call_detail_report", "cloud_profiles"),
+            None,
+            expected_outcome=ExpectedOutcome.EXPECT_EXCEPTION,
+        )
+    errors = [m.trace.error for m in output.errors]
+    assert errors and all(e.failure_type == FailureType.config_error for e in errors[:-1])
+    assert "'account_ids'" in errors[0].message and "99999999" in errors[0].message
+    assert "HTTP 400" not in " ".join(str(e.message) for e in errors)
+    assert output.records == []

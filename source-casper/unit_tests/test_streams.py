@@ -103,6 +103,7 @@ def test_given_no_manage_users_permission_then_users_is_skipped_with_a_warning_a
 
 def test_given_no_manage_users_permission_and_no_user_id_then_profiles_ask_for_user_id():
     with HttpMocker() as http:
+        http.get(accounts_request(), json_answer([{"accountId": ACCOUNT}, {"accountId": OTHER_ACCOUNT}]))
         http.get(users_request(), json_answer({"errorCode": "access.denied.exception"}, 403))
         output = run(config(), "cloud_profiles", expect_failure=True)
     error = output.errors[0].trace.error
@@ -141,6 +142,7 @@ def test_cloud_profiles_give_one_record_per_profile_and_account_including_the_nu
 
 def test_cloud_destinations_ask_input_controls_for_destinations_with_the_configured_user():
     with HttpMocker() as http:
+        http.get(accounts_request(), json_answer([{"accountId": ACCOUNT}, {"accountId": OTHER_ACCOUNT}]))
         http.get(
             input_controls_request(ACCOUNT, "CLOUD_DESTINATION", user="42"),
             json_answer(
@@ -155,6 +157,7 @@ def test_cloud_destinations_ask_input_controls_for_destinations_with_the_configu
 
 def test_an_input_controls_answer_of_unknown_shape_fails_the_stream_showing_the_shape():
     with HttpMocker() as http:
+        http.get(accounts_request(), json_answer([{"accountId": ACCOUNT}, {"accountId": OTHER_ACCOUNT}]))
         http.get(users_request(), json_answer(USERS))
         http.get(
             input_controls_request(ACCOUNT), json_answer({"result": {"items": [{"id": 1, "label": "DTE"}]}})
@@ -163,3 +166,27 @@ def test_an_input_controls_answer_of_unknown_shape_fails_the_stream_showing_the_
     error = output.errors[0].trace.error
     assert error.failure_type == FailureType.system_error
     assert '{"result":{"items":[{"id":"int","label":"str"}]}}' in error.message
+
+
+def test_secret_looking_keys_are_dropped_from_accounts_and_users_at_any_depth():
+    account = {**ACCOUNT_RECORD, "crmSettings": {"apiKey": "api-key-canary", "host": "crm.example"}}
+    users = [
+        {
+            "userId": 1111,
+            "userName": "john.wang@example.com",
+            "password": "user-password-canary",
+            "ssoToken": "sso-token-canary",
+            "keyCount": 3,  # a secret-looking name, but a number: kept
+            "integrations": [{"clientSecret": "client-secret-canary", "name": "CRM"}],
+            "children": [{"userId": 1112, "agentPassword": "agent-password-canary", "children": []}],
+        }
+    ]
+    with HttpMocker() as http:
+        http.get(accounts_request(), json_answer([account]))
+        http.get(users_request(), json_answer(users))
+        output = run(config(), "accounts", "users")
+    records = [m.record.data for m in output.records]
+    assert records[0]["crmSettings"] == {"host": "crm.example"}
+    assert records[1]["keyCount"] == 3 and records[1]["integrations"] == [{"name": "CRM"}]
+    assert [r.get("userId") for r in records[1:]] == [1111, 1112]
+    assert "canary" not in json.dumps(records)

@@ -324,6 +324,33 @@ class LoopbackCounter:
         self._socket.close()
 
 
+def run_with_loopback(
+    source_factory: Callable[[], Any],
+    case: BadInput,
+    tmp_path: Path,
+    *,
+    placeholder_url: str,
+    default_config: Mapping[str, Any],
+    default_catalog: Mapping[str, Any] | None = None,
+    field: str = "base_url",
+) -> tuple[Run, int]:
+    """`run_connector` with a `field` that starts with `placeholder_url` pointed at a `LoopbackCounter`.
+
+    Returns the run and the number of connections the counter got (0 for a refusal made offline); the rest
+    of the URL after the placeholder (e.g. `/voice`) is kept.
+    """
+    with LoopbackCounter() as server:
+        config = dict(case.config if case.config is not None else default_config)
+        value = config.get(field)
+        if isinstance(value, str) and value.startswith(placeholder_url):
+            config[field] = server.url + value[len(placeholder_url) :]
+            case = BadInput(**{**case.__dict__, "config": config})
+        run = run_connector(
+            source_factory, case, tmp_path, default_config=default_config, default_catalog=default_catalog
+        )
+    return run, server.connections
+
+
 def base64_of(text: str) -> str:
     """`text` in base64 (as a Basic-auth header carries `user:password`)."""
     return base64.b64encode(text.encode()).decode()
