@@ -45,7 +45,9 @@ Variants the vendor material shows, each selectable per emulator (constructor op
 - `reports_columns`: "documented" or "production" (adds `CallFlow`, `QueueTime`, `DialCount`,
   `VideoRecordingURL`, `WrapUpStartTime`, `WrapUpEndTime`);
 - odd success answers (`odd_answers(kind, count, path)`): the next `count` answers of a legacy endpoint are
-  `{"status": "success", "message": X}` with X `{}` ("object"), `null` ("null") or a text ("string").
+  `{"status": "success", "message": X}` with X `{}` ("object"), `null` ("null") or a text ("string");
+  "html" answers any endpoint (reports and token too) with an HTML maintenance page and HTTP 200, as a
+  proxy or maintenance page in front of the API would (a large `count` makes it persistent).
 """
 
 from __future__ import annotations
@@ -76,6 +78,11 @@ UCID_SHAPES = ("seed", "spaced")
 OLD_DAY_ANSWERS = ("error", "empty")
 REPORT_COLUMNS = ("documented", "production")
 ODD_MESSAGES: dict[str, Any] = {"object": {}, "null": None, "string": "Request processed"}
+ODD_KINDS = (*ODD_MESSAGES, "html")
+MAINTENANCE_PAGE = (
+    "<!DOCTYPE html><html><head><title>Ozonetel</title></head><body>Scheduled maintenance. "
+    "We will be back shortly.</body></html>"
+)
 RETIRED_PAGE = (
     "<!DOCTYPE html><html><head><title>Page moved</title></head><body>This API is discontinued.</body></html>"
 )
@@ -245,13 +252,15 @@ class OzonetelEmulator(EmulatorServer):
             for index, (kind, only) in enumerate(self._odd):
                 if only is None or only == path:
                     del self._odd[index]
+                    if kind == "html":
+                        return Response.html(MAINTENANCE_PAGE, 200)
                     return Response.json({"status": "success", "message": ODD_MESSAGES[kind]})
         return None
 
     def odd_answers(self, kind: str, count: int = 1, path: str | None = None) -> None:
         """Answer the next `count` requests (to `path`, or any legacy endpoint) with an odd success body."""
-        if kind not in ODD_MESSAGES:
-            raise ValueError(f"unknown odd answer {kind!r}; one of {', '.join(ODD_MESSAGES)}")
+        if kind not in ODD_KINDS:
+            raise ValueError(f"unknown odd answer {kind!r}; one of {', '.join(ODD_KINDS)}")
         with self._odd_lock:
             self._odd.extend([(kind, path)] * count)
 
@@ -342,6 +351,9 @@ class OzonetelEmulator(EmulatorServer):
         return "historical"
 
     def fetch_cdr_details(self, request: Request) -> Response:
+        odd = self.odd_answer(REPORTS_PATH)
+        if odd is not None:
+            return odd
         body = request.json_object()
         refusal = self._refuse_reports_caller(request, body)
         if refusal is not None:
@@ -376,6 +388,9 @@ class OzonetelEmulator(EmulatorServer):
         return Response.json({"status": "true", "details": [self.report_record_of(c) for c in calls]})
 
     def generate_token(self, request: Request) -> Response:
+        odd = self.odd_answer(TOKEN_PATH)
+        if odd is not None:
+            return odd
         body = request.json_object()
         api_key, user_name = request.header("apiKey"), body.get("userName")
         if not api_key or not user_name:
