@@ -409,3 +409,88 @@ def test_reports_variants_401_refusal_old_days_as_empty_lists_exact_call_ids_and
     assert error["failure_type"] == "config_error"
     assert "'user_name'" in error["message"] and "'api_key'" in error["message"]
     assert "canary-wrong" not in wrong.output
+
+
+# ------------------------------------------------------- check under persistent faults (issue 10)
+
+UCID_ROUTE = "/CAServices/cdr/fetchCdrByUCID.php"
+REPORTS_ROUTE = "/ca_reports/fetchCDRDetails"
+TOKEN_ROUTE = "/ca_apis/CAToken/generateToken"
+
+
+def persistent(emulator: Any, fault: str) -> None:
+    """Every request to every endpoint answers with `fault` from now on."""
+    if fault == "html_200":
+        emulator.odd_answers("html", 1000)
+    else:
+        emulator.set_random_faults(1.0, [fault])
+
+
+@pytest.mark.parametrize(
+    ("fault", "mode", "said", "requests_per_path"),
+    [
+        # An HTML page with HTTP 200: the UCID probe takes it for a retired endpoint, the others ask twice.
+        (
+            "html_200",
+            "basic",
+            "Scheduled maintenance",
+            {REPORTS_ROUTE: 2, UCID_ROUTE: 1, CALL_LOGS_PATH: 2},
+        ),
+        ("html_200", "token", "Scheduled maintenance", {UCID_ROUTE: 1, TOKEN_ROUTE: 1, CALL_LOGS_PATH: 2}),
+        (
+            "500",
+            "basic",
+            "HTTP 500 'Internal Server Error'",
+            {REPORTS_ROUTE: 2, UCID_ROUTE: 2, CALL_LOGS_PATH: 2},
+        ),
+        (
+            "500",
+            "token",
+            "HTTP 500 'Internal Server Error'",
+            {UCID_ROUTE: 2, TOKEN_ROUTE: 1, CALL_LOGS_PATH: 2},
+        ),
+        # Rate limited everywhere ("Max Limit Exceeded", HTTP 429): reported at once, never waited for.
+        ("429", "basic", "Max Limit Exceeded", {REPORTS_ROUTE: 1, UCID_ROUTE: 1, CALL_LOGS_PATH: 1}),
+        ("429", "token", "Max Limit Exceeded", {UCID_ROUTE: 1, TOKEN_ROUTE: 1, CALL_LOGS_PATH: 1}),
+        ("reset", "basic", "the connection failed", {REPORTS_ROUTE: 2, UCID_ROUTE: 2, CALL_LOGS_PATH: 2}),
+    ],
+)
+def test_check_under_a_persistent_fault_on_every_endpoint_fails_quoting_each_answer(
+    ozonetel_emulator, fake_clock_path, fault, mode, said, requests_per_path
+):
+    emulator = ozonetel_emulator(**DATA)
+    persistent(emulator, fault)
+    cfg = config(emulator.base_url, cdr_reports={"auth_mode": mode})
+    # The bound is a guard against a hang only: before this change the chain waited an hour for quota.
+    run = run_at(AT_04_00, emulator, fake_clock_path, "check", cfg, timeout=300)
+    status = run.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
+    assert status["status"] == "FAILED"
+    assert "Traceback" not in run.output
+    for probe in ("CDR by UCID", "getCallLogs", "the reports API"):
+        assert probe in status["message"]
+    assert said in status["message"]
+    counts = {
+        path: len(emulator.request_log(path))
+        for path in (REPORTS_ROUTE, UCID_ROUTE, TOKEN_ROUTE, CALL_LOGS_PATH)
+    }
+    assert counts == {path: requests_per_path.get(path, 0) for path in counts}
+    assert CANARY_KEY not in run.output
+
+
+def test_check_under_persistent_timeouts_gives_up_within_its_deadline(ozonetel_emulator, fake_clock_path):
+    # Each answer comes after 20 s, later than check's 15 s per request: no probe is asked twice, and the
+    # last one waits only for what is left of check's 40 s.
+    emulator = ozonetel_emulator(**DATA, slow_seconds=20)
+    persistent(emulator, "slow")
+    cfg = config(emulator.base_url, cdr_reports={"auth_mode": "basic"})
+    run = run_at(AT_04_00, emulator, fake_clock_path, "check", cfg, timeout=300)
+    status = run.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
+    assert status["status"] == "FAILED"
+    message = status["message"]
+    assert "the reports API: no answer within 15 s; CDR by UCID: no answer within 15 s" in message
+    assert "getCallLogs: no answer within" in message and "getCallLogs: no answer within 15 s" not in message
+    assert [len(emulator.request_log(path)) for path in (REPORTS_ROUTE, UCID_ROUTE, CALL_LOGS_PATH)] == [
+        1,
+        1,
+        1,
+    ]
