@@ -489,8 +489,5 @@ def test_check_under_persistent_timeouts_gives_up_within_its_deadline(ozonetel_e
     message = status["message"]
     assert "the reports API: no answer within 15 s; CDR by UCID: no answer within 15 s" in message
     assert "getCallLogs: no answer within" in message and "getCallLogs: no answer within 15 s" not in message
-    assert [len(emulator.request_log(path)) for path in (REPORTS_ROUTE, UCID_ROUTE, CALL_LOGS_PATH)] == [
-        1,
-        1,
-        1,
-    ]
+    # A slow request is logged once answered; its fault is counted on arrival: three requests, once each.
+    assert emulator.stats()["faults"] == {"slow": 3}
