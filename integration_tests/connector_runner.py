@@ -64,8 +64,9 @@ def run_connector(
     state: list[dict[str, Any]] | None = None,
     timeout: float = 600,
     env: dict[str, str] | None = None,
+    extra_args: tuple[str, ...] = (),
 ) -> ConnectorRun:
-    """Run `<name> <command>` with the given config, catalog and state files."""
+    """Run `<name> <command>` with the given config, catalog and state files (and `extra_args`, e.g. `--debug`)."""
     with tempfile.TemporaryDirectory() as folder:
         args = [str(BIN / name), command]
         for flag, content in (("--config", config), ("--catalog", catalog), ("--state", state)):
@@ -73,6 +74,7 @@ def run_connector(
                 path = Path(folder) / f"{flag.strip('-')}.json"
                 path.write_text(json.dumps(content))
                 args += [flag, str(path)]
+        args += list(extra_args)
         done = subprocess.run(
             args,
             capture_output=True,

@@ -17,6 +17,7 @@ import jsonschema
 import pendulum
 import pytest
 
+from cdr_shared.secrets import secret_forms
 from integration_tests.connector_runner import (
     ConnectorRun,
     configured_catalog,
@@ -101,12 +102,17 @@ def provider_view(records: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
         kept = {
             k: v
             for k, v in record.items()
-            if k not in DERIVED and not k.endswith("_seconds") and k.lower() != "apikey"
+            if k not in DERIVED and not k.endswith("_seconds") and not is_key_echo(k)
         }
         if "CallDate" in kept and kept.get("CallID") is not None:
             kept["CallID"] = str(kept["CallID"])
         view[record["UCID"]] = without_nulls(kept)
     return view
+
+
+def is_key_echo(name: str) -> bool:
+    """`Apikey`, `Api Key`, `API_KEY`...: the account key the provider echoes (dropped on purpose)."""
+    return "".join(ch for ch in name.lower() if ch.isalnum()) == "apikey"
 
 
 def settled(records: list[dict[str, Any]], day_field: str = "StartTime") -> list[dict[str, Any]]:
@@ -491,3 +497,71 @@ def test_check_under_persistent_timeouts_gives_up_within_its_deadline(ozonetel_e
     assert "getCallLogs: no answer within" in message and "getCallLogs: no answer within 15 s" not in message
     # A slow request is logged once answered; its fault is counted on arrival: three requests, once each.
     assert emulator.stats()["faults"] == {"slow": 3}
+
+
+# ------------------------------------------------------------- secrets through the console script
+
+
+def assert_no_secret(output: str, *secrets: str) -> None:
+    for secret in secrets:
+        for form in secret_forms(secret):
+            assert form not in output, f"a form of a secret appears: {form!r}"
+
+
+@pytest.mark.parametrize("echo", ["Api Key", "API_KEY", " apikey "])
+def test_the_canary_key_in_no_output_of_any_command_debug_included_and_no_echo_in_records(
+    ozonetel_emulator, fake_clock_path, echo
+):
+    emulator = ozonetel_emulator(
+        **DATA,
+        call_logs_per_hour=0,
+        reports_per_minute=0,
+        tokens_per_hour=0,
+        key_echo=echo,
+        ucid_shape="spaced",
+    )
+    cfg = config(emulator.base_url, api_key=CANARY_KEY + "\n", cdr_reports={"auth_mode": "basic"})
+    outputs = []
+    for command in ("spec", "check", "discover"):
+        given = None if command == "spec" else cfg
+        run = run_at(AT_04_00, emulator, fake_clock_path, command, given, extra_args=("--debug",))
+        assert run.returncode == 0, run.stderr[-2000:]
+        outputs.append(run.output)
+    checked = [m for m in outputs[1].splitlines() if "CONNECTION_STATUS" in m]
+    assert '"SUCCEEDED"' in checked[0]  # the key pasted with a newline is trimmed, and works
+    catalog = configured_catalog(run_at(AT_04_00, emulator, fake_clock_path, "discover", cfg))
+    read = run_at(AT_04_00, emulator, fake_clock_path, "read", cfg, catalog=catalog, extra_args=("--debug",))
+    assert read.returncode == 0, read.stderr[-2000:]
+    assert "getCallLogs?" in read.output  # the debug log shows the requests...
+    outputs.append(read.output)  # ...and never the key
+    for stream in ("call_logs", "call_details", "cdr_reports"):
+        records = read.records_of(stream)
+        assert records and not [k for r in records for k in r if is_key_echo(k)]
+    token_mode = config(emulator.base_url, api_key=CANARY_KEY, cdr_reports={"auth_mode": "token"})
+    read_token = run_at(
+        AT_04_00, emulator, fake_clock_path, "read", token_mode, catalog=catalog, extra_args=("--debug",)
+    )
+    assert read_token.returncode == 0, read_token.stderr[-2000:]
+    outputs.append(read_token.output)
+    # Failure paths: a refused key, then every endpoint failing.
+    wrong = "canary-wrong/key+2=="
+    for command in ("check", "read"):
+        run = run_at(
+            AT_04_00,
+            emulator,
+            fake_clock_path,
+            command,
+            {**cfg, "api_key": wrong},
+            catalog=catalog,
+            extra_args=("--debug",),
+        )
+        assert_no_secret(run.output, wrong)
+    emulator.set_random_faults(
+        1.0, ["500"]
+    )  # and every endpoint failing (check; a read would retry for long)
+    failing = run_at(AT_04_00, emulator, fake_clock_path, "check", cfg, extra_args=("--debug",))
+    assert "FAILED" in failing.stdout
+    outputs.append(failing.output)
+    tokens = [entry["headers"].get("Authorization", "")[7:] for entry in emulator.request_log(REPORTS_ROUTE)]
+    for output in outputs:
+        assert_no_secret(output, CANARY_KEY, *[t for t in tokens if t])
