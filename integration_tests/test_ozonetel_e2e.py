@@ -17,6 +17,7 @@ import jsonschema
 import pendulum
 import pytest
 
+from cdr_shared.secrets import secret_forms
 from integration_tests.connector_runner import (
     ConnectorRun,
     configured_catalog,
@@ -101,12 +102,17 @@ def provider_view(records: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
         kept = {
             k: v
             for k, v in record.items()
-            if k not in DERIVED and not k.endswith("_seconds") and k.lower() != "apikey"
+            if k not in DERIVED and not k.endswith("_seconds") and not is_key_echo(k)
         }
         if "CallDate" in kept and kept.get("CallID") is not None:
             kept["CallID"] = str(kept["CallID"])
         view[record["UCID"]] = without_nulls(kept)
     return view
+
+
+def is_key_echo(name: str) -> bool:
+    """`Apikey`, `Api Key`, `API_KEY`...: the account key the provider echoes (dropped on purpose)."""
+    return "".join(ch for ch in name.lower() if ch.isalnum()) == "apikey"
 
 
 def settled(records: list[dict[str, Any]], day_field: str = "StartTime") -> list[dict[str, Any]]:
@@ -409,3 +415,153 @@ def test_reports_variants_401_refusal_old_days_as_empty_lists_exact_call_ids_and
     assert error["failure_type"] == "config_error"
     assert "'user_name'" in error["message"] and "'api_key'" in error["message"]
     assert "canary-wrong" not in wrong.output
+
+
+# ------------------------------------------------------- check under persistent faults (issue 10)
+
+UCID_ROUTE = "/CAServices/cdr/fetchCdrByUCID.php"
+REPORTS_ROUTE = "/ca_reports/fetchCDRDetails"
+TOKEN_ROUTE = "/ca_apis/CAToken/generateToken"
+
+
+def persistent(emulator: Any, fault: str) -> None:
+    """Every request to every endpoint answers with `fault` from now on."""
+    if fault == "html_200":
+        emulator.odd_answers("html", 1000)
+    else:
+        emulator.set_random_faults(1.0, [fault])
+
+
+@pytest.mark.parametrize(
+    ("fault", "mode", "said", "requests_per_path"),
+    [
+        # An HTML page with HTTP 200: the UCID probe takes it for a retired endpoint, the others ask twice.
+        (
+            "html_200",
+            "basic",
+            "Scheduled maintenance",
+            {REPORTS_ROUTE: 2, UCID_ROUTE: 1, CALL_LOGS_PATH: 2},
+        ),
+        ("html_200", "token", "Scheduled maintenance", {UCID_ROUTE: 1, TOKEN_ROUTE: 1, CALL_LOGS_PATH: 2}),
+        (
+            "500",
+            "basic",
+            "HTTP 500 'Internal Server Error'",
+            {REPORTS_ROUTE: 2, UCID_ROUTE: 2, CALL_LOGS_PATH: 2},
+        ),
+        (
+            "500",
+            "token",
+            "HTTP 500 'Internal Server Error'",
+            {UCID_ROUTE: 2, TOKEN_ROUTE: 1, CALL_LOGS_PATH: 2},
+        ),
+        # Rate limited everywhere ("Max Limit Exceeded", HTTP 429): reported at once, never waited for.
+        ("429", "basic", "Max Limit Exceeded", {REPORTS_ROUTE: 1, UCID_ROUTE: 1, CALL_LOGS_PATH: 1}),
+        ("429", "token", "Max Limit Exceeded", {UCID_ROUTE: 1, TOKEN_ROUTE: 1, CALL_LOGS_PATH: 1}),
+        ("reset", "basic", "the connection failed", {REPORTS_ROUTE: 2, UCID_ROUTE: 2, CALL_LOGS_PATH: 2}),
+    ],
+)
+def test_check_under_a_persistent_fault_on_every_endpoint_fails_quoting_each_answer(
+    ozonetel_emulator, fake_clock_path, fault, mode, said, requests_per_path
+):
+    emulator = ozonetel_emulator(**DATA)
+    persistent(emulator, fault)
+    cfg = config(emulator.base_url, cdr_reports={"auth_mode": mode})
+    # The bound is a guard against a hang only: before this change the chain waited an hour for quota.
+    run = run_at(AT_04_00, emulator, fake_clock_path, "check", cfg, timeout=300)
+    status = run.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
+    assert status["status"] == "FAILED"
+    assert "Traceback" not in run.output
+    for probe in ("CDR by UCID", "getCallLogs", "the reports API"):
+        assert probe in status["message"]
+    assert said in status["message"]
+    counts = {
+        path: len(emulator.request_log(path))
+        for path in (REPORTS_ROUTE, UCID_ROUTE, TOKEN_ROUTE, CALL_LOGS_PATH)
+    }
+    assert counts == {path: requests_per_path.get(path, 0) for path in counts}
+    assert CANARY_KEY not in run.output
+
+
+def test_check_under_persistent_timeouts_gives_up_within_its_deadline(ozonetel_emulator, fake_clock_path):
+    # Each answer comes after 20 s, later than check's 15 s per request: no probe is asked twice, and the
+    # last one waits only for what is left of check's 40 s.
+    emulator = ozonetel_emulator(**DATA, slow_seconds=20)
+    persistent(emulator, "slow")
+    cfg = config(emulator.base_url, cdr_reports={"auth_mode": "basic"})
+    run = run_at(AT_04_00, emulator, fake_clock_path, "check", cfg, timeout=300)
+    status = run.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
+    assert status["status"] == "FAILED"
+    message = status["message"]
+    assert "the reports API: no answer within 15 s; CDR by UCID: no answer within 15 s" in message
+    assert "getCallLogs: no answer within" in message and "getCallLogs: no answer within 15 s" not in message
+    # A slow request is logged once answered; its fault is counted on arrival: three requests, once each.
+    assert emulator.stats()["faults"] == {"slow": 3}
+
+
+# ------------------------------------------------------------- secrets through the console script
+
+
+def assert_no_secret(output: str, *secrets: str) -> None:
+    for secret in secrets:
+        for form in secret_forms(secret):
+            assert form not in output, f"a form of a secret appears: {form!r}"
+
+
+@pytest.mark.parametrize("echo", ["Api Key", "API_KEY", " apikey "])
+def test_the_canary_key_in_no_output_of_any_command_debug_included_and_no_echo_in_records(
+    ozonetel_emulator, fake_clock_path, echo
+):
+    emulator = ozonetel_emulator(
+        **DATA,
+        call_logs_per_hour=0,
+        reports_per_minute=0,
+        tokens_per_hour=0,
+        key_echo=echo,
+        ucid_shape="spaced",
+    )
+    cfg = config(emulator.base_url, api_key=CANARY_KEY + "\n", cdr_reports={"auth_mode": "basic"})
+    outputs = []
+    for command in ("spec", "check", "discover"):
+        given = None if command == "spec" else cfg
+        run = run_at(AT_04_00, emulator, fake_clock_path, command, given, extra_args=("--debug",))
+        assert run.returncode == 0, run.stderr[-2000:]
+        outputs.append(run.output)
+    checked = [m for m in outputs[1].splitlines() if "CONNECTION_STATUS" in m]
+    assert '"SUCCEEDED"' in checked[0]  # the key pasted with a newline is trimmed, and works
+    catalog = configured_catalog(run_at(AT_04_00, emulator, fake_clock_path, "discover", cfg))
+    read = run_at(AT_04_00, emulator, fake_clock_path, "read", cfg, catalog=catalog, extra_args=("--debug",))
+    assert read.returncode == 0, read.stderr[-2000:]
+    assert "getCallLogs?" in read.output  # the debug log shows the requests...
+    outputs.append(read.output)  # ...and never the key
+    for stream in ("call_logs", "call_details", "cdr_reports"):
+        records = read.records_of(stream)
+        assert records and not [k for r in records for k in r if is_key_echo(k)]
+    token_mode = config(emulator.base_url, api_key=CANARY_KEY, cdr_reports={"auth_mode": "token"})
+    read_token = run_at(
+        AT_04_00, emulator, fake_clock_path, "read", token_mode, catalog=catalog, extra_args=("--debug",)
+    )
+    assert read_token.returncode == 0, read_token.stderr[-2000:]
+    outputs.append(read_token.output)
+    # Failure paths: a refused key, then every endpoint failing.
+    wrong = "canary-wrong/key+2=="
+    for command in ("check", "read"):
+        run = run_at(
+            AT_04_00,
+            emulator,
+            fake_clock_path,
+            command,
+            {**cfg, "api_key": wrong},
+            catalog=catalog,
+            extra_args=("--debug",),
+        )
+        assert_no_secret(run.output, wrong)
+    emulator.set_random_faults(
+        1.0, ["500"]
+    )  # and every endpoint failing (check; a read would retry for long)
+    failing = run_at(AT_04_00, emulator, fake_clock_path, "check", cfg, extra_args=("--debug",))
+    assert "FAILED" in failing.stdout
+    outputs.append(failing.output)
+    tokens = [entry["headers"].get("Authorization", "")[7:] for entry in emulator.request_log(REPORTS_ROUTE)]
+    for output in outputs:
+        assert_no_secret(output, CANARY_KEY, *[t for t in tokens if t])

@@ -44,8 +44,12 @@ Variants the vendor material shows, each selectable per emulator (constructor op
 - `reports_refusal_status`: 200 (default) or 401 for "Missing userName or apiKey" and invalid keys;
 - `reports_columns`: "documented" or "production" (adds `CallFlow`, `QueueTime`, `DialCount`,
   `VideoRecordingURL`, `WrapUpStartTime`, `WrapUpEndTime`);
+- `key_echo`: the name under which every record of every API (call logs, both UCID shapes, reports) echoes
+  the account key (`Api Key`, `API_KEY`, ` apikey `...); by default only the seed shapes echo `Apikey`;
 - odd success answers (`odd_answers(kind, count, path)`): the next `count` answers of a legacy endpoint are
-  `{"status": "success", "message": X}` with X `{}` ("object"), `null` ("null") or a text ("string").
+  `{"status": "success", "message": X}` with X `{}` ("object"), `null` ("null") or a text ("string");
+  "html" answers any endpoint (reports and token too) with an HTML maintenance page and HTTP 200, as a
+  proxy or maintenance page in front of the API would (a large `count` makes it persistent).
 """
 
 from __future__ import annotations
@@ -76,6 +80,11 @@ UCID_SHAPES = ("seed", "spaced")
 OLD_DAY_ANSWERS = ("error", "empty")
 REPORT_COLUMNS = ("documented", "production")
 ODD_MESSAGES: dict[str, Any] = {"object": {}, "null": None, "string": "Request processed"}
+ODD_KINDS = (*ODD_MESSAGES, "html")
+MAINTENANCE_PAGE = (
+    "<!DOCTYPE html><html><head><title>Ozonetel</title></head><body>Scheduled maintenance. "
+    "We will be back shortly.</body></html>"
+)
 RETIRED_PAGE = (
     "<!DOCTYPE html><html><head><title>Page moved</title></head><body>This API is discontinued.</body></html>"
 )
@@ -142,6 +151,7 @@ class OzonetelEmulator(EmulatorServer):
         reports_old_days: str = "error",
         reports_refusal_status: int = 200,
         reports_columns: str = "documented",
+        key_echo: str | None = None,
         **common: Any,
     ) -> None:
         super().__init__(**common)
@@ -160,6 +170,7 @@ class OzonetelEmulator(EmulatorServer):
         self.reports_old_days = reports_old_days
         self.reports_refusal_status = reports_refusal_status
         self.reports_columns = reports_columns
+        self.key_echo = key_echo
         self._odd: deque[tuple[str, str | None]] = deque()
         self._odd_lock = threading.Lock()
         if now is not None:
@@ -245,13 +256,15 @@ class OzonetelEmulator(EmulatorServer):
             for index, (kind, only) in enumerate(self._odd):
                 if only is None or only == path:
                     del self._odd[index]
+                    if kind == "html":
+                        return Response.html(MAINTENANCE_PAGE, 200)
                     return Response.json({"status": "success", "message": ODD_MESSAGES[kind]})
         return None
 
     def odd_answers(self, kind: str, count: int = 1, path: str | None = None) -> None:
         """Answer the next `count` requests (to `path`, or any legacy endpoint) with an odd success body."""
-        if kind not in ODD_MESSAGES:
-            raise ValueError(f"unknown odd answer {kind!r}; one of {', '.join(ODD_MESSAGES)}")
+        if kind not in ODD_KINDS:
+            raise ValueError(f"unknown odd answer {kind!r}; one of {', '.join(ODD_KINDS)}")
         with self._odd_lock:
             self._odd.extend([(kind, path)] * count)
 
@@ -284,7 +297,7 @@ class OzonetelEmulator(EmulatorServer):
         ]
         if not calls:
             return _failure("no record found")
-        return Response.json({"status": "success", "message": [copy.deepcopy(c.log_record) for c in calls]})
+        return Response.json({"status": "success", "message": [self.log_record_of(c) for c in calls]})
 
     def fetch_cdr_by_ucid(self, request: Request) -> Response:
         if self.ucid_api == "404":
@@ -311,13 +324,26 @@ class OzonetelEmulator(EmulatorServer):
             return Response.json({"status": "success", "message": f"No Data Found with UCID {ucid}"})
         return Response.json({"status": "success", "message": [self.ucid_record_of(call)]})
 
+    def echoing_key(self, record: dict[str, Any]) -> dict[str, Any]:
+        """With `key_echo`, the account key under that name (`Api Key`, `API_KEY`...) instead of `Apikey`."""
+        if self.key_echo is None:
+            return record
+        record.pop("Apikey", None)
+        record[self.key_echo] = self.api_key
+        return record
+
+    def log_record_of(self, call: OzonetelCall) -> dict[str, Any]:
+        return self.echoing_key(copy.deepcopy(call.log_record))
+
     def ucid_record_of(self, call: OzonetelCall) -> dict[str, Any]:
         """The UCID record in the shape this emulator plays."""
-        return copy.deepcopy(call.spaced_record if self.ucid_shape == "spaced" else call.ucid_record)
+        return self.echoing_key(
+            copy.deepcopy(call.spaced_record if self.ucid_shape == "spaced" else call.ucid_record)
+        )
 
     def report_record_of(self, call: OzonetelCall) -> dict[str, Any]:
         """The reports record, with the production-only columns when this emulator plays them."""
-        record = copy.deepcopy(call.report_record)
+        record = self.echoing_key(copy.deepcopy(call.report_record))
         if self.reports_columns == "production":
             wrap_start = call.end
             wrap = int(record["WrapupDuration"][-2:])
@@ -342,6 +368,9 @@ class OzonetelEmulator(EmulatorServer):
         return "historical"
 
     def fetch_cdr_details(self, request: Request) -> Response:
+        odd = self.odd_answer(REPORTS_PATH)
+        if odd is not None:
+            return odd
         body = request.json_object()
         refusal = self._refuse_reports_caller(request, body)
         if refusal is not None:
@@ -376,6 +405,9 @@ class OzonetelEmulator(EmulatorServer):
         return Response.json({"status": "true", "details": [self.report_record_of(c) for c in calls]})
 
     def generate_token(self, request: Request) -> Response:
+        odd = self.odd_answer(TOKEN_PATH)
+        if odd is not None:
+            return odd
         body = request.json_object()
         api_key, user_name = request.header("apiKey"), body.get("userName")
         if not api_key or not user_name:
@@ -434,7 +466,7 @@ class OzonetelEmulator(EmulatorServer):
 
     def ground_truth(self) -> list[dict[str, Any]]:
         """Every call-log record getCallLogs can show now, oldest first."""
-        return [copy.deepcopy(call.log_record) for call in self.visible_calls()]
+        return [self.log_record_of(call) for call in self.visible_calls()]
 
     def ground_truth_details(self) -> list[dict[str, Any]]:
         """Every UCID record fetchable now (with the `UCID` it was asked for), oldest first."""
@@ -501,6 +533,7 @@ class OzonetelEmulator(EmulatorServer):
         variants.add_argument("--reports-old-days", choices=OLD_DAY_ANSWERS, default="error")
         variants.add_argument("--reports-refusal-status", type=int, choices=(200, 401), default=200)
         variants.add_argument("--reports-columns", choices=REPORT_COLUMNS, default="documented")
+        variants.add_argument("--key-echo", default=None, help="name every record echoes the key under")
         limits = parser.add_argument_group("Ozonetel rate limits (0: none)")
         limits.add_argument("--call-logs-per-hour", type=int, default=10)
         limits.add_argument("--ucid-per-minute", type=int, default=50)
@@ -530,4 +563,5 @@ class OzonetelEmulator(EmulatorServer):
             "reports_old_days": args.reports_old_days,
             "reports_refusal_status": args.reports_refusal_status,
             "reports_columns": args.reports_columns,
+            "key_echo": args.key_echo,
         }

@@ -143,7 +143,9 @@ def test_reports_api_serves_one_day_of_the_last_15_in_basic_and_token_mode(emula
     assert answer.json()["status"] == "fail"
 
 
-def test_reports_quota_is_two_per_minute_then_http_429(emulator):
+def test_reports_quota_is_two_per_minute_then_http_429(ozonetel_emulator):
+    # Unscaled: a quota minute of 1/60 s (time_scale=3600) can pass between two requests on a loaded machine.
+    emulator = ozonetel_emulator(calls=200, days=20, end=END, now=AFTER, time_scale=1)
     body = {"userName": USER, "fromDate": "2024-05-08 00:00:00", "toDate": "2024-05-08 23:59:59"}
     codes = [
         requests.get(
@@ -152,6 +154,11 @@ def test_reports_quota_is_two_per_minute_then_http_429(emulator):
         for _ in range(3)
     ]
     assert codes == [200, 200, 429]
+    emulator.clock.advance(61)
+    again = requests.get(
+        emulator.url(REPORTS_PATH), json=body, headers={"apiKey": DEFAULT_API_KEY}, timeout=10
+    )
+    assert again.status_code == 200  # the quota frees a minute later
 
 
 def test_tokens_expire_after_a_scaled_hour(emulator):
@@ -256,3 +263,21 @@ def test_reports_variants_old_days_as_empty_lists_401_refusals_and_production_co
     refused = reports(emulator, "2024-04-26", headers={"apiKey": "wrong"})
     assert refused.status_code == 401
     assert refused.json() == {"status": "false", "message": "Missing userName or apiKey"}
+
+
+def test_an_html_maintenance_page_with_http_200_answers_every_endpoint_count_times(emulator):
+    emulator.odd_answers("html", 4)
+    day = {"userName": USER, "fromDate": "2024-05-08 00:00:00", "toDate": "2024-05-08 23:59:59"}
+    key = {"apiKey": DEFAULT_API_KEY}
+    answers = [
+        requests.get(
+            emulator.url(CALL_LOGS_PATH), params={"api_key": DEFAULT_API_KEY, "user_name": USER}, timeout=10
+        ),
+        requests.get(emulator.url(UCID_PATH), timeout=10),
+        requests.get(emulator.url(REPORTS_PATH), json=day, headers=key, timeout=10),
+        requests.post(emulator.url(TOKEN_PATH), json={"userName": USER}, headers=key, timeout=10),
+    ]
+    for answer in answers:
+        assert answer.status_code == 200 and answer.text.startswith("<!DOCTYPE html>")
+    after = requests.get(emulator.url(REPORTS_PATH), json=day, headers=key, timeout=10)
+    assert after.json()["status"] == "true"

@@ -2,7 +2,7 @@
 
 The provider's own fields stay as they came (local-time strings, `HH:MM:SS` durations); derived fields
 are added beside them. `Apikey` (the account's API key, echoed in every legacy record) never leaves the
-connector. Times are the account's reporting time (`timezone`, IST by default).
+connector (nor does any other secret-looking key). Times are the account's reporting time (`timezone`, IST by default).
 
 The CDR-by-UCID page (https://docs.ozonetel.com/reference/get_caservices-cdr-fetchcdrbyucid-php) shows two
 record shapes: the older camel-case keys (`StartTime`, `TimeToAnswer`, `AudioFile`...) and the current
@@ -18,6 +18,7 @@ from typing import Any
 import pendulum
 
 from cdr_shared.dates import hms_to_seconds, iso_utc, parse_local
+from cdr_shared.secrets import drop_secret_keys
 
 IST = pendulum.timezone("Asia/Kolkata")
 DATE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -48,8 +49,14 @@ RECORDING_KEYS = ("AudioFile", "Audio Download", "CallAudio")
 
 
 def without_account_key(record: Mapping[str, Any]) -> dict[str, Any]:
-    """The record minus `Apikey` in any spelling (`ApiKey`, `apikey`...)."""
-    return {key: value for key, value in record.items() if key.lower() != "apikey"}
+    """The record minus `Apikey` in any spelling or spacing (`ApiKey`, `apikey`, `Api Key`...), at any depth,
+    and minus any other secret-looking key with a text value (`cdr_shared.secrets.drop_secret_keys`)."""
+    return {key: value for key, value in drop_secret_keys(record).items() if not is_account_key(key)}
+
+
+def is_account_key(name: str) -> bool:
+    """`Apikey`, `API_KEY`, `api-key`, ` Api Key `...: the echoed account key, whatever its value's type."""
+    return "".join(ch for ch in str(name).lower() if ch.isalnum()) == "apikey"
 
 
 def add_duration_seconds(record: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Any
 
+import requests
 from airbyte_cdk.models import AirbyteMessage, AirbyteStateMessage, ConfiguredAirbyteCatalog
 from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.streams import Stream
@@ -54,13 +55,11 @@ class SourceOzonetel(AbstractSource):
 
     def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> tuple[bool, Any]:
         """Validate the configuration, then prove the credentials with the cheapest request that still
-        works (see `check.py` for the order and what each costs)."""
+        works, within a minute (see `check.py` for the order, what each costs and the deadline)."""
         try:
             parsed = parse_config(config)
-            budget = quota_budget(parsed)
-            check_credentials(
-                parsed, LimiterSession(api_budget=budget), logger, reports_authenticator(parsed, budget)
-            )
+            # A few requests, each at most twice: no quota can be exceeded, and none may be waited for.
+            check_credentials(parsed, requests.Session(), logger)
         except AirbyteTracedException as error:
             return False, error.message
         return True, None
