@@ -46,10 +46,10 @@ format: install
 	$(VENV)/bin/ruff format .
 
 unit-test: install
-	$(RUN) $(PY) -m pytest -q shared/tests
+	$(RUN) $(PY) -m pytest -q -n 2 shared/tests
 	@set -e; for connector in $(CONNECTORS); do \
 		echo "== $$connector unit tests"; \
-		(cd $$connector && $(PY) -m pytest -q unit_tests); \
+		(cd $$connector && $(PY) -m pytest -q -n 2 unit_tests); \
 	done
 	$(RUN) $(PY) -m pytest -q integration_tests/emulators
 
