@@ -215,7 +215,7 @@ class Run:
 
 
 class _Blocked(requests.exceptions.ConnectionError):
-    pass
+    """Raised for any HTTP request a bad-input run tries: such a run must make none."""
 
 
 @contextlib.contextmanager
