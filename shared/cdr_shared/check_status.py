@@ -14,14 +14,20 @@ from airbyte_cdk.models import AirbyteConnectionStatus, Status
 from airbyte_cdk.sources.streams.http.exceptions import BaseBackoffException
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from cdr_shared.http_errors import CHECK_MAX_RETRIES, provider_message
+from cdr_shared.http_errors import CHECK_MAX_RETRIES, ProviderErrorHandler, provider_message
 
 _RETRYING = ("; retrying.", " retrying.", "; waiting before retrying.")
 
 
 def given_up_cause(error: BaseException) -> BaseBackoffException | None:
-    """The backoff exception behind an error the CDK raised when it gave up retrying, if it is one."""
-    cause = getattr(error, "_exception", None) if isinstance(error, AirbyteTracedException) else error
+    """The backoff exception behind an error the CDK raised when it gave up retrying, if it is one.
+
+    The CDK raises its "Exhausted available request attempts" error while handling the backoff exception,
+    so that exception is the error's context.
+    """
+    if isinstance(error, BaseBackoffException):
+        return error
+    cause = error.__cause__ or error.__context__
     return cause if isinstance(cause, BaseBackoffException) else None
 
 
@@ -50,12 +56,16 @@ def failed_check_message(provider: str, error: AirbyteTracedException, attempts:
 
 
 def attempts_of(stream: object, error: BaseException) -> int | None:
-    """How many times an `HttpStream`'s client sent the request it gave up on (None if unknown)."""
+    """How many answers a stream's error handler saw for the request it gave up on (None if unknown)."""
     cause = given_up_cause(error)
-    counts = getattr(getattr(stream, "_http_client", None), "_request_attempt_count", None)
-    if cause is None or not isinstance(counts, dict):
+    handler = getattr(stream, "error_handler", None)
+    if (
+        cause is None
+        or not isinstance(handler, ProviderErrorHandler)
+        or handler.last_request is not cause.request
+    ):
         return None
-    return counts.get(cause.request)
+    return handler.last_request_answers
 
 
 def failed_status(message: str) -> AirbyteConnectionStatus:

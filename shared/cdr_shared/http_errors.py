@@ -111,6 +111,18 @@ class ProviderErrorHandler(ErrorHandler):
         self.auth_hint = auth_hint
         self._max_retries = max_retries
         self._max_time = max_time
+        self.last_request: requests.PreparedRequest | None = None
+        """The request last interpreted, and how many answers (or transport faults) it has had."""
+        self.last_request_answers = 0
+
+    def count_answer(self, response: requests.Response | Exception | None) -> None:
+        """Count one more answer to the request it answers (a `check` says how often it asked)."""
+        request = getattr(response, "request", None)
+        if request is None:
+            return
+        if request is not self.last_request:
+            self.last_request, self.last_request_answers = request, 0
+        self.last_request_answers += 1
 
     @property
     def max_retries(self) -> int | None:
@@ -127,6 +139,7 @@ class ProviderErrorHandler(ErrorHandler):
         return self._max_time
 
     def interpret_response(self, response: requests.Response | Exception | None) -> ErrorResolution:
+        self.count_answer(response)
         if isinstance(response, Exception):
             return retry(
                 f"{self.provider} could not be reached or dropped the connection ({type(response).__name__})."

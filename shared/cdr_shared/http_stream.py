@@ -27,10 +27,11 @@ class ProviderHttpStream(HttpStream, ABC):
     def __init__(self, authenticator: AuthBase | None = None, api_budget: APIBudget | None = None) -> None:
         super().__init__(authenticator=authenticator, api_budget=api_budget)
         self.authenticator = authenticator
+        self.error_handler = self.get_error_handler()
         self.http_client = HttpClient(
             name=self.name,
             logger=self.logger,
-            error_handler=self.get_error_handler(),
+            error_handler=self.error_handler,
             api_budget=api_budget or APIBudget(policies=[]),
             authenticator=authenticator,
             use_cache=False,

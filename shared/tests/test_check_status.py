@@ -11,12 +11,17 @@ def given_up(status: int, body: str, said: str) -> AirbyteTracedException:
     request = requests.Request("POST", "https://10.0.0.1/x").prepare()
     response = requests.Response()
     response.status_code, response._content, response.request = status, body.encode(), request
-    cause = DefaultBackoffException(request=request, response=response, error_message=said)
-    return AirbyteTracedException(
-        message=f"Exhausted available request attempts. Please see logs for more details. Exception: {said}",
-        failure_type=FailureType.transient_error,
-        exception=cause,
-    )
+    try:  # raised as the CDK's HTTP client raises it: while handling the given-up backoff exception
+        try:
+            raise DefaultBackoffException(request=request, response=response, error_message=said)
+        except DefaultBackoffException as cause:
+            raise AirbyteTracedException(  # noqa: B904 - no `from`: the CDK leaves the cause as the context
+                message=f"Exhausted available request attempts. Please see logs for more details. Exception: {said}",
+                failure_type=FailureType.transient_error,
+                exception=cause,
+            )
+    except AirbyteTracedException as error:
+        return error
 
 
 def test_given_up_retries_quote_the_last_answer_without_the_cdk_wrapper():

@@ -7,18 +7,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from airbyte_cdk.models import AirbyteConnectionStatus, Status
-from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdr_shared.check_status import attempts_of, failed_check_message, failed_status
+from cdr_shared.windowed_stream import ParentsFirstSource
 from source_huawei_cms.auth import authenticator_from_config
 from source_huawei_cms.config import parse_config
 from source_huawei_cms.result_codes import PROVIDER
 from source_huawei_cms.streams import CallDetails, Calls
 
 
-class SourceHuaweiCms(AbstractSource):
+class SourceHuaweiCms(ParentsFirstSource):
     """Huawei CEC CC-CMS: the calls of one VDN and, optionally, each call's detail record."""
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
@@ -46,7 +46,8 @@ class SourceHuaweiCms(AbstractSource):
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
         parsed = parse_config(config)
         authenticator = authenticator_from_config(parsed)
-        streams: list[Stream] = [Calls(parsed, authenticator=authenticator)]
+        calls = Calls(parsed, authenticator=authenticator)
+        streams: list[Stream] = [calls]
         if parsed.include_call_details:
-            streams.append(CallDetails(parsed, authenticator=authenticator))
+            streams.append(CallDetails(parsed, parent=calls, authenticator=authenticator))
         return streams

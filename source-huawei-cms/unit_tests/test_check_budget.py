@@ -32,7 +32,7 @@ def failing_cms(fault):
     def send(adapter, request, *args, **kwargs):
         timeouts.append(kwargs.get("timeout"))
         if fault == "timeout":
-            raise requests.exceptions.ReadTimeout("read timed out")
+            raise requests.exceptions.ReadTimeout("read timed out", request=request)  # as the adapter does
         if fault == "html200":
             return answer(
                 request, 200, "<html><title>Single sign-on</title></html>", {"Content-Type": "text/html"}

@@ -8,18 +8,17 @@ across streams.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 import requests
-from airbyte_cdk.models import AirbyteMessage, AirbyteStateMessage, ConfiguredAirbyteCatalog
-from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.sources.streams.call_rate import LimiterSession
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdr_shared.rate_budget import PatientAPIBudget, Quota
+from cdr_shared.windowed_stream import ParentsFirstSource
 from source_ozonetel.auth import TOKEN_LIFETIME_SECONDS, OzonetelTokenAuth
 from source_ozonetel.check import check_credentials
 from source_ozonetel.config import OzonetelConfig, parse_config
@@ -50,7 +49,7 @@ def quota_budget(config: OzonetelConfig) -> PatientAPIBudget:
     )
 
 
-class SourceOzonetel(AbstractSource):
+class SourceOzonetel(ParentsFirstSource):
     """Ozonetel CloudAgent call logs, CDR by UCID and the CDR reports API."""
 
     def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> tuple[bool, Any]:
@@ -77,22 +76,6 @@ class SourceOzonetel(AbstractSource):
                 CdrReports(parsed, api_budget=budget, authenticator=reports_authenticator(parsed, budget))
             )
         return streams
-
-    def read(
-        self,
-        logger: logging.Logger,
-        config: Mapping[str, Any],
-        catalog: ConfiguredAirbyteCatalog,
-        state: list[AirbyteStateMessage] | None = None,
-    ) -> Iterator[AirbyteMessage]:
-        yield from super().read(logger, config, parents_first(catalog), state)
-
-
-def parents_first(catalog: ConfiguredAirbyteCatalog) -> ConfiguredAirbyteCatalog:
-    """The catalog with `call_logs` ahead of `call_details`, so the child replays what the parent read."""
-    order = {"call_logs": 0, "call_details": 1}
-    streams = sorted(catalog.streams, key=lambda configured: order.get(configured.stream.name, 0))
-    return ConfiguredAirbyteCatalog(streams=streams)
 
 
 def reports_authenticator(config: OzonetelConfig, budget: PatientAPIBudget) -> OzonetelTokenAuth | None:
