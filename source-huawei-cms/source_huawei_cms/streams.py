@@ -15,7 +15,6 @@ from typing import Any
 import pendulum
 import requests
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
-from airbyte_cdk.sources.utils.casing import camel_to_snake
 
 from cdr_shared.dates import epoch_millis_to_utc, iso_utc, parse_local
 from cdr_shared.horizon import LagHorizon
@@ -91,7 +90,7 @@ class CmsStream(WindowedHttpStream):
         self.config = config
         self._reported_lost: set[tuple[str, str]] = set()
         cursor = RetentionCursor(
-            camel_to_snake(type(self).__name__),  # the name HttpStream gives the stream
+            self.name,
             CURSOR_FIELD,
             config.sync_range,
             CMS_HORIZON,
@@ -155,6 +154,8 @@ class Calls(CmsStream):
     window is read by halving it until each part fits one page (see `read_by_splitting`), so paging can
     never loop and nothing the server can give is lost.
     """
+
+    name = "calls"
 
     def __init__(self, config: CmsConfig, **kwargs: Any) -> None:
         super().__init__(config, **kwargs)
@@ -321,6 +322,8 @@ class CallDetails(CmsStream, WindowedDetailStream):
     Each stream keeps its own state, so either can be synced alone; when both are, the calls a window
     lists are replayed from what `calls` read in this sync instead of being listed again.
     """
+
+    name = "call_details"
 
     def __init__(self, config: CmsConfig, parent: Calls, **kwargs: Any) -> None:
         super().__init__(config, parent=parent, **kwargs)

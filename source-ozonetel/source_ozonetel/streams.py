@@ -110,15 +110,12 @@ class CallLogs(OzonetelStream):
     streams together spend one request of the 10 an hour per window.
     """
 
+    name = "call_logs"
     primary_key = "UCID"
 
     def __init__(self, config: OzonetelConfig, **kwargs: Any) -> None:
-        cursor = WindowedCursor("call_logs", "started_at", config.sync_range, settled_horizon(config))
+        cursor = WindowedCursor(self.name, "started_at", config.sync_range, settled_horizon(config))
         super().__init__(config, cursor, **kwargs)
-
-    @property
-    def name(self) -> str:
-        return "call_logs"
 
     def path(self, **kwargs: Any) -> str:
         return CALL_LOGS_PATH
@@ -161,19 +158,20 @@ class CallDetails(OzonetelStream, WindowedDetailStream):
     the store does not hold ("No Data Found with UCID") is skipped and counted, not an error.
     """
 
+    name = "call_details"
     primary_key = "UCID"
 
     def __init__(self, config: OzonetelConfig, parent: CallLogs, clock: Any = utc_now, **kwargs: Any) -> None:
         self.horizon = settled_horizon(config)
         self.history = history(config)
         cursor = RetentionCursor(
-            "call_details",
+            self.name,
             "started_at",
             config.sync_range,
             self.horizon,
             clock=clock,
             retention=self.history,
-            on_expired=lambda lost: warn_expired("call_details", lost),
+            on_expired=lambda lost: warn_expired(self.name, lost),
         )
         self.clock = clock
         super().__init__(config, cursor, parent=parent, **kwargs)
@@ -182,10 +180,6 @@ class CallDetails(OzonetelStream, WindowedDetailStream):
         return UcidErrorHandler(
             max_time=int(self.config.limits.max_wait_seconds) + 1800, records_key=self.records_key
         )
-
-    @property
-    def name(self) -> str:
-        return "call_details"
 
     def path(self, **kwargs: Any) -> str:
         return UCID_PATH
@@ -240,6 +234,7 @@ class CallDetails(OzonetelStream, WindowedDetailStream):
 class CdrReports(OzonetelStream):
     """Call detail records from the newer reports API, one IST day per request, the last 15 days."""
 
+    name = "cdr_reports"
     primary_key = "UCID"
     http_method = "GET"
     records_key = "details"
@@ -247,20 +242,16 @@ class CdrReports(OzonetelStream):
     def __init__(self, config: OzonetelConfig, clock: Any = utc_now, **kwargs: Any) -> None:
         tz = config.tz
         cursor = RetentionCursor(
-            "cdr_reports",
+            self.name,
             "started_at",
             config.sync_range,
             settled_horizon(config),
             clock=clock,
             splitter=lambda start, end: split_local_days(start, end, tz, 1),
             retention=history(config, REPORTS_HISTORY_DAYS),
-            on_expired=lambda lost: warn_expired("cdr_reports", lost),
+            on_expired=lambda lost: warn_expired(self.name, lost),
         )
         super().__init__(config, cursor, **kwargs)
-
-    @property
-    def name(self) -> str:
-        return "cdr_reports"
 
     def path(self, **kwargs: Any) -> str:
         return REPORTS_PATH
@@ -294,7 +285,7 @@ class CdrReports(OzonetelStream):
         )
 
     def _forget_token(self, response: requests.Response) -> None:
-        authenticator = self._http_client._session.auth
+        authenticator = self.authenticator
         if hasattr(authenticator, "invalidate"):
             sent = response.request.headers.get("Authorization", "") if response.request else ""
             authenticator.invalidate(sent.split(" ", 1)[-1] if sent else None)
