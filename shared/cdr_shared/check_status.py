@@ -14,7 +14,7 @@ from airbyte_cdk.models import AirbyteConnectionStatus, Status
 from airbyte_cdk.sources.streams.http.exceptions import BaseBackoffException
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from cdr_shared.http_errors import CHECK_MAX_RETRIES, ProviderErrorHandler, provider_message
+from cdr_shared.http_errors import CHECK_MAX_RETRIES, check_answers, provider_message
 
 _RETRYING = ("; retrying.", " retrying.", "; waiting before retrying.")
 
@@ -34,9 +34,10 @@ def given_up_cause(error: BaseException) -> BaseBackoffException | None:
 def failed_check_message(provider: str, error: AirbyteTracedException, attempts: int | None = None) -> str:
     """`error.message`, or for given-up retries: what the provider answered on the last attempt.
 
-    `attempts` is how many requests were made, when the caller knows (`attempts_of`).
+    `attempts` is how many requests were made; by default as counted under the running `check`.
     """
     cause = given_up_cause(error)
+    attempts = attempts if attempts is not None else attempts_of(error)
     if cause is None:
         return error.message or str(error)
     said = str(cause).strip()
@@ -47,7 +48,7 @@ def failed_check_message(provider: str, error: AirbyteTracedException, attempts:
     response = cause.response
     if isinstance(response, requests.Response) and response.status_code == 429:
         body = provider_message(response)
-        said = f"{provider} kept answering HTTP 429 (rate limit reached" + (f": '{body}')." if body else ").")
+        said = f"{provider} kept answering HTTP 429" + (f": '{body}'" if body else "") + " (its rate limit)."
     tried = f"in {attempts} attempts" if attempts else f"in up to {CHECK_MAX_RETRIES + 1} attempts"
     return (
         f"{provider} gave no usable answer to the check request {tried} "
@@ -55,17 +56,10 @@ def failed_check_message(provider: str, error: AirbyteTracedException, attempts:
     )
 
 
-def attempts_of(stream: object, error: BaseException) -> int | None:
-    """How many answers a stream's error handler saw for the request it gave up on (None if unknown)."""
+def attempts_of(error: BaseException) -> int | None:
+    """How many answers the request given up on had under the running `check` (None if unknown)."""
     cause = given_up_cause(error)
-    handler = getattr(stream, "error_handler", None)
-    if (
-        cause is None
-        or not isinstance(handler, ProviderErrorHandler)
-        or handler.last_request is not cause.request
-    ):
-        return None
-    return handler.last_request_answers
+    return check_answers(cause.request) if cause is not None else None
 
 
 def failed_status(message: str) -> AirbyteConnectionStatus:

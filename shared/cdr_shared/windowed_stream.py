@@ -7,7 +7,6 @@ last partition of a window has been read completely, so a sync killed anywhere r
 
 from __future__ import annotations
 
-import logging
 import time
 from abc import ABC, abstractmethod
 from collections import Counter
@@ -19,16 +18,12 @@ import requests
 from airbyte_cdk.models import (
     AirbyteEstimateTraceMessage,
     AirbyteMessage,
-    AirbyteStateMessage,
     AirbyteTraceMessage,
-    ConfiguredAirbyteCatalog,
     EstimateType,
     SyncMode,
     TraceType,
 )
 from airbyte_cdk.models import Type as MessageType
-from airbyte_cdk.sources import AbstractSource
-from airbyte_cdk.sources.streams import Stream
 
 from cdr_shared.dates import iso_utc, parse_utc_instant
 from cdr_shared.http_stream import ProviderHttpStream
@@ -268,32 +263,6 @@ class WindowedDetailStream(WindowedHttpStream, ABC):
     ) -> Iterable[Mapping[str, Any]]:
         """The records for one parent record (none when the provider has none: say why with `skip`);
         `send` a request and parse the answer with `records_in`."""
-
-
-class ParentsFirstSource(AbstractSource, ABC):
-    """A source whose detail streams replay their parent: the catalog is read parents first, so the child
-    finds the parent's windows already read (selected in any order, the list is asked for once)."""
-
-    def read(
-        self,
-        logger: logging.Logger,
-        config: Mapping[str, Any],
-        catalog: ConfiguredAirbyteCatalog,
-        state: list[AirbyteStateMessage] | None = None,
-    ) -> Iterator[AirbyteMessage]:
-        yield from super().read(logger, config, parents_first(catalog, self.streams(config)), state)
-
-
-def parents_first(catalog: ConfiguredAirbyteCatalog, streams: Iterable[Stream]) -> ConfiguredAirbyteCatalog:
-    """`catalog` with every detail stream after the stream it reads (otherwise in the catalog's order)."""
-    depth = {}
-    for stream in streams:
-        level, ancestor = 0, stream
-        while isinstance(ancestor, WindowedDetailStream):
-            level, ancestor = level + 1, ancestor.parent
-        depth[stream.name] = level
-    ordered = sorted(catalog.streams, key=lambda configured: depth.get(configured.stream.name, 0))
-    return ConfiguredAirbyteCatalog(streams=ordered)
 
 
 def partition_of(stream_slice: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:

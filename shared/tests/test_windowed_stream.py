@@ -21,9 +21,10 @@ from freezegun import freeze_time
 from cdr_shared.horizon import LagHorizon
 from cdr_shared.http_errors import ProviderErrorHandler
 from cdr_shared.retention import DailyRetention, RetentionCursor
+from cdr_shared.source import CdrSource
 from cdr_shared.sync_range import sync_range_from_config
 from cdr_shared.windowed_state import WindowedCursor
-from cdr_shared.windowed_stream import ParentsFirstSource, WindowedDetailStream, WindowedHttpStream, window_of
+from cdr_shared.windowed_stream import WindowedDetailStream, WindowedHttpStream, window_of
 
 BASE = "https://api.example.test"
 NOW = "2024-05-10T12:00:00Z"
@@ -125,15 +126,15 @@ class CallDetails(WindowedDetailStream):
         yield from response.json()["details"]
 
 
-class ExampleSource(ParentsFirstSource):
+class ExampleSource(CdrSource):
     def __init__(self, budget: APIBudget | None = None) -> None:
         self.budget = budget
 
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
         return ConnectorSpecification(connectionSpecification={"type": "object"})
 
-    def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> tuple[bool, Any]:
-        return True, None
+    def probe(self, config: Mapping[str, Any], logger: logging.Logger) -> None:
+        """Not used here: these tests read."""
 
     def streams(self, config: Mapping[str, Any]) -> list:
         calls = Calls(config, api_budget=self.budget)

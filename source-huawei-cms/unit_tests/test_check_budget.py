@@ -53,7 +53,7 @@ def failing_cms(fault):
     [
         ("503", "CC-CMS answered HTTP 503 ('Service Unavailable')."),
         ("html200", "with HTTP 200 and '<html><title>Single sign-on</title></html>', not JSON."),
-        ("429", "CC-CMS kept answering HTTP 429 (rate limit reached: 'Too Many Requests')."),
+        ("429", "CC-CMS kept answering HTTP 429: 'Too Many Requests' (its rate limit)."),
         ("timeout", "CC-CMS could not be reached or dropped the connection (ReadTimeout)."),
         ("0100999", "resultCode 0100999 (unknown exception: Unknown exception.)."),
     ],

@@ -15,10 +15,9 @@ from typing import Any
 import requests
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.sources.streams.call_rate import LimiterSession
-from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdr_shared.rate_budget import PatientAPIBudget, Quota
-from cdr_shared.windowed_stream import ParentsFirstSource
+from cdr_shared.source import CdrSource
 from source_ozonetel.auth import TOKEN_LIFETIME_SECONDS, OzonetelTokenAuth
 from source_ozonetel.check import check_credentials
 from source_ozonetel.config import OzonetelConfig, parse_config
@@ -49,19 +48,15 @@ def quota_budget(config: OzonetelConfig) -> PatientAPIBudget:
     )
 
 
-class SourceOzonetel(ParentsFirstSource):
+class SourceOzonetel(CdrSource):
     """Ozonetel CloudAgent call logs, CDR by UCID and the CDR reports API."""
 
-    def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> tuple[bool, Any]:
-        """Validate the configuration, then prove the credentials with the cheapest request that still
-        works, within a minute (see `check.py` for the order, what each costs and the deadline)."""
-        try:
-            parsed = parse_config(config)
-            # A few requests, each at most twice: no quota can be exceeded, and none may be waited for.
-            check_credentials(parsed, requests.Session(), logger)
-        except AirbyteTracedException as error:
-            return False, error.message
-        return True, None
+    provider = PROVIDER
+
+    def probe(self, config: Mapping[str, Any], logger: logging.Logger) -> None:
+        """The cheapest request that still works, within a minute (see `check.py` for the order, what each
+        costs and the deadline): a few requests, each at most twice, no quota consulted or exceeded."""
+        check_credentials(parse_config(config), requests.Session(), logger)
 
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
         parsed = parse_config(config)
