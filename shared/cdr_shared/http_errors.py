@@ -116,13 +116,13 @@ class RenewableTokenMark:
     rejected_authorization: str | None = None
 
 
-RENEWABLE_TOKEN_ATTRIBUTE = "cdr_renewable_token"
+_SIGNER_MARK = "cdr_signed_by"
 
 
 def mark_renewable(request: requests.PreparedRequest, authenticator: Any) -> None:
     """Record on `request` that `authenticator` signed it (kept when the CDK re-signs it for a retry)."""
-    if getattr(request, RENEWABLE_TOKEN_ATTRIBUTE, None) is None:
-        setattr(request, RENEWABLE_TOKEN_ATTRIBUTE, RenewableTokenMark(authenticator))
+    if getattr(request, _SIGNER_MARK, None) is None:
+        setattr(request, _SIGNER_MARK, RenewableTokenMark(authenticator))
 
 
 def token_rejected(response: requests.Response, provider: str, refused: str) -> ErrorResolution | None:
@@ -136,7 +136,7 @@ def token_rejected(response: requests.Response, provider: str, refused: str) -> 
     failure when no new token could be obtained.
     """
     request = response.request
-    mark = getattr(request, RENEWABLE_TOKEN_ATTRIBUTE, None) if request is not None else None
+    mark = getattr(request, _SIGNER_MARK, None) if request is not None else None
     if not isinstance(mark, RenewableTokenMark):
         return None
     sent = request.headers.get("Authorization")
