@@ -122,8 +122,8 @@ class ShortLivedTokenAuth(requests.auth.AuthBase, ABC):
         """Replace the cached token (the lock is held); a failure is kept in `renewal_problem` and raised."""
         try:
             issued = self.renew_token(self._token) if self._token else self.fetch_token()
-        except AirbyteTracedException as error:
-            self.renewal_problem = error.message
+        except Exception as error:
+            self.renewal_problem = getattr(error, "message", None) or str(error) or type(error).__name__
             raise
         self.renewal_problem = None
         register_secret(issued.value)
