@@ -125,13 +125,18 @@ def test_given_the_renewed_token_is_rejected_too_then_a_config_error_names_the_c
     with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
         http.post(
             token_request(),
-            [answer({"status": "success", "token": "tok-1"}), answer({"status": "success", "token": "tok-2"})],
+            [
+                answer({"status": "success", "token": "tok-1"}),
+                answer({"status": "success", "token": "tok-2"}),
+            ],
         )
         http.get(reports_request("2024-05-09"), [expired, expired])
         output = run(reports_config("token"), "cdr_reports", failure=True)
     error = output.errors[0].trace.error
     assert error.failure_type == FailureType.config_error
-    assert "'user_name'" in error.message and "'api_key'" in error.message and "Token Expired" in error.message
+    assert (
+        "'user_name'" in error.message and "'api_key'" in error.message and "Token Expired" in error.message
+    )
     assert not any(token in json.dumps([m.log.message for m in output.logs]) for token in ("tok-1", "tok-2"))
 
 
