@@ -1,3 +1,4 @@
+import contextlib
 import json
 import logging
 import threading
@@ -65,15 +66,13 @@ def test_issued_tokens_are_masked_in_output():
     assert scrub(f"Bearer {auth.token()}") == "Bearer ****"
 
 
-class TokenEndpoint(BaseHTTPRequestHandler):
-    answers: list = []
-    retry_after: str | None = None
+class Answering(BaseHTTPRequestHandler):
+    """A local test server's handler: `answer` writes one response; nothing is logged."""
 
-    def do_POST(self):
-        status, body = TokenEndpoint.answers.pop(0)
+    def answer(self, status, body, headers=()):
         self.send_response(status)
-        if TokenEndpoint.retry_after:
-            self.send_header("Retry-After", TokenEndpoint.retry_after)
+        for name, value in headers:
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -82,13 +81,32 @@ class TokenEndpoint(BaseHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def serving(handler):
+    """`handler` on 127.0.0.1 at a free port, for the block; yields its base URL."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+
+
+class TokenEndpoint(Answering):
+    answers: list = []
+    retry_after: str | None = None
+
+    def do_POST(self):
+        status, body = TokenEndpoint.answers.pop(0)
+        retry_after = [("Retry-After", TokenEndpoint.retry_after)] if TokenEndpoint.retry_after else []
+        self.answer(status, body, retry_after)
+
+
 @pytest.fixture
 def token_endpoint(monkeypatch):
     monkeypatch.setattr(tokens, "TOKEN_RETRY_SCALE", 0.0)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), TokenEndpoint)
-    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/token"
-    httpd.shutdown()
+    with serving(TokenEndpoint) as base:
+        yield f"{base}/token"
 
 
 def test_token_endpoint_transient_faults_are_retried(token_endpoint):
@@ -179,7 +197,7 @@ def test_under_check_a_failing_token_endpoint_is_tried_three_times_and_the_answe
 # ------------------------------------------------------------ renewal through the CDK's HTTP client
 
 
-class Provider(BaseHTTPRequestHandler):
+class Provider(Answering):
     """A token endpoint (`POST /token`, answers from `token_answers` or a new `tok-N`) and an API (`GET /data`)
     that accepts only the newest token issued (or none at all when `accept` is False)."""
 
@@ -205,15 +223,6 @@ class Provider(BaseHTTPRequestHandler):
         ok = Provider.accept and bool(Provider.issued) and sent == f"Bearer {Provider.issued[-1]}"
         self.answer(200 if ok else 401, b"{}" if ok else b'{"message": "Jwt is expired"}')
 
-    def answer(self, status, body):
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
 
 @pytest.fixture
 def provider(monkeypatch):
@@ -221,10 +230,8 @@ def provider(monkeypatch):
     monkeypatch.setattr(rate_limiting.time, "sleep", lambda seconds: None)
     Provider.issued, Provider.token_answers, Provider.api_seen = [], [], []
     Provider.accept, Provider.both_in_flight = True, None
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Provider)
-    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serving(Provider) as base:
+        yield base
 
 
 class CountingBudget(HttpAPIBudget):
