@@ -1,5 +1,9 @@
-"""Acefone streams: `call_records` from `GET /v1/call/records` (or the older UK `/v1/call_report`), windowed
-by call start time."""
+"""Acefone streams:
+
+| stream | provider API | sync | cursor | window |
+|---|---|---|---|---|
+| `call_records` | `GET /v1/call/records` (or the older UK `/v1/call_report`), paged by `page`/`limit` | incremental, full refresh | `started_at` | `window_days` |
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,13 @@
-"""The RingCX admin API streams that describe the setup: `accounts`, `users`, `cloud_profiles`, `cloud_destinations`.
+"""The RingCX admin API streams that describe the setup: `accounts`, `users`, `cloud_profiles`, `cloud_destinations`
+(the report itself, `call_detail_report`, is in `report.py`).
+
+| stream | provider API | sync |
+|---|---|---|
+| `accounts` | `GET admin/accounts` | full refresh |
+| `users` | `GET admin/users?flatten=true` | full refresh |
+| `cloud_profiles`, `cloud_destinations` | `GET admin/accounts/{id}/users/{id}/reports/inputControls`, per account | full refresh |
+| `call_detail_report` | `POST admin/accounts/{id}/reportsStreaming` (CSV), per account and local day(s) | incremental on `enqueue_at`, full refresh |
+
 
 - `accounts`: `GET {base}/api/v1/admin/accounts`, every account the login can see;
 - `users`: `GET {base}/api/v1/admin/users?flatten=true`, every admin user as one record (the vendor's Admin

@@ -1,5 +1,10 @@
 """CC-CMS streams: `calls` (the VDN call list, both directions) and `call_details` (one detail record per call).
 
+| stream | provider API | sync | cursor | window |
+|---|---|---|---|---|
+| `calls` | `POST querycalls` (V2), paged by `offset`, per direction | incremental, full refresh | `begin_at` | `window_minutes`, since 00:00 yesterday |
+| `call_details` | `POST querycalldetailbyid`, one per call of `calls` (its parent) | incremental, full refresh | `begin_at` | as `calls` |
+
 Both are incremental on `begin_at`, the call's first instant in UTC, derived from the call list's epoch
 milliseconds. Windows of `window_minutes` run from the saved state (minus the lookback) to the settled
 horizon; CC-CMS keeps one day (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_0607.html), so what lies before 00:00 yesterday (tenant zone) is skipped with a

@@ -1,5 +1,12 @@
 """Ozonetel streams, one per API:
 
+| stream | provider API | sync | cursor | window |
+|---|---|---|---|---|
+| `call_logs` | `GET getCallLogs` | incremental, full refresh | `started_at` | up to 30 days |
+| `call_details` | `GET fetchCdrByUCID.php`, one per call of `call_logs` (its parent) | incremental, full refresh | `started_at` | as `call_logs`, last 15 days |
+| `cdr_reports` | `POST ca_reports/fetchCDRDetails` | incremental, full refresh | `started_at` | one local day, last 14 |
+
+
 - `call_logs`: `getCallLogs`, windows of up to 30 days, incremental on `started_at`;
 - `call_details`: CDR by UCID (deprecated API, one request per call) for the calls `call_logs` lists; a
   `WindowedDetailStream` whose parent is `call_logs`, replaying what `call_logs` read in the same sync;
