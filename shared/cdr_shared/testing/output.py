@@ -1,0 +1,72 @@
+"""Running a source in-process (`airbyte_cdk.test.entrypoint_wrapper`) and reading what it emitted::
+
+    output = read_source(SourceX(), config, catalog_of_streams("calls"), expect_failure=True)
+    first_error(output).failure_type == FailureType.config_error
+    record_values(output, "callId") == ["a", "b"]
+    "canary" not in everything_printed(output)
+
+`everything_printed` serializes the messages as the connector prints them, for secret scans.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from airbyte_cdk.models import (
+    AirbyteErrorTraceMessage,
+    AirbyteMessageSerializer,
+    ConfiguredAirbyteCatalog,
+    SyncMode,
+)
+from airbyte_cdk.test.catalog_builder import CatalogBuilder
+from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, ExpectedOutcome, read
+
+
+def catalog_of_streams(
+    *streams: str, sync_mode: SyncMode = SyncMode.incremental, full_refresh_only: Iterable[str] = ()
+) -> ConfiguredAirbyteCatalog:
+    """A configured catalog of `streams` in `sync_mode` (those in `full_refresh_only` in full refresh)."""
+    plain = set(full_refresh_only)
+    builder = CatalogBuilder()
+    for name in streams:
+        builder.with_stream(name, SyncMode.full_refresh if name in plain else sync_mode)
+    return builder.build()
+
+
+def read_source(
+    source: Any,
+    config: Any,
+    catalog: ConfiguredAirbyteCatalog,
+    state: Any = None,
+    *,
+    expect_failure: bool = False,
+) -> EntrypointOutput:
+    """`read` through the real entry point; a sync that must fail says so (`expect_failure`)."""
+    outcome = ExpectedOutcome.EXPECT_EXCEPTION if expect_failure else ExpectedOutcome.EXPECT_SUCCESS
+    return read(source, config, catalog, state, expected_outcome=outcome)
+
+
+def first_error(output: EntrypointOutput) -> AirbyteErrorTraceMessage:
+    """The first error trace of a run that must have failed."""
+    assert output.errors, "the sync should have failed"
+    return output.errors[0].trace.error
+
+
+def record_values(output: EntrypointOutput, field: str) -> list[Any]:
+    """`field` of every record, in order (the ids a test expects)."""
+    return [message.record.data[field] for message in output.records]
+
+
+def warnings(output: EntrypointOutput) -> list[str]:
+    """The WARN log lines of the run."""
+    return [message.log.message for message in output.logs if message.log.level.name == "WARN"]
+
+
+def everything_printed(output: EntrypointOutput) -> str:
+    """Every message the run emitted, serialized as the connector prints it, as one text (for secret scans)."""
+    return "\n".join(
+        json.dumps(AirbyteMessageSerializer.dump(message), default=str)
+        for message in output.get_message_iterator()
+    )
