@@ -1,35 +1,25 @@
-import json
-from pathlib import Path
-
 import jsonschema
-from airbyte_cdk.models import FailureType, SyncMode, TraceType
-from airbyte_cdk.test.entrypoint_wrapper import read
+from airbyte_cdk.models import FailureType, TraceType
 from airbyte_cdk.test.mock_http import HttpMocker
-from airbyte_cdk.test.state_builder import StateBuilder
 from freezegun import freeze_time
 
-from source_acefone import SourceAcefone
-from unit_tests.conftest import NOW, TOKEN, call, catalog, config, error, page, records_request
-
-SCHEMA = json.loads((Path(__file__).parents[1] / "source_acefone/schemas/call_records.json").read_text())
-# start_date 2024-05-09 IST, frozen at 2024-05-10 17:30 IST: two one-day windows.
-DAY_1 = ("2024-05-09 00:00:00", "2024-05-09 23:59:59")
-DAY_2 = ("2024-05-10 00:00:00", "2024-05-10 17:29:59")
-
-
-def run(cfg, state=None, sync_mode=SyncMode.incremental, expect_failure=False):
-    from airbyte_cdk.test.entrypoint_wrapper import ExpectedOutcome
-
-    outcome = ExpectedOutcome.EXPECT_EXCEPTION if expect_failure else ExpectedOutcome.EXPECT_SUCCESS
-    return read(SourceAcefone(), cfg, catalog(sync_mode), state, expected_outcome=outcome)
-
-
-def ids(output):
-    return [m.record.data["id"] for m in output.records]
-
-
-def states(output):
-    return [m.state.stream.stream_state.started_at for m in output.state_messages]
+from cdr_shared.testing.output import everything_printed
+from unit_tests.builders import (
+    DAY_1,
+    DAY_2,
+    NOW,
+    SCHEMA,
+    TOKEN,
+    call,
+    config,
+    error,
+    ids,
+    page,
+    records_request,
+    run,
+    state_at,
+    states,
+)
 
 
 @freeze_time(NOW)
@@ -140,9 +130,7 @@ def test_given_filters_when_read_then_they_become_the_documented_query_parameter
 
 @freeze_time(NOW)
 def test_given_state_when_read_then_only_state_minus_lookback_onward_is_requested():
-    state = (
-        StateBuilder().with_stream_state("call_records", {"started_at": "2024-05-10T06:30:00+00:00"}).build()
-    )
+    state = state_at("2024-05-10T06:30:00+00:00")
     with HttpMocker() as http:
         http.get(
             records_request("2024-05-10 11:00:00", "2024-05-10 17:29:59"),
@@ -163,9 +151,7 @@ def test_given_end_date_when_read_then_nothing_after_it_is_requested():
 
 @freeze_time(NOW)
 def test_given_state_in_the_future_when_read_then_config_error_before_any_request():
-    state = (
-        StateBuilder().with_stream_state("call_records", {"started_at": "2031-01-01T00:00:00+00:00"}).build()
-    )
+    state = state_at("2031-01-01T00:00:00+00:00")
     with HttpMocker():
         output = run(config(), state, expect_failure=True)
     assert output.errors[0].trace.error.failure_type == FailureType.config_error
@@ -174,7 +160,7 @@ def test_given_state_in_the_future_when_read_then_config_error_before_any_reques
 
 @freeze_time(NOW)
 def test_given_unparseable_state_when_read_then_config_error_naming_the_cursor():
-    state = StateBuilder().with_stream_state("call_records", {"started_at": "last tuesday"}).build()
+    state = state_at("last tuesday")
     with HttpMocker():
         output = run(config(), state, expect_failure=True)
     assert output.errors[0].trace.error.failure_type == FailureType.config_error
@@ -231,7 +217,7 @@ def test_given_revoked_api_token_when_read_then_config_error_naming_the_credenti
     error_trace = output.errors[0].trace.error
     assert error_trace.failure_type == FailureType.config_error
     assert "credentials.api_token" in error_trace.message
-    assert TOKEN not in "\n".join(str(m) for m in output._messages)
+    assert TOKEN not in everything_printed(output)
 
 
 @freeze_time(NOW)

@@ -1,31 +1,34 @@
-import json
-
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.entrypoint_wrapper import ExpectedOutcome, read
-from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
+from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
 
+from cdr_shared.testing.output import everything_printed
 from source_acefone import SourceAcefone
 from source_acefone.auth import AcefoneLoginAuth
-from unit_tests.conftest import BASE, NOW, call, catalog, config, error, page, records_request
+from unit_tests import builders
+from unit_tests.builders import (
+    BASE,
+    DAY_1,
+    DAY_2,
+    NOW,
+    call,
+    catalog,
+    config,
+    error,
+    page,
+    records_request,
+    refresh_request,
+    token_answer,
+    with_bearer,
+)
 
 PASSWORD = "pw-canary-91c2"
 LOGIN = {"auth_type": "login", "email": "ops@example.com", "password": PASSWORD}
-DAY_1 = ("2024-05-09 00:00:00", "2024-05-09 23:59:59")
-DAY_2 = ("2024-05-10 00:00:00", "2024-05-10 17:29:59")
 
 
 def login_request():
-    return HttpRequest(f"{BASE}/v1/auth/login", body={"email": "ops@example.com", "password": PASSWORD})
-
-
-def token_answer(token, expires_in=3600):
-    return HttpResponse(json.dumps({"access_token": token, "token_type": "bearer", "expires_in": expires_in}))
-
-
-def with_bearer(request_, token):
-    request_._headers = {"Authorization": f"Bearer {token}"}
-    return request_
+    return builders.login_request(PASSWORD, email="ops@example.com")
 
 
 @freeze_time(NOW)
@@ -44,7 +47,7 @@ def test_given_token_rejected_mid_sync_when_read_then_refreshed_once_and_the_pag
         http.post(login_request(), token_answer("tok-1"))
         http.get(with_bearer(records_request(*DAY_1), "tok-1"), page([call("a")]))
         http.get(with_bearer(records_request(*DAY_2), "tok-1"), error(401, {"message": "Token has expired"}))
-        http.post(with_bearer(HttpRequest(f"{BASE}/v1/auth/refresh"), "tok-1"), token_answer("tok-2"))
+        http.post(refresh_request("tok-1"), token_answer("tok-2"))
         http.get(with_bearer(records_request(*DAY_2), "tok-2"), page([call("b", date="2024-05-10")]))
         output = read(SourceAcefone(), config(credentials=LOGIN), catalog())
     assert [m.record.data["id"] for m in output.records] == ["a", "b"]
@@ -55,7 +58,7 @@ def test_given_token_close_to_expiry_when_next_request_then_renewed_through_refr
     auth = AcefoneLoginAuth(BASE, "ops@example.com", PASSWORD, monotonic=lambda: clock[0])
     with HttpMocker() as http:
         http.post(login_request(), token_answer("tok-1", expires_in=3600))
-        http.post(with_bearer(HttpRequest(f"{BASE}/v1/auth/refresh"), "tok-1"), token_answer("tok-2"))
+        http.post(refresh_request("tok-1"), token_answer("tok-2"))
         assert auth.token() == "tok-1"
         clock[0] = 3299.0
         assert auth.token() == "tok-1"
@@ -68,9 +71,7 @@ def test_given_refresh_refused_when_renewing_then_a_fresh_login_is_made():
     auth = AcefoneLoginAuth(BASE, "ops@example.com", PASSWORD, monotonic=lambda: clock[0])
     with HttpMocker() as http:
         http.post(login_request(), [token_answer("tok-1"), token_answer("tok-3")])
-        http.post(
-            with_bearer(HttpRequest(f"{BASE}/v1/auth/refresh"), "tok-1"), error(401, {"message": "expired"})
-        )
+        http.post(refresh_request("tok-1"), error(401, {"message": "expired"}))
         auth.token()
         clock[0] = 4000.0
         assert auth.token() == "tok-3"
@@ -88,4 +89,4 @@ def test_given_wrong_password_when_read_then_config_error_naming_email_and_passw
     trace = output.errors[0].trace.error
     assert trace.failure_type == FailureType.config_error
     assert "credentials.email and credentials.password" in trace.message
-    assert PASSWORD not in "\n".join(str(m) for m in output._messages)
+    assert PASSWORD not in everything_printed(output)

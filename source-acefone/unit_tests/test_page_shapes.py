@@ -1,42 +1,33 @@
 """Both documented page shapes, paging per window, and 200 answers that are neither shape."""
 
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
-from airbyte_cdk.models import FailureType, SyncMode
-from airbyte_cdk.test.entrypoint_wrapper import ExpectedOutcome, read
-from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 from freezegun import freeze_time
 
-from source_acefone import SourceAcefone
-from unit_tests.conftest import (
-    BASE,
+from cdr_shared.testing.output import everything_printed
+from unit_tests.builders import (
+    DAY_1,
+    DAY_2,
     NOW,
+    SCHEMA,
     call,
-    catalog,
     config,
     error,
+    ids,
+    login_request,
     page,
     records_request,
     report_call,
     report_page,
+    run,
+    token_answer,
 )
 
-SCHEMA = json.loads((Path(__file__).parents[1] / "source_acefone/schemas/call_records.json").read_text())
-DAY_1 = ("2024-05-09 00:00:00", "2024-05-09 23:59:59")
-DAY_2 = ("2024-05-10 00:00:00", "2024-05-10 17:29:59")
 REPORT = "v1/call_report"
-
-
-def run(cfg, expect_failure=False):
-    outcome = ExpectedOutcome.EXPECT_EXCEPTION if expect_failure else ExpectedOutcome.EXPECT_SUCCESS
-    return read(SourceAcefone(), cfg, catalog(SyncMode.incremental), expected_outcome=outcome)
-
-
-def ids(output):
-    return [m.record.data["id"] for m in output.records]
 
 
 @freeze_time(NOW)
@@ -55,21 +46,12 @@ def test_given_a_second_window_with_a_smaller_count_than_the_first_when_read_the
 def test_given_a_uk_login_id_when_read_then_the_login_body_carries_login_id_and_the_token_is_used():
     login = {"auth_type": "login", "login_id": "ops@example.co.uk", "password": "pw-canary-3b1e"}
     with HttpMocker() as http:
-        http.post(
-            HttpRequest(
-                f"{BASE}/v1/auth/login", body={"login_id": "ops@example.co.uk", "password": "pw-canary-3b1e"}
-            ),
-            HttpResponse(
-                json.dumps(
-                    {"success": True, "access_token": "tok-uk", "token_type": "bearer", "expires_in": 3600}
-                )
-            ),
-        )
+        http.post(login_request("pw-canary-3b1e", login_id="ops@example.co.uk"), token_answer("tok-uk"))
         http.get(records_request(*DAY_1), page([call("a")]))
         http.get(records_request(*DAY_2), page([]))
         output = run(config(credentials=login))
     assert ids(output) == ["a"]
-    assert "pw-canary-3b1e" not in "\n".join(str(m) for m in output._messages)
+    assert "pw-canary-3b1e" not in everything_printed(output)
 
 
 @pytest.mark.parametrize(

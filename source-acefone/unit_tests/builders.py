@@ -1,0 +1,179 @@
+"""Acefone requests, answers and configs as the API documents them, for the unit tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, SyncMode
+from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
+from airbyte_cdk.test.mock_http import HttpRequest, HttpResponse
+
+from cdr_shared.testing.config_builder import ConfigBuilder
+from cdr_shared.testing.http_mock import RequestBuilder, answer
+from cdr_shared.testing.output import catalog_of_streams, read_source, record_values
+from cdr_shared.testing.state_builder import cursor_state, cursor_values
+from source_acefone import SourceAcefone
+
+BASE = "https://api.acefone.in"
+TOKEN = "portal-token-canary-7f3a"
+NOW = "2024-05-10T12:00:00Z"
+STREAM = "call_records"
+CURSOR = "started_at"
+SCHEMA = json.loads((Path(__file__).parents[1] / "source_acefone/schemas/call_records.json").read_text())
+# start_date 2024-05-09 IST, frozen at 2024-05-10 17:30 IST: two one-day windows.
+DAY_1 = ("2024-05-09 00:00:00", "2024-05-09 23:59:59")
+DAY_2 = ("2024-05-10 00:00:00", "2024-05-10 17:29:59")
+
+
+class AcefoneConfig(ConfigBuilder):
+    """A valid Acefone config: an API token, one-day windows, pages of two records."""
+
+    DEFAULTS = {
+        "credentials": {"auth_type": "api_token", "api_token": TOKEN},
+        "start_date": "2024-05-09",
+        "lookback_window_minutes": 60,
+        "window_days": 1,
+        "page_size": 2,
+    }
+
+    def with_login(self, **credentials: str) -> AcefoneConfig:
+        """Login credentials (`email` or `login_id`, `password`) instead of the API token."""
+        return self.with_field("credentials", {"auth_type": "login", **credentials})
+
+
+def config(**overrides: Any) -> dict[str, Any]:
+    """The valid config with top-level fields replaced."""
+    return AcefoneConfig().with_fields(**overrides).build()
+
+
+def catalog(sync_mode: SyncMode = SyncMode.incremental) -> ConfiguredAirbyteCatalog:
+    return catalog_of_streams(STREAM, sync_mode=sync_mode)
+
+
+def run(
+    cfg: dict[str, Any],
+    state: Any = None,
+    sync_mode: SyncMode = SyncMode.incremental,
+    expect_failure: bool = False,
+) -> EntrypointOutput:
+    """A `read` of `call_records`."""
+    return read_source(SourceAcefone(), cfg, catalog(sync_mode), state, expect_failure=expect_failure)
+
+
+def state_at(started_at: str) -> list[AirbyteStateMessage]:
+    """A saved `call_records` state."""
+    return cursor_state(STREAM, CURSOR, started_at)
+
+
+def states(output: EntrypointOutput) -> list[Any]:
+    """The cursor of every state message of the run."""
+    return cursor_values(output, CURSOR)
+
+
+def ids(output: EntrypointOutput) -> list[Any]:
+    return record_values(output, "id")
+
+
+def records_request(
+    from_date: str, to_date: str, page: int = 1, limit: int = 2, path: str = "v1/call/records", **filters: Any
+) -> HttpRequest:
+    params = {"from_date": from_date, "to_date": to_date, "page": str(page), "limit": str(limit), **filters}
+    return HttpRequest(f"{BASE}/{path}", query_params=params)
+
+
+def login_request(password: str, **login: str) -> HttpRequest:
+    """The documented login: `email` (or `login_id` for UK accounts) and `password`."""
+    return RequestBuilder(f"{BASE}/v1/auth/login").with_json_body({**login, "password": password}).build()
+
+
+def refresh_request(token: str) -> HttpRequest:
+    return RequestBuilder(f"{BASE}/v1/auth/refresh").with_bearer(token).build()
+
+
+def with_bearer(request: HttpRequest, token: str) -> HttpRequest:
+    """`request` carrying the bearer token `token`."""
+    return RequestBuilder.of(request).with_bearer(token).build()
+
+
+def token_answer(token: str, expires_in: int = 3600) -> HttpResponse:
+    return answer({"access_token": token, "token_type": "bearer", "expires_in": expires_in})
+
+
+def call(record_id: str, date: str = "2024-05-09", time: str = "10:00:00", **fields: Any) -> dict[str, Any]:
+    record = {
+        "id": record_id,
+        "call_id": f"1715000000.{record_id}",
+        "uuid": "66339a0b7cfde",
+        "direction": "inbound",
+        "status": "answered",
+        "date": date,
+        "time": time,
+        "end_stamp": f"{date} {time}",
+        "call_duration": 54,
+        "answered_seconds": 40,
+        "recording_url": "https://customer.servetel.in/file/recording?callId=1&token=abc",
+        "call_flow": [
+            {"type": "init", "value": "1", "time": "1714657803", "readableTime": "02-05-2024 19:20:03"}
+        ],
+        "circle": {"operator": "Jio", "circle": "Delhi"},
+        "missed_agents": [],
+        "support_api_call": False,
+    }
+    record.update(fields)
+    return record
+
+
+def page(
+    results: list[dict[str, Any]], count: int | None = None, page_number: int = 1, limit: int = 2
+) -> HttpResponse:
+    body = {
+        "count": len(results) if count is None else count,
+        "limit": limit,
+        "size": len(results),
+        "page": page_number,
+        "results": results,
+    }
+    return answer(body)
+
+
+def error(status: int, body: Any, headers: dict[str, str] | None = None) -> HttpResponse:
+    """An answer with `status`: a text body as it is, anything else as JSON."""
+    return answer(body, status, headers)
+
+
+def report_call(
+    record_id: int, call_date: str = "2024-05-09", connection_time: str = "10:00:00"
+) -> dict[str, Any]:
+    """A record of the older UK `/v1/call_report` page: numeric id, call start inside `call_stats`."""
+    return {
+        "id": record_id,
+        "call_stats": {
+            "inbound_sec": 40,
+            "outbound_sec": 0,
+            "bill_sec": 40,
+            "bill_calls": "1",
+            "total_charges": "0.02",
+            "connection_time": connection_time,
+            "ring_time": 6,
+            "answer_time": 40,
+            "call_id": f"1715000000.{record_id}",
+            "unique_id": 1715000000 + record_id,
+            "call_date": call_date,
+        },
+    }
+
+
+def report_page(
+    records: list[dict[str, Any]], total: int | None = None, page_number: int = 1
+) -> HttpResponse:
+    """A `/v1/call_report` page: counts as strings, as its documentation types them."""
+    body = {
+        "total_records": str(len(records) if total is None else total),
+        "filtered_records": str(len(records) if total is None else total),
+        "page_records": str(len(records)),
+        "page": str(page_number),
+        "data": records,
+    }
+    return answer(body)
