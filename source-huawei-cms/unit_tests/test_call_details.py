@@ -2,37 +2,34 @@ import json
 from pathlib import Path
 
 import jsonschema
-from airbyte_cdk.models import SyncMode
-from airbyte_cdk.test.entrypoint_wrapper import discover, read
+from airbyte_cdk.test.entrypoint_wrapper import discover
 from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 from freezegun import freeze_time
 
+from cdr_shared.testing.output import warnings
 from source_huawei_cms import SourceHuaweiCms
-from unit_tests.conftest import (
+from unit_tests import builders
+from unit_tests.builders import (
     NOW,
+    W1,
+    W2,
     call,
     calls_page,
     calls_request,
-    catalog,
     config,
     detail,
     detail_answer,
     detail_request,
     empty_page,
+    ids,
+    mock_rest_empty,
 )
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "source_huawei_cms/schemas/call_details.json").read_text())
-W1 = ("2024-05-10T08:00:00Z", "2024-05-10T10:00:00Z")
-W2 = ("2024-05-10T10:00:00Z", "2024-05-10T11:50:00Z")
 
 
-def run(cfg, state=None):
-    return read(SourceHuaweiCms(), cfg, catalog("call_details", sync_mode=SyncMode.incremental), state)
-
-
-def mock_other_windows_empty(http):
-    for window, inbound in ((W1, False), (W2, True), (W2, False)):
-        http.post(calls_request(*window, inbound=inbound), empty_page())
+def run(cfg):
+    return builders.run(cfg, stream="call_details")
 
 
 @freeze_time(NOW)
@@ -41,7 +38,7 @@ def test_each_listed_call_gets_one_detail_request_and_one_record_with_trimmed_ke
         http.post(calls_request(*W1), calls_page([call("c-1"), call("c-2", "2024-05-10T09:00:00Z")]))
         http.post(detail_request("c-1"), detail_answer(detail("c-1")))
         http.post(detail_request("c-2"), detail_answer(detail("c-2", releaseCause=49, callType=6)))
-        mock_other_windows_empty(http)
+        mock_rest_empty(http)
         output = run(config())
     first, second = (m.record.data for m in output.records)
     assert first["callId"] == "c-1" and first["agentId"] == 100 and "agentId " not in first
@@ -83,7 +80,7 @@ def test_result_desc_is_read_first_and_result_datas_is_the_fallback_of_older_ser
         both = {"result": "0", "resultCode": "0100000", "resultDesc": detail("both", skillId=9)}
         both["resultDatas"] = detail("both", skillId=1)
         http.post(detail_request("both"), HttpResponse(json.dumps(both)))
-        mock_other_windows_empty(http)
+        mock_rest_empty(http)
         output = run(config())
     records = {m.record.data["callId"]: m.record.data for m in output.records}
     assert set(records) == {"new", "old", "both"}
@@ -96,11 +93,10 @@ def test_a_call_without_detail_is_skipped_with_a_warning_naming_it():
         http.post(calls_request(*W1), calls_page([call("gone"), call("kept")]))
         http.post(detail_request("gone"), detail_answer(None))
         http.post(detail_request("kept"), detail_answer(detail("kept")))
-        mock_other_windows_empty(http)
+        mock_rest_empty(http)
         output = run(config())
-    assert [m.record.data["callId"] for m in output.records] == ["kept"]
-    warnings = [m.log.message for m in output.logs if m.log.level.name == "WARN"]
-    assert any("inbound call gone" in message for message in warnings)
+    assert ids(output) == ["kept"]
+    assert any("inbound call gone" in message for message in warnings(output))
 
 
 @freeze_time(NOW)

@@ -6,33 +6,30 @@ import jsonschema
 import pendulum
 import pytest
 import requests
-from airbyte_cdk.models import SyncMode
-from airbyte_cdk.test.entrypoint_wrapper import read
 from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 from freezegun import freeze_time
 
-from source_huawei_cms import SourceHuaweiCms
+from cdr_shared.testing.output import warnings
 from source_huawei_cms.config import parse_config
 from source_huawei_cms.streams import Calls
-from unit_tests.conftest import NOW, call, calls_page, calls_request, catalog, config, empty_page
+from unit_tests.builders import (
+    NOW,
+    W1,
+    W2,
+    call,
+    calls_page,
+    calls_request,
+    config,
+    mock_empty,
+    mock_rest_empty,
+    run,
+)
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "source_huawei_cms/schemas/calls.json").read_text())
-# start 08:00Z, frozen at 12:00Z, settled horizon 11:50Z, 120-minute windows.
-W1 = ("2024-05-10T08:00:00Z", "2024-05-10T10:00:00Z")
-W2 = ("2024-05-10T10:00:00Z", "2024-05-10T11:50:00Z")
-
-
-def run(cfg, state=None, sync_mode=SyncMode.incremental):
-    return read(SourceHuaweiCms(), cfg, catalog("calls", sync_mode=sync_mode), state)
 
 
 def keys(output):
     return [(m.record.data["callId"], m.record.data["direction"]) for m in output.records]
-
-
-def mock_empty(http, *windows_and_directions):
-    for window, inbound in windows_and_directions:
-        http.post(calls_request(*window, inbound=inbound), empty_page())
 
 
 @freeze_time(NOW)
@@ -61,7 +58,7 @@ def test_given_count_beyond_the_page_then_offset_advances_by_the_calls_received_
         # A server that pages shorter than `limit` must not make the connector skip calls.
         http.post(calls_request(*W1, offset=100), calls_page([call(f"b-{i}") for i in range(60)], count=230))
         http.post(calls_request(*W1, offset=160), calls_page([call(f"c-{i}") for i in range(70)], count=230))
-        mock_empty(http, (W1, False), (W2, True), (W2, False))
+        mock_rest_empty(http)
         output = run(config())
     assert len(output.records) == 230
 
@@ -71,7 +68,7 @@ def test_given_an_empty_page_before_count_is_reached_then_paging_stops():
     with HttpMocker() as http:
         http.post(calls_request(*W1), calls_page([call("a"), call("b")], count=5))
         http.post(calls_request(*W1, offset=2), calls_page([], count=5))
-        mock_empty(http, (W1, False), (W2, True), (W2, False))
+        mock_rest_empty(http)
         output = run(config())
     assert keys(output) == [("a", "inbound"), ("b", "inbound")]
 
@@ -81,7 +78,7 @@ def test_given_a_call_repeated_by_shifted_pages_then_it_is_emitted_once():
     with HttpMocker() as http:
         http.post(calls_request(*W1), calls_page([call("a"), call("b")], count=3))
         http.post(calls_request(*W1, offset=2), calls_page([call("b")], count=3))
-        mock_empty(http, (W1, False), (W2, True), (W2, False))
+        mock_rest_empty(http)
         output = run(config())
     assert keys(output) == [("a", "inbound"), ("b", "inbound")]
 
@@ -90,7 +87,7 @@ def test_given_a_call_repeated_by_shifted_pages_then_it_is_emitted_once():
 def test_given_data_and_count_beside_result_code_then_they_are_read_too():
     with HttpMocker() as http:
         http.post(calls_request(*W1), calls_page([call("a")], layout="flat"))
-        mock_empty(http, (W1, False), (W2, True), (W2, False))
+        mock_rest_empty(http)
         output = run(config())
     assert keys(output) == [("a", "inbound")]
 
@@ -104,7 +101,7 @@ def test_records_keep_provider_fields_and_gain_utc_instants_labels_and_validate_
     )
     with HttpMocker() as http:
         http.post(calls_request(*W1), calls_page([call("a"), unanswered]))
-        mock_empty(http, (W1, False), (W2, True), (W2, False))
+        mock_rest_empty(http)
         output = run(config())
     answered, missed = (m.record.data for m in output.records)
     assert answered["waitBegin"] == 1715329800000 and answered["callType"] == 0
@@ -124,7 +121,7 @@ def test_records_keep_provider_fields_and_gain_utc_instants_labels_and_validate_
 def test_codes_outside_the_documented_tables_get_no_label_but_keep_their_value():
     with HttpMocker() as http:
         http.post(calls_request(*W1), calls_page([call("a", callType=99, releaseCause=1234)]))
-        mock_empty(http, (W1, False), (W2, True), (W2, False))
+        mock_rest_empty(http)
         record = run(config()).records[0].record.data
     # The CDK leaves null values out of the serialized record.
     assert record["callType"] == 99 and record.get("call_type_label") is None
@@ -150,12 +147,11 @@ def test_given_a_server_that_ignores_offset_then_the_window_is_split_until_every
         http.post(calls_request(*W1, offset=100), calls_page(early, count=150))
         http.post(calls_request("2024-05-10T08:00:00Z", "2024-05-10T09:00:00Z"), calls_page(early))
         http.post(calls_request("2024-05-10T09:00:00Z", "2024-05-10T10:00:00Z"), calls_page(late))
-        mock_empty(http, (W1, False), (W2, True), (W2, False))
+        mock_rest_empty(http)
         output = run(config())
     assert output.errors == [] and output.state_messages, "every window must end cleanly"
     assert sorted(keys(output)) == sorted((c["callId"], "inbound") for c in early + late)
-    warnings = [m.log.message for m in output.logs if m.log.level.name == "WARN"]
-    assert any("ignores 'offset'" in line and "nothing is lost" in line for line in warnings)
+    assert any("ignores 'offset'" in line and "nothing is lost" in line for line in warnings(output))
 
 
 @freeze_time(NOW)
@@ -166,7 +162,7 @@ def test_given_no_count_and_a_page_that_repeats_the_previous_one_then_paging_end
         http.post(calls_request(*W1, offset=40), page_without_count(early + late))
         http.post(calls_request("2024-05-10T08:00:00Z", "2024-05-10T09:00:00Z"), page_without_count(early))
         http.post(calls_request("2024-05-10T09:00:00Z", "2024-05-10T10:00:00Z"), page_without_count(late))
-        mock_empty(http, (W1, False), (W2, True), (W2, False))
+        mock_rest_empty(http)
         output = run(config())
     assert output.errors == [] and output.state_messages, "every window must end cleanly"
     assert sorted(keys(output)) == sorted((c["callId"], "inbound") for c in early + late)
@@ -179,7 +175,7 @@ def test_given_no_count_then_paging_goes_on_past_short_pages_until_an_empty_one(
         http.post(calls_request(*W1), page_without_count(spread("a", 50, "2024-05-10T08:00:00Z")))
         http.post(calls_request(*W1, offset=50), page_without_count(spread("b", 30, "2024-05-10T08:30:00Z")))
         http.post(calls_request(*W1, offset=80), page_without_count([]))
-        mock_empty(http, (W1, False), (W2, True), (W2, False))
+        mock_rest_empty(http)
         output = run(config())
     assert len(output.records) == 80
 

@@ -1,39 +1,26 @@
-from airbyte_cdk.models import FailureType, SyncMode
-from airbyte_cdk.test.entrypoint_wrapper import ExpectedOutcome, read
+from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.mock_http import HttpMocker
-from airbyte_cdk.test.state_builder import StateBuilder
 from freezegun import freeze_time
 
-from source_huawei_cms import SourceHuaweiCms
-from unit_tests.conftest import NOW, call, calls_page, calls_request, catalog, config, empty_page, error
+from cdr_shared.testing.output import warnings
+from unit_tests.builders import (
+    NOW,
+    W1,
+    W2,
+    call,
+    calls_page,
+    calls_request,
+    config,
+    empty_page,
+    error,
+    ids,
+    run,
+    state_of,
+    states,
+)
 
-W1 = ("2024-05-10T08:00:00Z", "2024-05-10T10:00:00Z")
-W2 = ("2024-05-10T10:00:00Z", "2024-05-10T11:50:00Z")
 # Frozen at 2024-05-10 12:00 UTC: CC-CMS holds calls since 2024-05-09 00:00 UTC.
 HELD_SINCE = "2024-05-09T00:00:00Z"
-
-
-def run(cfg, state=None, stream="calls", expect_failure=False):
-    outcome = ExpectedOutcome.EXPECT_EXCEPTION if expect_failure else ExpectedOutcome.EXPECT_SUCCESS
-    return read(
-        SourceHuaweiCms(),
-        cfg,
-        catalog(stream, sync_mode=SyncMode.incremental),
-        state,
-        expected_outcome=outcome,
-    )
-
-
-def states(output):
-    return [m.state.stream.stream_state.__dict__.get("begin_at") for m in output.state_messages]
-
-
-def state_of(value, stream="calls"):
-    return StateBuilder().with_stream_state(stream, {"begin_at": value}).build()
-
-
-def warnings(output):
-    return [m.log.message for m in output.logs if m.log.level.name == "WARN"]
 
 
 @freeze_time(NOW)
@@ -59,7 +46,7 @@ def test_given_state_then_the_sync_starts_a_lookback_before_it():
         http.post(calls_request(*resumed, inbound=True), calls_page([call("late", "2024-05-10T10:45:00Z")]))
         http.post(calls_request(*resumed, inbound=False), empty_page())
         output = run(config(), state_of("2024-05-10T11:00:00+00:00"))
-    assert [m.record.data["callId"] for m in output.records] == ["late"]
+    assert ids(output) == ["late"]
     assert states(output)[-1] == "2024-05-10T11:50:00+00:00"
 
 
@@ -81,7 +68,7 @@ def test_given_a_sync_that_failed_in_the_second_window_then_resuming_from_its_la
         http.post(calls_request("2024-05-10T11:30:00Z", "2024-05-10T11:50:00Z", inbound=True), empty_page())
         http.post(calls_request("2024-05-10T11:30:00Z", "2024-05-10T11:50:00Z", inbound=False), empty_page())
         output = run(config(), state_of(last_state))
-    assert [m.record.data["callId"] for m in output.records] == ["a", "b"]
+    assert ids(output) == ["a", "b"]
 
 
 @freeze_time(NOW)
@@ -91,7 +78,7 @@ def test_given_start_date_before_retention_then_clamped_with_a_warning_naming_th
         http.post(calls_request(*held, inbound=True), calls_page([call("a", HELD_SINCE)]))
         http.post(calls_request(*held, inbound=False), empty_page())
         output = run(config(start_date="2024-05-05", window_minutes=2880))
-    assert [m.record.data["callId"] for m in output.records] == ["a"]
+    assert ids(output) == ["a"]
     assert any(
         "from 2024-05-05T00:00:00+00:00 to 2024-05-09T00:00:00+00:00 can no longer be fetched" in warning
         for warning in warnings(output)

@@ -123,7 +123,7 @@ class PersistentFault:
 
     id: str
     answer: FaultAnswer
-    says: str
+    says: str = ""
     ends: str = ""
 
 
