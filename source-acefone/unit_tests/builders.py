@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, SyncMode
@@ -12,7 +10,7 @@ from airbyte_cdk.test.mock_http import HttpRequest, HttpResponse
 
 from cdr_shared.testing.config_builder import ConfigBuilder
 from cdr_shared.testing.http_mock import RequestBuilder, answer
-from cdr_shared.testing.output import catalog_of_streams, read_source, record_values
+from cdr_shared.testing.output import catalog_of_streams, read_source, record_values, stream_schema
 from cdr_shared.testing.state_builder import cursor_state, cursor_values
 from source_acefone import SourceAcefone
 
@@ -21,7 +19,7 @@ TOKEN = "portal-token-canary-7f3a"
 NOW = "2024-05-10T12:00:00Z"
 STREAM = "call_records"
 CURSOR = "started_at"
-SCHEMA = json.loads((Path(__file__).parents[1] / "source_acefone/schemas/call_records.json").read_text())
+SCHEMA = stream_schema("source_acefone", STREAM)
 # start_date 2024-05-09 IST, frozen at 2024-05-10 17:30 IST: two one-day windows.
 DAY_1 = ("2024-05-09 00:00:00", "2024-05-09 23:59:59")
 DAY_2 = ("2024-05-10 00:00:00", "2024-05-10 17:29:59")

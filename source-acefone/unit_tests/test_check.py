@@ -13,10 +13,11 @@ from cdr_shared.testing.check_suite import (
     post,
 )
 from source_acefone import SourceAcefone
-from unit_tests.builders import NOW, TOKEN, AcefoneConfig, error, login_request, page, records_request
+from unit_tests import builders as acefone
+from unit_tests.builders import NOW, TOKEN, AcefoneConfig
 
 # The one-record probe of the last day (frozen at 17:30 IST).
-PROBE = records_request("2024-05-09 17:30:00", "2024-05-10 17:30:00", limit=1)
+PROBE = acefone.records_request("2024-05-09 17:30:00", "2024-05-10 17:30:00", limit=1)
 UK_LOGIN = AcefoneConfig().with_login(email="  ", login_id="ops-uk", password="pw-canary-5a2d")
 
 
@@ -40,17 +41,19 @@ class TestCheck(CheckSuite):
         BadConfig("filters.call_type", {"filters": {"call_type": "x"}}),
     ]
     cases = [
-        CheckCase("valid token", [get(PROBE, page([]))], succeeds=True),
+        CheckCase("valid token", [get(PROBE, acefone.page([]))], succeeds=True),
         CheckCase(
             "revoked token",
-            [get(PROBE, error(401, {"success": False, "message": "Unauthenticated"}))],
+            [get(PROBE, acefone.error(401, {"success": False, "message": "Unauthenticated"}))],
             succeeds=False,
             says=("credentials.api_token", "Unauthenticated"),
         ),
-        CheckCase("provider down", [get(PROBE, [error(503, "down")] * 3)], succeeds=False, says=("503",)),
+        CheckCase(
+            "provider down", [get(PROBE, [acefone.error(503, "down")] * 3)], succeeds=False, says=("503",)
+        ),
         CheckCase(
             "rate limited",
-            [get(PROBE, [error(429, {"message": "Too many requests"}, {"Retry-After": "3600"})] * 3)],
+            [get(PROBE, [acefone.error(429, {"message": "Too many requests"}, {"Retry-After": "3600"})] * 3)],
             succeeds=False,
             says=("HTTP 429: 'Too many requests'",),
         ),
@@ -58,8 +61,8 @@ class TestCheck(CheckSuite):
             "UK login refused beside a blank email",
             [
                 post(
-                    login_request("pw-canary-5a2d", login_id="ops-uk"),
-                    error(401, {"success": False, "message": "Invalid login id or password"}),
+                    acefone.login_request("pw-canary-5a2d", login_id="ops-uk"),
+                    acefone.error(401, {"success": False, "message": "Invalid login id or password"}),
                 )
             ],
             succeeds=False,

@@ -6,50 +6,46 @@ from freezegun import freeze_time
 from cdr_shared.testing.output import everything_printed
 from source_acefone import SourceAcefone
 from source_acefone.auth import AcefoneLoginAuth
-from unit_tests import builders
-from unit_tests.builders import (
-    BASE,
-    DAY_1,
-    DAY_2,
-    NOW,
-    call,
-    catalog,
-    config,
-    error,
-    page,
-    records_request,
-    refresh_request,
-    token_answer,
-    with_bearer,
-)
+from unit_tests import builders as acefone
+from unit_tests.builders import BASE, DAY_1, DAY_2, NOW
 
 PASSWORD = "pw-canary-91c2"
 LOGIN = {"auth_type": "login", "email": "ops@example.com", "password": PASSWORD}
 
 
 def login_request():
-    return builders.login_request(PASSWORD, email="ops@example.com")
+    return acefone.login_request(PASSWORD, email="ops@example.com")
 
 
 @freeze_time(NOW)
 def test_given_login_credentials_when_read_then_one_login_and_the_token_is_sent_as_bearer():
     with HttpMocker() as http:
-        http.post(login_request(), token_answer("tok-1"))
-        http.get(with_bearer(records_request(*DAY_1), "tok-1"), page([call("a")]))
-        http.get(with_bearer(records_request(*DAY_2), "tok-1"), page([]))
-        output = read(SourceAcefone(), config(credentials=LOGIN), catalog())
+        http.post(login_request(), acefone.token_answer("tok-1"))
+        http.get(
+            acefone.with_bearer(acefone.records_request(*DAY_1), "tok-1"), acefone.page([acefone.call("a")])
+        )
+        http.get(acefone.with_bearer(acefone.records_request(*DAY_2), "tok-1"), acefone.page([]))
+        output = read(SourceAcefone(), acefone.config(credentials=LOGIN), acefone.catalog())
     assert [m.record.data["id"] for m in output.records] == ["a"]
 
 
 @freeze_time(NOW)
 def test_given_token_rejected_mid_sync_when_read_then_refreshed_once_and_the_page_retried():
     with HttpMocker() as http:
-        http.post(login_request(), token_answer("tok-1"))
-        http.get(with_bearer(records_request(*DAY_1), "tok-1"), page([call("a")]))
-        http.get(with_bearer(records_request(*DAY_2), "tok-1"), error(401, {"message": "Token has expired"}))
-        http.post(refresh_request("tok-1"), token_answer("tok-2"))
-        http.get(with_bearer(records_request(*DAY_2), "tok-2"), page([call("b", date="2024-05-10")]))
-        output = read(SourceAcefone(), config(credentials=LOGIN), catalog())
+        http.post(login_request(), acefone.token_answer("tok-1"))
+        http.get(
+            acefone.with_bearer(acefone.records_request(*DAY_1), "tok-1"), acefone.page([acefone.call("a")])
+        )
+        http.get(
+            acefone.with_bearer(acefone.records_request(*DAY_2), "tok-1"),
+            acefone.error(401, {"message": "Token has expired"}),
+        )
+        http.post(acefone.refresh_request("tok-1"), acefone.token_answer("tok-2"))
+        http.get(
+            acefone.with_bearer(acefone.records_request(*DAY_2), "tok-2"),
+            acefone.page([acefone.call("b", date="2024-05-10")]),
+        )
+        output = read(SourceAcefone(), acefone.config(credentials=LOGIN), acefone.catalog())
     assert [m.record.data["id"] for m in output.records] == ["a", "b"]
 
 
@@ -57,8 +53,8 @@ def test_given_token_close_to_expiry_when_next_request_then_renewed_through_refr
     clock = [0.0]
     auth = AcefoneLoginAuth(BASE, "ops@example.com", PASSWORD, monotonic=lambda: clock[0])
     with HttpMocker() as http:
-        http.post(login_request(), token_answer("tok-1", expires_in=3600))
-        http.post(refresh_request("tok-1"), token_answer("tok-2"))
+        http.post(login_request(), acefone.token_answer("tok-1", expires_in=3600))
+        http.post(acefone.refresh_request("tok-1"), acefone.token_answer("tok-2"))
         assert auth.token() == "tok-1"
         clock[0] = 3299.0
         assert auth.token() == "tok-1"
@@ -70,8 +66,8 @@ def test_given_refresh_refused_when_renewing_then_a_fresh_login_is_made():
     clock = [0.0]
     auth = AcefoneLoginAuth(BASE, "ops@example.com", PASSWORD, monotonic=lambda: clock[0])
     with HttpMocker() as http:
-        http.post(login_request(), [token_answer("tok-1"), token_answer("tok-3")])
-        http.post(refresh_request("tok-1"), error(401, {"message": "expired"}))
+        http.post(login_request(), [acefone.token_answer("tok-1"), acefone.token_answer("tok-3")])
+        http.post(acefone.refresh_request("tok-1"), acefone.error(401, {"message": "expired"}))
         auth.token()
         clock[0] = 4000.0
         assert auth.token() == "tok-3"
@@ -79,11 +75,11 @@ def test_given_refresh_refused_when_renewing_then_a_fresh_login_is_made():
 
 def test_given_wrong_password_when_read_then_config_error_naming_email_and_password_without_echo():
     with freeze_time(NOW), HttpMocker() as http:
-        http.post(login_request(), error(401, {"message": "Invalid credentials"}))
+        http.post(login_request(), acefone.error(401, {"message": "Invalid credentials"}))
         output = read(
             SourceAcefone(),
-            config(credentials=LOGIN),
-            catalog(),
+            acefone.config(credentials=LOGIN),
+            acefone.catalog(),
             expected_outcome=ExpectedOutcome.EXPECT_EXCEPTION,
         )
     trace = output.errors[0].trace.error

@@ -1,45 +1,34 @@
 import json
-from pathlib import Path
 
 import jsonschema
 from airbyte_cdk.test.entrypoint_wrapper import discover
 from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 from freezegun import freeze_time
 
-from cdr_shared.testing.output import warnings
+from cdr_shared.testing.output import stream_schema, warnings
 from source_huawei_cms import SourceHuaweiCms
-from unit_tests import builders
-from unit_tests.builders import (
-    NOW,
-    W1,
-    W2,
-    call,
-    calls_page,
-    calls_request,
-    config,
-    detail,
-    detail_answer,
-    detail_request,
-    empty_page,
-    ids,
-    mock_rest_empty,
-)
+from unit_tests import builders as cms
+from unit_tests.builders import NOW, W1, W2
 
-SCHEMA = json.loads((Path(__file__).parents[1] / "source_huawei_cms/schemas/call_details.json").read_text())
+SCHEMA = stream_schema("source_huawei_cms", "call_details")
 
 
 def run(cfg):
-    return builders.run(cfg, stream="call_details")
+    return cms.run(cfg, stream="call_details")
 
 
 @freeze_time(NOW)
 def test_each_listed_call_gets_one_detail_request_and_one_record_with_trimmed_keys_and_labels():
     with HttpMocker() as http:
-        http.post(calls_request(*W1), calls_page([call("c-1"), call("c-2", "2024-05-10T09:00:00Z")]))
-        http.post(detail_request("c-1"), detail_answer(detail("c-1")))
-        http.post(detail_request("c-2"), detail_answer(detail("c-2", releaseCause=49, callType=6)))
-        mock_rest_empty(http)
-        output = run(config())
+        http.post(
+            cms.calls_request(*W1), cms.calls_page([cms.call("c-1"), cms.call("c-2", "2024-05-10T09:00:00Z")])
+        )
+        http.post(cms.detail_request("c-1"), cms.detail_answer(cms.detail("c-1")))
+        http.post(
+            cms.detail_request("c-2"), cms.detail_answer(cms.detail("c-2", releaseCause=49, callType=6))
+        )
+        cms.mock_rest_empty(http)
+        output = run(cms.config())
     first, second = (m.record.data for m in output.records)
     assert first["callId"] == "c-1" and first["agentId"] == 100 and "agentId " not in first
     assert first["direction"] == "inbound" and first["begin_at"] == "2024-05-10T08:30:00+00:00"
@@ -52,16 +41,16 @@ def test_each_listed_call_gets_one_detail_request_and_one_record_with_trimmed_ke
 
 @freeze_time(NOW)
 def test_outbound_details_are_asked_with_is_callin_false_and_their_tenant_times_become_utc():
-    predicted = detail(
+    predicted = cms.detail(
         "o-1", callType=43, beginTime="2024-05-10 16:30:00", endTime="2024-05-10 16:32:10", result="0900"
     )
     with HttpMocker() as http:
-        http.post(calls_request(*W1), empty_page())
-        http.post(calls_request(*W1, inbound=False), calls_page([call("o-1", callType=43)]))
-        http.post(detail_request("o-1", inbound=False), detail_answer(predicted))
-        http.post(calls_request(*W2), empty_page())
-        http.post(calls_request(*W2, inbound=False), empty_page())
-        output = run(config(timezone="Asia/Shanghai"))
+        http.post(cms.calls_request(*W1), cms.empty_page())
+        http.post(cms.calls_request(*W1, inbound=False), cms.calls_page([cms.call("o-1", callType=43)]))
+        http.post(cms.detail_request("o-1", inbound=False), cms.detail_answer(predicted))
+        http.post(cms.calls_request(*W2), cms.empty_page())
+        http.post(cms.calls_request(*W2, inbound=False), cms.empty_page())
+        output = run(cms.config(timezone="Asia/Shanghai"))
     record = output.records[0].record.data
     assert record["direction"] == "outbound"
     assert record["beginTime"] == "2024-05-10 16:30:00"
@@ -74,14 +63,16 @@ def test_outbound_details_are_asked_with_is_callin_false_and_their_tenant_times_
 @freeze_time(NOW)
 def test_result_desc_is_read_first_and_result_datas_is_the_fallback_of_older_servers():
     with HttpMocker() as http:
-        http.post(calls_request(*W1), calls_page([call("new"), call("old"), call("both")]))
-        http.post(detail_request("new"), detail_answer(detail("new"), layout="desc"))
-        http.post(detail_request("old"), detail_answer(detail("old"), layout="datas"))
-        both = {"result": "0", "resultCode": "0100000", "resultDesc": detail("both", skillId=9)}
-        both["resultDatas"] = detail("both", skillId=1)
-        http.post(detail_request("both"), HttpResponse(json.dumps(both)))
-        mock_rest_empty(http)
-        output = run(config())
+        http.post(
+            cms.calls_request(*W1), cms.calls_page([cms.call("new"), cms.call("old"), cms.call("both")])
+        )
+        http.post(cms.detail_request("new"), cms.detail_answer(cms.detail("new"), layout="desc"))
+        http.post(cms.detail_request("old"), cms.detail_answer(cms.detail("old"), layout="datas"))
+        both = {"result": "0", "resultCode": "0100000", "resultDesc": cms.detail("both", skillId=9)}
+        both["resultDatas"] = cms.detail("both", skillId=1)
+        http.post(cms.detail_request("both"), HttpResponse(json.dumps(both)))
+        cms.mock_rest_empty(http)
+        output = run(cms.config())
     records = {m.record.data["callId"]: m.record.data for m in output.records}
     assert set(records) == {"new", "old", "both"}
     assert records["both"]["skillId"] == 9
@@ -90,12 +81,12 @@ def test_result_desc_is_read_first_and_result_datas_is_the_fallback_of_older_ser
 @freeze_time(NOW)
 def test_a_call_without_detail_is_skipped_with_a_warning_naming_it():
     with HttpMocker() as http:
-        http.post(calls_request(*W1), calls_page([call("gone"), call("kept")]))
-        http.post(detail_request("gone"), detail_answer(None))
-        http.post(detail_request("kept"), detail_answer(detail("kept")))
-        mock_rest_empty(http)
-        output = run(config())
-    assert ids(output) == ["kept"]
+        http.post(cms.calls_request(*W1), cms.calls_page([cms.call("gone"), cms.call("kept")]))
+        http.post(cms.detail_request("gone"), cms.detail_answer(None))
+        http.post(cms.detail_request("kept"), cms.detail_answer(cms.detail("kept")))
+        cms.mock_rest_empty(http)
+        output = run(cms.config())
+    assert cms.ids(output) == ["kept"]
     assert any("inbound call gone" in message for message in warnings(output))
 
 
@@ -103,8 +94,8 @@ def test_a_call_without_detail_is_skipped_with_a_warning_naming_it():
 def test_include_call_details_false_offers_only_the_calls_stream():
     names = [
         s.name
-        for s in discover(SourceHuaweiCms(), config(include_call_details=False)).catalog.catalog.streams
+        for s in discover(SourceHuaweiCms(), cms.config(include_call_details=False)).catalog.catalog.streams
     ]
     assert names == ["calls"]
-    names = [s.name for s in discover(SourceHuaweiCms(), config()).catalog.catalog.streams]
+    names = [s.name for s in discover(SourceHuaweiCms(), cms.config()).catalog.catalog.streams]
     assert names == ["calls", "call_details"]

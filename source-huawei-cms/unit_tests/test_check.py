@@ -18,19 +18,11 @@ from cdr_shared.testing.check_suite import (
 from cdr_shared.testing.http_mock import RequestBuilder
 from source_huawei_cms import SourceHuaweiCms, streams
 from source_huawei_cms.config import parse_config
-from unit_tests.builders import (
-    NOW,
-    SECRET_KEY,
-    HuaweiCmsConfig,
-    calls_request,
-    config,
-    empty_page,
-    error,
-    result_code,
-)
+from unit_tests import builders as cms
+from unit_tests.builders import NOW, SECRET_KEY, HuaweiCmsConfig
 
-PROBE = calls_request("2024-05-10T11:55:00Z", "2024-05-10T12:00:00Z", limit=1)
-REJECTED = error(401, {"message": "Authentication failed"})
+PROBE = cms.calls_request("2024-05-10T11:55:00Z", "2024-05-10T12:00:00Z", limit=1)
+REJECTED = cms.error(401, {"message": "Authentication failed"})
 
 
 def probe_with_host(host: str):
@@ -43,7 +35,7 @@ def other_signed_host_hinted(current: str, other: str) -> CheckCase:
         [post(PROBE, REJECTED)],
         succeeds=False,
         says=(f"set 'signed_host' to '{other}' (now '{current}')",),
-        config=config(signed_host=current),
+        config=cms.config(signed_host=current),
     )
 
 
@@ -72,7 +64,7 @@ class TestCheck(CheckSuite):
         BadConfig("signed_host", {"signed_host": "ip:port"}),
     ]
     cases = [
-        CheckCase("valid keys", [post(PROBE, empty_page())], succeeds=True),
+        CheckCase("valid keys", [post(PROBE, cms.empty_page())], succeeds=True),
         CheckCase(
             "rejected signature",
             [post(PROBE, REJECTED)],
@@ -81,19 +73,21 @@ class TestCheck(CheckSuite):
         ),
         CheckCase(
             "no permission for the VDN",
-            [post(PROBE, result_code("0101003", "Insufficient permission."))],
+            [post(PROBE, cms.result_code("0101003", "Insufficient permission."))],
             succeeds=False,
             says=("permission", "cc_id=7", "vdn=21"),
         ),
         # No `signed_host`: the host is signed and sent without the port, as Huawei's demo does.
         CheckCase(
-            "host signed without port", [post(probe_with_host("10.20.30.40"), empty_page())], succeeds=True
+            "host signed without port",
+            [post(probe_with_host("10.20.30.40"), cms.empty_page())],
+            succeeds=True,
         ),
         CheckCase(
             "host signed with port",
-            [post(probe_with_host("10.20.30.40:28443"), empty_page())],
+            [post(probe_with_host("10.20.30.40:28443"), cms.empty_page())],
             succeeds=True,
-            config=config(signed_host="with_port"),
+            config=cms.config(signed_host="with_port"),
         ),
         other_signed_host_hinted("without_port", "with_port"),
         other_signed_host_hinted("with_port", "without_port"),
@@ -127,7 +121,7 @@ class TestCheck(CheckSuite):
 
 def test_a_sync_keeps_the_long_request_timeout():
     with freeze_time(NOW):
-        calls = streams.Calls(parse_config(config()))
+        calls = streams.Calls(parse_config(cms.config()))
     assert (
         calls.request_kwargs()["timeout"]
         == streams.REQUEST_TIMEOUT_SECONDS

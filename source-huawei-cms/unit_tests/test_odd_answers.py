@@ -10,19 +10,8 @@ from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
 
 from cdr_shared.testing.http_mock import answer
-from unit_tests import builders
-from unit_tests.builders import (
-    NOW,
-    W1,
-    call,
-    calls_page,
-    calls_request,
-    detail,
-    detail_answer,
-    detail_request,
-    ids,
-    mock_rest_empty,
-)
+from unit_tests import builders as cms
+from unit_tests.builders import NOW, W1
 
 CALLS_WITHOUT_DATA = {
     "no data list": {"resultCode": "0100000", "resultDesc": {"count": 3}},
@@ -33,7 +22,7 @@ NOT_JSON = {"html page": "<html><body>Login</body></html>", "empty body": ""}
 
 
 def run(stream="calls", expect_failure=False):
-    return builders.run(stream=stream, expect_failure=expect_failure)
+    return cms.run(stream=stream, expect_failure=expect_failure)
 
 
 @pytest.mark.parametrize(
@@ -42,10 +31,10 @@ def run(stream="calls", expect_failure=False):
 @freeze_time(NOW)
 def test_given_a_calls_answer_off_the_page_once_then_it_is_retried_and_nothing_is_lost(body):
     with HttpMocker() as http:
-        http.post(calls_request(*W1), [answer(body), calls_page([call("a")])])
-        mock_rest_empty(http)
+        http.post(cms.calls_request(*W1), [answer(body), cms.calls_page([cms.call("a")])])
+        cms.mock_rest_empty(http)
         output = run()
-    assert ids(output) == ["a"]
+    assert cms.ids(output) == ["a"]
 
 
 @pytest.mark.parametrize(
@@ -56,7 +45,7 @@ def test_given_a_calls_answer_off_the_page_persists_then_the_sync_fails_naming_t
     body,
 ):
     with HttpMocker() as http:
-        http.post(calls_request(*W1), answer(body))
+        http.post(cms.calls_request(*W1), answer(body))
         output = run(expect_failure=True)
     error = output.errors[0].trace.error
     assert error.failure_type == FailureType.system_error
@@ -79,11 +68,11 @@ def test_given_a_calls_answer_off_the_page_persists_then_the_sync_fails_naming_t
 @freeze_time(NOW)
 def test_given_a_detail_answer_off_the_page_then_it_is_retried_then_fails_naming_the_call(body):
     with HttpMocker() as http:
-        http.post(calls_request(*W1), calls_page([call("a"), call("b")]))
-        http.post(detail_request("a"), [answer(body), detail_answer(detail("a"))])
-        http.post(detail_request("b"), answer(body))
+        http.post(cms.calls_request(*W1), cms.calls_page([cms.call("a"), cms.call("b")]))
+        http.post(cms.detail_request("a"), [answer(body), cms.detail_answer(cms.detail("a"))])
+        http.post(cms.detail_request("b"), answer(body))
         output = run("call_details", expect_failure=True)
-    assert ids(output) == ["a"]
+    assert cms.ids(output) == ["a"]
     error = output.errors[0].trace.error
     assert error.failure_type == FailureType.system_error and "querycalldetailbyid (call b)" in error.message
 
@@ -91,8 +80,8 @@ def test_given_a_detail_answer_off_the_page_then_it_is_retried_then_fails_naming
 @freeze_time(NOW)
 def test_given_only_the_old_resultDatas_object_then_the_detail_is_read():
     with HttpMocker() as http:
-        http.post(calls_request(*W1), calls_page([call("a")]))
-        http.post(detail_request("a"), detail_answer(detail("a"), layout="datas"))
-        mock_rest_empty(http)
+        http.post(cms.calls_request(*W1), cms.calls_page([cms.call("a")]))
+        http.post(cms.detail_request("a"), cms.detail_answer(cms.detail("a"), layout="datas"))
+        cms.mock_rest_empty(http)
         output = run("call_details")
-    assert ids(output) == ["a"] and output.records[0].record.data["agentId"] == 100
+    assert cms.ids(output) == ["a"] and output.records[0].record.data["agentId"] == 100

@@ -8,35 +8,20 @@ from cdr_shared.testing.console import run_entry_point
 from cdr_shared.testing.output import everything_printed
 from cdr_shared.testing.output import first_error as failure
 from source_huawei_cms import SourceHuaweiCms
-from unit_tests import builders
-from unit_tests.builders import (
-    NOW,
-    SECRET_KEY,
-    W1,
-    call,
-    calls_page,
-    calls_request,
-    config,
-    detail,
-    detail_answer,
-    detail_request,
-    error,
-    ids,
-    mock_rest_empty,
-    result_code,
-)
+from unit_tests import builders as cms
+from unit_tests.builders import NOW, SECRET_KEY, W1
 
 
 def run(stream="calls", expect_failure=False):
-    return builders.run(stream=stream, expect_failure=expect_failure)
+    return cms.run(stream=stream, expect_failure=expect_failure)
 
 
 @freeze_time(NOW)
 def test_invalid_parameter_is_a_config_error_quoting_the_parameter():
     with HttpMocker() as http:
         http.post(
-            calls_request(*W1),
-            result_code("0100002", "Invalid parameter: beginDate cannot be earlier than 00:00:00"),
+            cms.calls_request(*W1),
+            cms.result_code("0100002", "Invalid parameter: beginDate cannot be earlier than 00:00:00"),
         )
         output = run(expect_failure=True)
     error = failure(output)
@@ -47,7 +32,7 @@ def test_invalid_parameter_is_a_config_error_quoting_the_parameter():
 @freeze_time(NOW)
 def test_insufficient_permission_is_a_config_error():
     with HttpMocker() as http:
-        http.post(calls_request(*W1), result_code("0101003", "Insufficient permission."))
+        http.post(cms.calls_request(*W1), cms.result_code("0101003", "Insufficient permission."))
         error = failure(run(expect_failure=True))
     assert error.failure_type == FailureType.config_error and "permission" in error.message
 
@@ -56,16 +41,19 @@ def test_insufficient_permission_is_a_config_error():
 @freeze_time(NOW)
 def test_call_failed_and_unknown_exception_are_retried_and_nothing_is_lost(code):
     with HttpMocker() as http:
-        http.post(calls_request(*W1), [result_code(code, "Unknown exception."), calls_page([call("a")])])
-        mock_rest_empty(http)
+        http.post(
+            cms.calls_request(*W1),
+            [cms.result_code(code, "Unknown exception."), cms.calls_page([cms.call("a")])],
+        )
+        cms.mock_rest_empty(http)
         output = run()
-    assert ids(output) == ["a"]
+    assert cms.ids(output) == ["a"]
 
 
 @freeze_time(NOW)
 def test_a_persistent_unknown_exception_ends_as_a_transient_error():
     with HttpMocker() as http:
-        http.post(calls_request(*W1), result_code("0100999", "Unknown exception."))
+        http.post(cms.calls_request(*W1), cms.result_code("0100999", "Unknown exception."))
         error = failure(run(expect_failure=True))
     assert error.failure_type == FailureType.transient_error
 
@@ -73,7 +61,7 @@ def test_a_persistent_unknown_exception_ends_as_a_transient_error():
 @freeze_time(NOW)
 def test_an_undocumented_result_code_is_a_system_error_with_code_and_description():
     with HttpMocker() as http:
-        http.post(calls_request(*W1), result_code("0100003", "The CTI version does not match."))
+        http.post(cms.calls_request(*W1), cms.result_code("0100003", "The CTI version does not match."))
         error = failure(run(expect_failure=True))
     assert error.failure_type == FailureType.system_error
     assert "0100003" in error.message and "CTI version does not match" in error.message
@@ -84,8 +72,8 @@ def test_a_failure_description_that_is_an_object_is_quoted_with_secret_looking_v
     # Through the console entry point: the CDK also logs the failed answer's body and quotes it in the trace.
     described = {"reason": "session expired", "sessionToken": "canary-cms-token-5e1f", "sk": SECRET_KEY}
     with HttpMocker() as http:
-        http.post(calls_request(*W1), result_code("0100003", described))
-        run = run_entry_point(SourceHuaweiCms, "read", config(), catalog=catalog_of("calls"))
+        http.post(cms.calls_request(*W1), cms.result_code("0100003", described))
+        run = run_entry_point(SourceHuaweiCms, "read", cms.config(), catalog=catalog_of("calls"))
     assert run.returncode == 1 and run.errors and "Response (body)" in run.stdout
     said = " ".join(error["message"] for error in run.errors)
     assert '"reason": "session expired"' in said and '"sessionToken": "****"' in said
@@ -95,7 +83,7 @@ def test_a_failure_description_that_is_an_object_is_quoted_with_secret_looking_v
 @freeze_time(NOW)
 def test_http_401_is_the_signature_config_error_without_the_secret():
     with HttpMocker() as http:
-        http.post(calls_request(*W1), error(401, {"message": "Authentication failed"}))
+        http.post(cms.calls_request(*W1), cms.error(401, {"message": "Authentication failed"}))
         output = run(expect_failure=True)
     error_ = failure(output)
     assert error_.failure_type == FailureType.config_error
@@ -107,19 +95,22 @@ def test_http_401_is_the_signature_config_error_without_the_secret():
 def test_5xx_and_non_json_answers_are_retried():
     with HttpMocker() as http:
         http.post(
-            calls_request(*W1),
-            [error(503, "busy"), error(200, "<html>proxy</html>"), calls_page([call("a")])],
+            cms.calls_request(*W1),
+            [cms.error(503, "busy"), cms.error(200, "<html>proxy</html>"), cms.calls_page([cms.call("a")])],
         )
-        mock_rest_empty(http)
+        cms.mock_rest_empty(http)
         output = run()
-    assert ids(output) == ["a"]
+    assert cms.ids(output) == ["a"]
 
 
 @freeze_time(NOW)
 def test_detail_requests_follow_the_same_result_code_rules():
     with HttpMocker() as http:
-        http.post(calls_request(*W1), calls_page([call("a")]))
-        http.post(detail_request("a"), [result_code("0100001", "Call failed."), detail_answer(detail("a"))])
-        mock_rest_empty(http)
+        http.post(cms.calls_request(*W1), cms.calls_page([cms.call("a")]))
+        http.post(
+            cms.detail_request("a"),
+            [cms.result_code("0100001", "Call failed."), cms.detail_answer(cms.detail("a"))],
+        )
+        cms.mock_rest_empty(http)
         output = run("call_details")
-    assert ids(output) == ["a"]
+    assert cms.ids(output) == ["a"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from importlib.resources import files
 from typing import Any
 
 from airbyte_cdk.models import (
@@ -70,3 +71,8 @@ def everything_printed(output: EntrypointOutput) -> str:
         json.dumps(AirbyteMessageSerializer.dump(message), default=str)
         for message in output.get_message_iterator()
     )
+
+
+def stream_schema(package: str, stream: str) -> dict[str, Any]:
+    """The JSON schema a connector package declares for `stream` (`<package>/schemas/<stream>.json`)."""
+    return json.loads((files(package) / "schemas" / f"{stream}.json").read_text(encoding="utf-8"))
