@@ -11,7 +11,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_casper import SourceCasper
 from source_casper.auth import RingCxJwtAuth, StaticTokenAuth, authenticator_from_config
-from unit_tests.conftest import (
+from unit_tests.builders import (
     API,
     CLIENT_SECRET,
     JWT,
