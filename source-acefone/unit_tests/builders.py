@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, SyncMode
+from airbyte_cdk.models import AirbyteStateMessage
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.test.mock_http import HttpRequest, HttpResponse
 
 from cdr_shared.testing.config_builder import ConfigBuilder
 from cdr_shared.testing.http_mock import RequestBuilder, answer
-from cdr_shared.testing.output import catalog_of_streams, read_source, record_values, stream_schema
+from cdr_shared.testing.output import StreamReader, record_values, stream_schema
 from cdr_shared.testing.state_builder import cursor_state, cursor_values
 from source_acefone import SourceAcefone
 
@@ -46,18 +46,9 @@ def config(**overrides: Any) -> dict[str, Any]:
     return AcefoneConfig().with_fields(**overrides).build()
 
 
-def catalog(sync_mode: SyncMode = SyncMode.incremental) -> ConfiguredAirbyteCatalog:
-    return catalog_of_streams(STREAM, sync_mode=sync_mode)
-
-
-def run(
-    cfg: dict[str, Any],
-    state: Any = None,
-    sync_mode: SyncMode = SyncMode.incremental,
-    expect_failure: bool = False,
-) -> EntrypointOutput:
-    """A `read` of `call_records`."""
-    return read_source(SourceAcefone(), cfg, catalog(sync_mode), state, expect_failure=expect_failure)
+run = StreamReader(SourceAcefone, STREAM)
+"""A `read` of `call_records`: `run(config, state=..., expect_failure=...)`."""
+catalog = run.catalog
 
 
 def state_at(started_at: str) -> list[AirbyteStateMessage]:

@@ -151,7 +151,7 @@ def test_given_state_when_read_then_only_state_minus_lookback_onward_is_requeste
             acefone.records_request("2024-05-10 11:00:00", "2024-05-10 17:29:59"),
             acefone.page([acefone.call("z", date="2024-05-10")]),
         )
-        output = acefone.run(acefone.config(), state)
+        output = acefone.run(acefone.config(), state=state)
     assert acefone.ids(output) == ["z"]
     assert acefone.states(output)[-1] == "2024-05-10T12:00:00+00:00"
 
@@ -168,7 +168,7 @@ def test_given_end_date_when_read_then_nothing_after_it_is_requested():
 def test_given_state_in_the_future_when_read_then_config_error_before_any_request():
     state = acefone.state_at("2031-01-01T00:00:00+00:00")
     with HttpMocker():
-        output = acefone.run(acefone.config(), state, expect_failure=True)
+        output = acefone.run(acefone.config(), state=state, expect_failure=True)
     assert output.errors[0].trace.error.failure_type == FailureType.config_error
     assert "future" in output.errors[0].trace.error.message
 
@@ -177,7 +177,7 @@ def test_given_state_in_the_future_when_read_then_config_error_before_any_reques
 def test_given_unparseable_state_when_read_then_config_error_naming_the_cursor():
     state = acefone.state_at("last tuesday")
     with HttpMocker():
-        output = acefone.run(acefone.config(), state, expect_failure=True)
+        output = acefone.run(acefone.config(), state=state, expect_failure=True)
     assert output.errors[0].trace.error.failure_type == FailureType.config_error
     assert "started_at" in output.errors[0].trace.error.message
 

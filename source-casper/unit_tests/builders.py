@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, SyncMode
+from airbyte_cdk.models import AirbyteStateMessage
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.test.mock_http import HttpRequest, HttpResponse
 
 from cdr_shared.testing.config_builder import ConfigBuilder
 from cdr_shared.testing.http_mock import answer
-from cdr_shared.testing.output import catalog_of_streams, read_source, record_values
+from cdr_shared.testing.output import StreamReader, record_values
 from cdr_shared.testing.state_builder import cursor_state
 from cdr_shared.testing.state_builder import cursor_values as state_values
 from source_casper import SourceCasper
@@ -78,23 +78,10 @@ def jwt_credentials(**overrides: Any) -> dict[str, Any]:
     }
 
 
-def catalog(*streams: str, sync_mode: SyncMode = SyncMode.incremental) -> ConfiguredAirbyteCatalog:
-    """The report in `sync_mode`, the directory streams (accounts, users, profiles...) in full refresh."""
-    names = streams or (REPORT,)
-    return catalog_of_streams(*names, sync_mode=sync_mode, full_refresh_only=set(names) - {REPORT})
-
-
-def run(
-    cfg: dict[str, Any],
-    *streams: str,
-    state: Any = None,
-    sync_mode: SyncMode = SyncMode.incremental,
-    expect_failure: bool = False,
-) -> EntrypointOutput:
-    """A `read` of `streams` (the Call Detail Report unless named)."""
-    return read_source(
-        SourceCasper(), cfg, catalog(*streams, sync_mode=sync_mode), state, expect_failure=expect_failure
-    )
+run = StreamReader(SourceCasper, REPORT, incremental=frozenset({REPORT}))
+"""A `read`: `run(config, "users", state=..., expect_failure=...)` (the Call Detail Report unless named;
+the directory streams in full refresh)."""
+catalog = run.catalog
 
 
 def state_at(enqueue_at: str) -> list[AirbyteStateMessage]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pendulum
-from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, SyncMode
+from airbyte_cdk.models import AirbyteStateMessage
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 
 from cdr_shared.testing.config_builder import ConfigBuilder
 from cdr_shared.testing.http_mock import answer
-from cdr_shared.testing.output import catalog_of_streams, read_source, record_values
+from cdr_shared.testing.output import StreamReader, record_values
 from cdr_shared.testing.state_builder import cursor_state, cursor_values
 from source_huawei_cms import SourceHuaweiCms
 
@@ -50,25 +50,9 @@ def config(**overrides: Any) -> dict[str, Any]:
     return HuaweiCmsConfig().with_fields(**overrides).build()
 
 
-def catalog(*names: str, sync_mode: SyncMode = SyncMode.incremental) -> ConfiguredAirbyteCatalog:
-    return catalog_of_streams(*(names or ("calls",)), sync_mode=sync_mode)
-
-
-def run(
-    cfg: dict[str, Any] | None = None,
-    state: Any = None,
-    stream: str = "calls",
-    sync_mode: SyncMode = SyncMode.incremental,
-    expect_failure: bool = False,
-) -> EntrypointOutput:
-    """A `read` of one stream (the valid config unless `cfg`)."""
-    return read_source(
-        SourceHuaweiCms(),
-        cfg or config(),
-        catalog(stream, sync_mode=sync_mode),
-        state,
-        expect_failure=expect_failure,
-    )
+run = StreamReader(SourceHuaweiCms, "calls")
+"""A `read`: `run(config, "call_details", state=..., expect_failure=...)` (`calls` unless named)."""
+catalog = run.catalog
 
 
 def state_of(begin_at: str, stream: str = "calls") -> list[AirbyteStateMessage]:

@@ -14,7 +14,7 @@ SCHEMA = stream_schema("source_huawei_cms", "call_details")
 
 
 def run(cfg):
-    return cms.run(cfg, stream="call_details")
+    return cms.run(cfg, "call_details")
 
 
 @freeze_time(NOW)

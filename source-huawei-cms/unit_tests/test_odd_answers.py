@@ -22,7 +22,7 @@ NOT_JSON = {"html page": "<html><body>Login</body></html>", "empty body": ""}
 
 
 def run(stream="calls", expect_failure=False):
-    return cms.run(stream=stream, expect_failure=expect_failure)
+    return cms.run(cms.config(), stream, expect_failure=expect_failure)
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from unit_tests.builders import NOW, SECRET_KEY, W1
 
 
 def run(stream="calls", expect_failure=False):
-    return cms.run(stream=stream, expect_failure=expect_failure)
+    return cms.run(cms.config(), stream, expect_failure=expect_failure)
 
 
 @freeze_time(NOW)

@@ -8,14 +8,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, SyncMode
+from airbyte_cdk.models import AirbyteStateMessage
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.test.mock_http import HttpRequest, HttpResponse
 from freezegun import freeze_time
 
 from cdr_shared.testing.config_builder import ConfigBuilder
 from cdr_shared.testing.http_mock import RequestBuilder, answer
-from cdr_shared.testing.output import catalog_of_streams, read_source
+from cdr_shared.testing.output import StreamReader
 from cdr_shared.testing.state_builder import cursor_state, cursor_values
 from source_ozonetel import SourceOzonetel
 
@@ -67,15 +67,9 @@ def config(**overrides: Any) -> dict[str, Any]:
     return OzonetelConfig().with_fields(**overrides).build()
 
 
-def catalog(*streams: str, sync_mode: SyncMode = SyncMode.incremental) -> ConfiguredAirbyteCatalog:
-    return catalog_of_streams(*(streams or ("call_logs",)), sync_mode=sync_mode)
-
-
-def run(
-    cfg: dict[str, Any], *streams: str, state: Any = None, failure: bool = False, **kw: Any
-) -> EntrypointOutput:
-    """A `read` of `streams` (`call_logs` unless named); `failure=True` for a sync that must fail."""
-    return read_source(SourceOzonetel(), cfg, catalog(*streams, **kw), state, expect_failure=failure)
+run = StreamReader(SourceOzonetel, "call_logs")
+"""A `read`: `run(config, "call_details", state=..., expect_failure=...)` (`call_logs` unless named)."""
+catalog = run.catalog
 
 
 def state_at(started_at: str, stream: str = "call_logs") -> list[AirbyteStateMessage]:

@@ -74,7 +74,7 @@ def test_given_the_ucid_api_refuses_the_key_then_a_config_error():
             ozonetel.ucid_request("111"),
             ozonetel.answer({"status": "error", "message": "userName or apiKey is Invalid"}),
         )
-        output = ozonetel.run(details_config(), "call_details", failure=True)
+        output = ozonetel.run(details_config(), "call_details", expect_failure=True)
     error = output.errors[0].trace.error
     assert error.failure_type == FailureType.config_error and "'api_key'" in error.message
 

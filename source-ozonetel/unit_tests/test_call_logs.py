@@ -127,7 +127,9 @@ def test_given_max_limit_exceeded_then_the_connector_waits_a_whole_hour_in_heart
 def test_given_a_wait_longer_than_accepted_then_a_transient_error_names_the_setting():
     with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
         http.get(ozonetel.call_logs_request(*YESTERDAY), ozonetel.failure("Max Limit Exceeded"))
-        output = ozonetel.run(ozonetel.config(advanced={"max_rate_limit_wait_minutes": 30}), failure=True)
+        output = ozonetel.run(
+            ozonetel.config(advanced={"max_rate_limit_wait_minutes": 30}), expect_failure=True
+        )
     error = output.errors[0].trace.error
     assert error.failure_type == FailureType.transient_error
     assert "advanced.max_rate_limit_wait_minutes" in error.message
@@ -136,7 +138,7 @@ def test_given_a_wait_longer_than_accepted_then_a_transient_error_names_the_sett
 def test_given_a_missing_key_answer_then_a_config_error_names_api_key():
     with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
         http.get(ozonetel.call_logs_request(*YESTERDAY), ozonetel.failure("Please provide API Key"))
-        output = ozonetel.run(ozonetel.config(), failure=True)
+        output = ozonetel.run(ozonetel.config(), expect_failure=True)
     error = output.errors[0].trace.error
     assert error.failure_type == FailureType.config_error and "'api_key'" in error.message
 
@@ -147,14 +149,14 @@ def test_given_the_30_day_answer_then_a_config_error_names_window_days():
             ozonetel.call_logs_request(*YESTERDAY),
             ozonetel.failure("The Requested date should not be more than 30 days"),
         )
-        output = ozonetel.run(ozonetel.config(), failure=True)
+        output = ozonetel.run(ozonetel.config(), expect_failure=True)
     assert "'window_days'" in output.errors[0].trace.error.message
 
 
 def test_given_an_unknown_failure_then_a_system_error_quotes_it():
     with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
         http.get(ozonetel.call_logs_request(*YESTERDAY), ozonetel.failure("Something new"))
-        output = ozonetel.run(ozonetel.config(), failure=True)
+        output = ozonetel.run(ozonetel.config(), expect_failure=True)
     error = output.errors[0].trace.error
     assert error.failure_type == FailureType.system_error and "Something new" in error.message
 
@@ -162,13 +164,15 @@ def test_given_an_unknown_failure_then_a_system_error_quotes_it():
 def test_given_a_state_in_the_future_then_a_config_error():
     with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker():
         output = ozonetel.run(
-            ozonetel.config(), state=ozonetel.state_at("2030-01-01T00:00:00+00:00"), failure=True
+            ozonetel.config(), state=ozonetel.state_at("2030-01-01T00:00:00+00:00"), expect_failure=True
         )
     assert output.errors[0].trace.error.failure_type == FailureType.config_error
 
 
 def test_given_an_end_date_before_the_start_date_then_a_config_error_before_any_request():
     with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker():
-        output = ozonetel.run(ozonetel.config(start_date="2024-05-09", end_date="2024-05-01"), failure=True)
+        output = ozonetel.run(
+            ozonetel.config(start_date="2024-05-09", end_date="2024-05-01"), expect_failure=True
+        )
     error = output.errors[0].trace.error
     assert error.failure_type == FailureType.config_error and "'end_date'" in error.message

@@ -98,7 +98,9 @@ def test_given_an_invalid_campaign_then_a_config_error_names_campaign_name():
             ozonetel.reports_request("2024-05-09", campaignName="Nope"),
             ozonetel.answer({"message": "Invalid campaignName", "status": "fail"}),
         )
-        output = ozonetel.run(reports_config("basic", campaign_name="Nope"), "cdr_reports", failure=True)
+        output = ozonetel.run(
+            reports_config("basic", campaign_name="Nope"), "cdr_reports", expect_failure=True
+        )
     error = output.errors[0].trace.error
     assert error.failure_type == FailureType.config_error and "'campaign_name'" in error.message
 
@@ -108,6 +110,6 @@ def test_given_a_refused_token_request_then_a_config_error_names_the_credentials
         http.post(
             token_request(), ozonetel.answer({"status": "false", "message": "userName or apiKey is Invalid"})
         )
-        output = ozonetel.run(reports_config("token"), "cdr_reports", failure=True)
+        output = ozonetel.run(reports_config("token"), "cdr_reports", expect_failure=True)
     error = output.errors[0].trace.error
     assert error.failure_type == FailureType.config_error and "'api_key'" in error.message

@@ -18,7 +18,7 @@ def test_given_server_errors_until_retries_run_out_then_no_output_shows_the_key(
             ozonetel.call_logs_request(*YESTERDAY),
             [ozonetel.answer({"message": "Internal Server Error"}, 500)] * 9,
         )
-        output = ozonetel.run(ozonetel.config(), failure=True)
+        output = ozonetel.run(ozonetel.config(), expect_failure=True)
     assert output.errors[0].trace.error.failure_type == FailureType.transient_error
     text = everything_printed(output)
     for form in FORMS:
@@ -31,7 +31,7 @@ def test_given_a_provider_error_quoting_the_request_then_no_output_shows_the_key
             ozonetel.call_logs_request(*YESTERDAY),
             ozonetel.answer({"status": "failure", "message": f"bad api_key={KEY}"}),
         )
-        output = ozonetel.run(ozonetel.config(), failure=True)
+        output = ozonetel.run(ozonetel.config(), expect_failure=True)
     text = everything_printed(output)
     assert "getCallLogs?api_key=" in text  # the failing request is described, URL and all...
     for form in FORMS:

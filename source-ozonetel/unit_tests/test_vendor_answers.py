@@ -23,7 +23,7 @@ def test_given_the_ucid_api_is_retired_then_call_logs_sync_and_call_details_fail
         http.get(ozonetel.call_logs_request(*YESTERDAY), ozonetel.success([ozonetel.call_log("111")]))
         http.get(ozonetel.ucid_request("111"), RETIRED_ANSWERS[kind])
         output = ozonetel.run(
-            ozonetel.config(include_call_details=True), "call_logs", "call_details", failure=True
+            ozonetel.config(include_call_details=True), "call_logs", "call_details", expect_failure=True
         )
     assert [m.record.stream for m in output.records] == ["call_logs"]
     error = output.errors[0].trace.error
@@ -111,7 +111,7 @@ def test_a_success_answer_without_a_list_is_retried_then_fails_naming_the_window
         http.get(
             ozonetel.call_logs_request(*YESTERDAY), ozonetel.answer({"status": "success", "message": odd})
         )
-        output = ozonetel.run(ozonetel.config(), "call_logs", failure=True)
+        output = ozonetel.run(ozonetel.config(), "call_logs", expect_failure=True)
     error = output.errors[0].trace.error
     assert error.failure_type != FailureType.config_error
     assert "from_date=2024-05-09 00:00:00" in error.message and "not taken as empty" in error.message
@@ -178,7 +178,7 @@ def test_the_reports_api_401_missing_credentials_is_a_config_error_naming_them()
             ozonetel.answer({"status": "false", "message": "Missing userName or apiKey"}, 401),
         )
         output = ozonetel.run(
-            ozonetel.config(cdr_reports={"auth_mode": "basic"}), "cdr_reports", failure=True
+            ozonetel.config(cdr_reports={"auth_mode": "basic"}), "cdr_reports", expect_failure=True
         )
     error = output.errors[0].trace.error
     assert error.failure_type == FailureType.config_error

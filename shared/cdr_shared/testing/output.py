@@ -11,7 +11,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
 
@@ -47,6 +48,39 @@ def read_source(
     """`read` through the real entry point; a sync that must fail says so (`expect_failure`)."""
     outcome = ExpectedOutcome.EXPECT_EXCEPTION if expect_failure else ExpectedOutcome.EXPECT_SUCCESS
     return read(source, config, catalog, state, expected_outcome=outcome)
+
+
+@dataclass(frozen=True)
+class StreamReader:
+    """A connector's `read`, the same call in every connector's tests::
+
+        run = StreamReader(SourceAcefone, "call_records")
+        run(config, state=state_at("2024-05-10T06:30:00+00:00"))
+        run(config, "users", "accounts", expect_failure=True)
+
+    The streams named (`default_stream` when none is) are read in `sync_mode`; where `incremental` names the
+    only streams that have a cursor, the others are read in full refresh.
+    """
+
+    source_factory: Callable[[], Any]
+    default_stream: str
+    incremental: frozenset[str] | None = None
+
+    def catalog(self, *streams: str, sync_mode: SyncMode = SyncMode.incremental) -> ConfiguredAirbyteCatalog:
+        names = streams or (self.default_stream,)
+        plain = set(names) - self.incremental if self.incremental is not None else ()
+        return catalog_of_streams(*names, sync_mode=sync_mode, full_refresh_only=plain)
+
+    def __call__(
+        self,
+        config: Any,
+        *streams: str,
+        state: Any = None,
+        sync_mode: SyncMode = SyncMode.incremental,
+        expect_failure: bool = False,
+    ) -> EntrypointOutput:
+        catalog = self.catalog(*streams, sync_mode=sync_mode)
+        return read_source(self.source_factory(), config, catalog, state, expect_failure=expect_failure)
 
 
 def first_error(output: EntrypointOutput) -> AirbyteErrorTraceMessage:
