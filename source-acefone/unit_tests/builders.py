@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from airbyte_cdk.models import AirbyteStateMessage
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
-from airbyte_cdk.test.mock_http import HttpRequest, HttpResponse
+from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 
 from cdr_shared.testing.config_builder import ConfigBuilder
 from cdr_shared.testing.http_mock import RequestBuilder, answer
@@ -63,6 +64,26 @@ def states(output: EntrypointOutput) -> list[Any]:
 
 def ids(output: EntrypointOutput) -> list[Any]:
     return record_values(output, "id")
+
+
+def mock_pages(
+    http: HttpMocker,
+    window: tuple[str, str],
+    *pages: tuple[list[Any], int | None],
+    shape: Callable[[list[dict[str, Any]], int | None, int], HttpResponse] | None = None,
+    **request: Any,
+) -> None:
+    """`window`'s pages, in order: each the calls it lists (ids or records) and the total it states (None:
+    as many as listed), in `shape` (`page`, or `report_page` for the older shape). `request` is passed to
+    `records_request` (`limit`, `path`, filters)."""
+    for number, (calls, count) in enumerate(pages, start=1):
+        records = [entry if isinstance(entry, dict) else call(entry) for entry in calls]
+        http.get(records_request(*window, page=number, **request), (shape or page)(records, count, number))
+
+
+def mock_empty_day_2(http: HttpMocker) -> None:
+    """The second window (the frozen day) answers an empty page."""
+    mock_pages(http, DAY_2, ([], None))
 
 
 def records_request(

@@ -1,4 +1,5 @@
 import jsonschema
+import pytest
 from airbyte_cdk.models import FailureType, TraceType
 from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
@@ -11,15 +12,8 @@ from unit_tests.builders import DAY_1, DAY_2, NOW, SCHEMA, TOKEN
 @freeze_time(NOW)
 def test_given_first_sync_when_read_then_each_window_is_requested_in_ist_and_state_follows_each_window():
     with HttpMocker() as http:
-        http.get(
-            acefone.records_request(*DAY_1), acefone.page([acefone.call("a"), acefone.call("b")], count=3)
-        )
-        http.get(
-            acefone.records_request(*DAY_1, page=2), acefone.page([acefone.call("c")], count=3, page_number=2)
-        )
-        http.get(
-            acefone.records_request(*DAY_2), acefone.page([acefone.call("d", date="2024-05-10")], count=1)
-        )
+        acefone.mock_pages(http, DAY_1, (["a", "b"], 3), (["c"], 3))
+        acefone.mock_pages(http, DAY_2, ([acefone.call("d", date="2024-05-10")], 1))
         output = acefone.run(acefone.config())
     assert acefone.ids(output) == ["a", "b", "c", "d"]
     assert acefone.states(output) == ["2024-05-09T18:30:00+00:00", "2024-05-10T12:00:00+00:00"]
@@ -28,11 +22,10 @@ def test_given_first_sync_when_read_then_each_window_is_requested_in_ist_and_sta
 @freeze_time(NOW)
 def test_records_keep_provider_fields_and_gain_utc_timestamps_and_validate_against_the_schema():
     with HttpMocker() as http:
-        http.get(
-            acefone.records_request(*DAY_1),
-            acefone.page([acefone.call("a", time="19:19:59", end_stamp="2024-05-09 19:20:57")]),
+        acefone.mock_pages(
+            http, DAY_1, ([acefone.call("a", time="19:19:59", end_stamp="2024-05-09 19:20:57")], None)
         )
-        http.get(acefone.records_request(*DAY_2), acefone.page([]))
+        acefone.mock_empty_day_2(http)
         output = acefone.run(acefone.config())
     record = output.records[0].record.data
     assert record["date"] == "2024-05-09" and record["time"] == "19:19:59"
@@ -41,78 +34,42 @@ def test_records_keep_provider_fields_and_gain_utc_timestamps_and_validate_again
     jsonschema.validate(record, SCHEMA)
 
 
+# Each row: the pages of the first window (calls listed, count stated) and the calls read. HttpMocker fails
+# a request nobody mocked, so "no further page is requested" is asserted too.
+PAGING = {
+    "count is the page size: pages are read until a short one": (
+        [(["a", "b"], 2), (["c"], 1)],
+        ["a", "b", "c"],
+    ),
+    "a full last page: paging stops at the next, empty page": ([(["a", "b"], 2), ([], 0)], ["a", "b"]),
+    "total count reached on a full page: no further page": ([(["a", "b"], 4), (["c", "d"], 4)], list("abcd")),
+    "a call inserted during paging: the repeated record once": (
+        [(["a", "b"], 3), (["b", "c"], 4), ([], 4)],
+        ["a", "b", "c"],
+    ),
+}
+
+
+@pytest.mark.parametrize(("pages", "read"), list(PAGING.values()), ids=list(PAGING))
 @freeze_time(NOW)
-def test_given_count_is_the_page_size_when_a_full_page_comes_then_the_next_page_is_read_until_a_short_one():
+def test_given_the_pages_of_a_window_when_read_then_every_call_is_read_once(pages, read):
     with HttpMocker() as http:
-        http.get(
-            acefone.records_request(*DAY_1), acefone.page([acefone.call("a"), acefone.call("b")], count=2)
-        )
-        http.get(
-            acefone.records_request(*DAY_1, page=2), acefone.page([acefone.call("c")], count=1, page_number=2)
-        )
-        http.get(acefone.records_request(*DAY_2), acefone.page([]))
+        acefone.mock_pages(http, DAY_1, *pages)
+        acefone.mock_empty_day_2(http)
         output = acefone.run(acefone.config())
-    assert acefone.ids(output) == ["a", "b", "c"]
-
-
-@freeze_time(NOW)
-def test_given_full_last_page_when_next_page_is_empty_then_paging_stops():
-    with HttpMocker() as http:
-        http.get(
-            acefone.records_request(*DAY_1), acefone.page([acefone.call("a"), acefone.call("b")], count=2)
-        )
-        http.get(acefone.records_request(*DAY_1, page=2), acefone.page([], count=0, page_number=2))
-        http.get(acefone.records_request(*DAY_2), acefone.page([]))
-        output = acefone.run(acefone.config())
-    assert acefone.ids(output) == ["a", "b"]
-
-
-@freeze_time(NOW)
-def test_given_total_count_reached_when_page_is_full_then_no_further_page_is_requested():
-    with HttpMocker() as http:
-        http.get(
-            acefone.records_request(*DAY_1), acefone.page([acefone.call("a"), acefone.call("b")], count=4)
-        )
-        http.get(
-            acefone.records_request(*DAY_1, page=2),
-            acefone.page([acefone.call("c"), acefone.call("d")], count=4, page_number=2),
-        )
-        http.get(acefone.records_request(*DAY_2), acefone.page([]))
-        output = acefone.run(acefone.config())
-    assert acefone.ids(output) == ["a", "b", "c", "d"]
+    assert acefone.ids(output) == read
 
 
 @freeze_time(NOW)
 def test_given_total_count_when_first_page_arrives_then_an_estimate_is_traced():
     with HttpMocker() as http:
-        http.get(
-            acefone.records_request(*DAY_1), acefone.page([acefone.call("a"), acefone.call("b")], count=3)
-        )
-        http.get(
-            acefone.records_request(*DAY_1, page=2), acefone.page([acefone.call("c")], count=3, page_number=2)
-        )
-        http.get(acefone.records_request(*DAY_2), acefone.page([]))
+        acefone.mock_pages(http, DAY_1, (["a", "b"], 3), (["c"], 3))
+        acefone.mock_empty_day_2(http)
         output = acefone.run(acefone.config())
     estimates = [
         m.trace.estimate.row_estimate for m in output.trace_messages if m.trace.type == TraceType.ESTIMATE
     ]
     assert estimates == [3]
-
-
-@freeze_time(NOW)
-def test_given_a_call_inserted_during_paging_when_a_record_repeats_then_it_is_emitted_once():
-    with HttpMocker() as http:
-        http.get(
-            acefone.records_request(*DAY_1), acefone.page([acefone.call("a"), acefone.call("b")], count=3)
-        )
-        http.get(
-            acefone.records_request(*DAY_1, page=2),
-            acefone.page([acefone.call("b"), acefone.call("c")], count=4, page_number=2),
-        )
-        http.get(acefone.records_request(*DAY_1, page=3), acefone.page([], count=4, page_number=3))
-        http.get(acefone.records_request(*DAY_2), acefone.page([]))
-        output = acefone.run(acefone.config())
-    assert acefone.ids(output) == ["a", "b", "c"]
 
 
 @freeze_time(NOW)
@@ -220,7 +177,7 @@ def test_given_429_with_retry_after_when_read_then_the_connector_waits_that_long
             acefone.records_request(*DAY_1),
             [acefone.error(429, {"message": "Too many requests"}, {"Retry-After": "7"}), acefone.page([])],
         )
-        http.get(acefone.records_request(*DAY_2), acefone.page([]))
+        acefone.mock_empty_day_2(http)
         acefone.run(acefone.config())
     assert sleeps and 7 <= sleeps[0] <= 8
 

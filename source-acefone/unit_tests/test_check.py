@@ -1,17 +1,7 @@
 """`check` of Acefone: the shared check suite (`cdr_shared.testing.check_suite`) with Acefone's table."""
 
-from cdr_shared.testing.check_suite import (
-    LOGIN_PAGE,
-    RATE_LIMITED_FOR_AN_HOUR,
-    READ_TIMEOUT,
-    SERVICE_UNAVAILABLE,
-    BadConfig,
-    CheckCase,
-    CheckSuite,
-    PersistentFault,
-    get,
-    post,
-)
+from cdr_shared.testing import check_suite as suite
+from cdr_shared.testing.check_suite import BadConfig, CheckCase, PersistentFault, get, post
 from source_acefone import SourceAcefone
 from unit_tests import builders as acefone
 from unit_tests.builders import NOW, TOKEN, AcefoneConfig
@@ -21,7 +11,7 @@ PROBE = acefone.records_request("2024-05-09 17:30:00", "2024-05-10 17:30:00", li
 UK_LOGIN = AcefoneConfig().with_login(email="  ", login_id="ops-uk", password="pw-canary-5a2d")
 
 
-class TestCheck(CheckSuite):
+class TestCheck(suite.CheckSuite):
     source = SourceAcefone
     config_builder = AcefoneConfig()
     now = NOW
@@ -74,18 +64,20 @@ class TestCheck(CheckSuite):
         ),
     ]
     persistent_faults = [
-        PersistentFault("503", SERVICE_UNAVAILABLE, says="Acefone answered HTTP 503 ('Service Unavailable')"),
         PersistentFault(
-            "429", RATE_LIMITED_FOR_AN_HOUR, says="the last answer was HTTP 429: 'Too Many Requests'."
+            "503", suite.SERVICE_UNAVAILABLE, says="Acefone answered HTTP 503 ('Service Unavailable')"
+        ),
+        PersistentFault(
+            "429", suite.RATE_LIMITED_FOR_AN_HOUR, says="the last answer was HTTP 429: 'Too Many Requests'."
         ),
         PersistentFault(
             "html200",
-            LOGIN_PAGE,
+            suite.LOGIN_PAGE,
             says="with '<html><title>Single sign-on</title></html>', not a JSON call-records page",
         ),
         PersistentFault(
             "timeout",
-            READ_TIMEOUT,
+            suite.READ_TIMEOUT,
             says="Acefone could not be reached or dropped the connection (ReadTimeout).",
         ),
     ]

@@ -18,22 +18,8 @@ REPORT = "v1/call_report"
 @freeze_time(NOW)
 def test_given_a_second_window_with_a_smaller_count_than_the_first_when_read_then_it_is_read_in_full():
     with HttpMocker() as http:
-        http.get(
-            acefone.records_request(*DAY_1), acefone.page([acefone.call("a"), acefone.call("b")], count=5)
-        )
-        http.get(
-            acefone.records_request(*DAY_1, page=2),
-            acefone.page([acefone.call("c"), acefone.call("d")], count=5, page_number=2),
-        )
-        http.get(
-            acefone.records_request(*DAY_1, page=3), acefone.page([acefone.call("e")], count=5, page_number=3)
-        )
-        http.get(
-            acefone.records_request(*DAY_2), acefone.page([acefone.call("f"), acefone.call("g")], count=3)
-        )
-        http.get(
-            acefone.records_request(*DAY_2, page=2), acefone.page([acefone.call("h")], count=3, page_number=2)
-        )
+        acefone.mock_pages(http, DAY_1, (["a", "b"], 5), (["c", "d"], 5), (["e"], 5))
+        acefone.mock_pages(http, DAY_2, (["f", "g"], 3), (["h"], 3))
         output = acefone.run(acefone.config())
     assert acefone.ids(output) == ["a", "b", "c", "d", "e", "f", "g", "h"]
 
@@ -46,8 +32,8 @@ def test_given_a_uk_login_id_when_read_then_the_login_body_carries_login_id_and_
             acefone.login_request("pw-canary-3b1e", login_id="ops@example.co.uk"),
             acefone.token_answer("tok-uk"),
         )
-        http.get(acefone.records_request(*DAY_1), acefone.page([acefone.call("a")]))
-        http.get(acefone.records_request(*DAY_2), acefone.page([]))
+        acefone.mock_pages(http, DAY_1, (["a"], None))
+        acefone.mock_empty_day_2(http)
         output = acefone.run(acefone.config(credentials=login))
     assert acefone.ids(output) == ["a"]
     assert "pw-canary-3b1e" not in everything_printed(output)
@@ -70,15 +56,10 @@ def test_given_login_without_exactly_one_login_name_when_read_then_config_error_
 @freeze_time(NOW)
 def test_given_the_call_report_endpoint_when_read_then_pages_of_at_most_100_are_read_by_total_records():
     with HttpMocker() as http:
-        http.get(
-            acefone.records_request(*DAY_1, limit=100, path=REPORT),
-            acefone.report_page([acefone.report_call(n) for n in range(1, 101)], total=101),
-        )
-        http.get(
-            acefone.records_request(*DAY_1, page=2, limit=100, path=REPORT),
-            acefone.report_page([acefone.report_call(101)], total=101, page_number=2),
-        )
-        http.get(acefone.records_request(*DAY_2, limit=100, path=REPORT), acefone.report_page([]))
+        first = [acefone.report_call(n) for n in range(1, 101)]
+        report = {"shape": acefone.report_page, "limit": 100, "path": REPORT}
+        acefone.mock_pages(http, DAY_1, (first, 101), ([acefone.report_call(101)], 101), **report)
+        acefone.mock_pages(http, DAY_2, ([], None), **report)
         output = acefone.run(acefone.config(page_size=500, records_endpoint=REPORT))
     assert acefone.ids(output) == [str(n) for n in range(1, 102)]
 
@@ -104,15 +85,9 @@ def test_given_a_call_report_record_when_read_then_it_gets_the_same_schema_and_d
 @freeze_time(NOW)
 def test_given_the_records_endpoint_answers_the_older_shape_when_read_then_its_records_are_read_too():
     with HttpMocker() as http:
-        http.get(
-            acefone.records_request(*DAY_1),
-            acefone.report_page([acefone.report_call(1), acefone.report_call(2)], total=3),
-        )
-        http.get(
-            acefone.records_request(*DAY_1, page=2),
-            acefone.report_page([acefone.report_call(3)], total=3, page_number=2),
-        )
-        http.get(acefone.records_request(*DAY_2), acefone.report_page([]))
+        calls = [acefone.report_call(n) for n in (1, 2, 3)]
+        acefone.mock_pages(http, DAY_1, (calls[:2], 3), (calls[2:], 3), shape=acefone.report_page)
+        acefone.mock_pages(http, DAY_2, ([], None), shape=acefone.report_page)
         output = acefone.run(acefone.config())
     assert acefone.ids(output) == ["1", "2", "3"]
 

@@ -3,18 +3,8 @@ the signed `Host` forms of Huawei's demo."""
 
 from freezegun import freeze_time
 
-from cdr_shared.testing.check_suite import (
-    LOGIN_PAGE,
-    RATE_LIMITED_FOR_AN_HOUR,
-    READ_TIMEOUT,
-    SERVICE_UNAVAILABLE,
-    BadConfig,
-    CheckCase,
-    CheckSuite,
-    FaultAnswer,
-    PersistentFault,
-    post,
-)
+from cdr_shared.testing import check_suite as suite
+from cdr_shared.testing.check_suite import BadConfig, CheckCase, FaultAnswer, PersistentFault, post
 from cdr_shared.testing.http_mock import RequestBuilder
 from source_huawei_cms import SourceHuaweiCms, streams
 from source_huawei_cms.config import parse_config
@@ -39,7 +29,7 @@ def other_signed_host_hinted(current: str, other: str) -> CheckCase:
     )
 
 
-class TestCheck(CheckSuite):
+class TestCheck(suite.CheckSuite):
     source = SourceHuaweiCms
     config_builder = HuaweiCmsConfig()
     now = NOW
@@ -94,20 +84,22 @@ class TestCheck(CheckSuite):
     ]
     fault_message_starts = "CC-CMS gave no usable answer to the check request in 3 attempts"
     persistent_faults = [
-        PersistentFault("503", SERVICE_UNAVAILABLE, ends="CC-CMS answered HTTP 503 ('Service Unavailable')."),
+        PersistentFault(
+            "503", suite.SERVICE_UNAVAILABLE, ends="CC-CMS answered HTTP 503 ('Service Unavailable')."
+        ),
         PersistentFault(
             "html200",
-            LOGIN_PAGE,
+            suite.LOGIN_PAGE,
             ends="with HTTP 200 and '<html><title>Single sign-on</title></html>', not JSON.",
         ),
         PersistentFault(
             "429",
-            RATE_LIMITED_FOR_AN_HOUR,
+            suite.RATE_LIMITED_FOR_AN_HOUR,
             ends="CC-CMS kept answering HTTP 429 (rate limit reached: 'Too Many Requests').",
         ),
         PersistentFault(
             "timeout",
-            READ_TIMEOUT,
+            suite.READ_TIMEOUT,
             ends="CC-CMS could not be reached or dropped the connection (ReadTimeout).",
         ),
         PersistentFault(
