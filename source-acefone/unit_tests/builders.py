@@ -42,9 +42,8 @@ class AcefoneConfig(ConfigBuilder):
         return self.with_field("credentials", {"auth_type": "login", **credentials})
 
 
-def config(**overrides: Any) -> dict[str, Any]:
-    """The valid config with top-level fields replaced."""
-    return AcefoneConfig().with_fields(**overrides).build()
+config = AcefoneConfig()
+"""The valid config: `config(end_date=...)` is it with top-level fields replaced."""
 
 
 run = StreamReader(SourceAcefone, STREAM)

@@ -4,7 +4,7 @@ from airbyte_cdk.models import FailureType, TraceType
 from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
 
-from cdr_shared.testing.output import everything_printed
+from cdr_shared.testing.output import assert_failed, everything_printed
 from unit_tests import builders as acefone
 from unit_tests.builders import DAY_1, DAY_2, NOW, SCHEMA, TOKEN
 
@@ -126,8 +126,7 @@ def test_given_state_in_the_future_when_read_then_config_error_before_any_reques
     state = acefone.state_at("2031-01-01T00:00:00+00:00")
     with HttpMocker():
         output = acefone.run(acefone.config(), state=state, expect_failure=True)
-    assert output.errors[0].trace.error.failure_type == FailureType.config_error
-    assert "future" in output.errors[0].trace.error.message
+    assert_failed(output, FailureType.config_error, "future")
 
 
 @freeze_time(NOW)
@@ -135,8 +134,7 @@ def test_given_unparseable_state_when_read_then_config_error_naming_the_cursor()
     state = acefone.state_at("last tuesday")
     with HttpMocker():
         output = acefone.run(acefone.config(), state=state, expect_failure=True)
-    assert output.errors[0].trace.error.failure_type == FailureType.config_error
-    assert "started_at" in output.errors[0].trace.error.message
+    assert_failed(output, FailureType.config_error, "started_at")
 
 
 @freeze_time(NOW)
@@ -165,9 +163,7 @@ def test_given_answers_that_are_not_pages_when_they_persist_then_system_error_qu
             [acefone.error(200, {"success": False, "message": "Account suspended"})] * 9,
         )
         output = acefone.run(acefone.config(), expect_failure=True)
-    trace = output.errors[0].trace.error
-    assert trace.failure_type == FailureType.system_error
-    assert "Account suspended" in trace.message
+    assert_failed(output, FailureType.system_error, "Account suspended")
 
 
 @freeze_time(NOW)
@@ -187,9 +183,7 @@ def test_given_revoked_api_token_when_read_then_config_error_naming_the_credenti
     with HttpMocker() as http:
         http.get(acefone.records_request(*DAY_1), acefone.error(401, {"message": "Unauthenticated"}))
         output = acefone.run(acefone.config(), expect_failure=True)
-    error_trace = output.errors[0].trace.error
-    assert error_trace.failure_type == FailureType.config_error
-    assert "credentials.api_token" in error_trace.message
+    assert_failed(output, FailureType.config_error, "credentials.api_token")
     assert TOKEN not in everything_printed(output)
 
 
@@ -208,5 +202,5 @@ def test_given_persistent_outage_when_read_then_transient_error_and_state_not_ad
     with HttpMocker() as http:
         http.get(acefone.records_request(*DAY_1), [acefone.error(500, "boom")] * 9)
         output = acefone.run(acefone.config(), expect_failure=True)
-    assert output.errors[0].trace.error.failure_type == FailureType.transient_error
+    assert_failed(output, FailureType.transient_error)
     assert all(s is None for s in acefone.states(output)) or acefone.states(output) == []

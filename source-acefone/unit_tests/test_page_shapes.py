@@ -8,7 +8,7 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 from freezegun import freeze_time
 
-from cdr_shared.testing.output import everything_printed
+from cdr_shared.testing.output import assert_failed, everything_printed
 from unit_tests import builders as acefone
 from unit_tests.builders import DAY_1, DAY_2, NOW, SCHEMA
 
@@ -48,9 +48,7 @@ def test_given_a_uk_login_id_when_read_then_the_login_body_carries_login_id_and_
 )
 def test_given_login_without_exactly_one_login_name_when_read_then_config_error_naming_both(credentials):
     output = acefone.run(acefone.config(credentials=credentials), expect_failure=True)
-    trace = output.errors[0].trace.error
-    assert trace.failure_type == FailureType.config_error
-    assert "'credentials.email'" in trace.message and "'credentials.login_id'" in trace.message
+    assert_failed(output, FailureType.config_error, "'credentials.email'", "'credentials.login_id'")
 
 
 @freeze_time(NOW)
@@ -149,6 +147,4 @@ def test_given_filters_with_the_call_report_endpoint_when_read_then_config_error
     output = acefone.run(
         acefone.config(records_endpoint=REPORT, filters={"call_type": "m"}), expect_failure=True
     )
-    trace = output.errors[0].trace.error
-    assert trace.failure_type == FailureType.config_error
-    assert "'filters'" in trace.message and "'records_endpoint'" in trace.message
+    assert_failed(output, FailureType.config_error, "'filters'", "'records_endpoint'")

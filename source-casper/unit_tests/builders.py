@@ -63,9 +63,8 @@ class RingCxConfig(ConfigBuilder):
         return self.with_field("credentials", jwt_credentials(**overrides))
 
 
-def config(**overrides: Any) -> dict[str, Any]:
-    """The valid config with top-level fields replaced."""
-    return RingCxConfig().with_fields(**overrides).build()
+config = RingCxConfig()
+"""The valid config: `config(end_date=...)` is it with top-level fields replaced."""
 
 
 def jwt_credentials(**overrides: Any) -> dict[str, Any]:

@@ -3,7 +3,7 @@ from airbyte_cdk.models import FailureType, SyncMode
 from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 from freezegun import freeze_time
 
-from cdr_shared.testing.output import everything_printed
+from cdr_shared.testing.output import assert_failed, everything_printed
 from unit_tests import builders as ringcx
 from unit_tests.builders import ACCOUNT, API_TOKEN, NOW, OTHER_ACCOUNT
 
@@ -150,7 +150,7 @@ def test_given_a_report_that_keeps_breaking_off_then_transient_error_and_state_s
         given_setup(http, ACCOUNT)
         http.post(day_report(ACCOUNT, DAY_1), [ringcx.csv_answer(cut)] * 5)
         output = ringcx.run(ringcx.config(), expect_failure=True)
-    assert output.errors[0].trace.error.failure_type == FailureType.transient_error
+    assert_failed(output, FailureType.transient_error)
     message = output.errors[0].trace.error.message
     assert "could not be read completely" in message
     assert "window 2024-05-09T00:00:00-07:00 to 2024-05-10T00:00:00-07:00" in message
@@ -168,9 +168,7 @@ def test_given_report_api_refuses_the_body_then_config_error_quoting_the_provide
             ),
         )
         output = ringcx.run(ringcx.config(), expect_failure=True)
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.config_error
-    assert "Invalid cloudProfileIds value: 1111" in error.message
+    assert_failed(output, FailureType.config_error, "Invalid cloudProfileIds value: 1111")
 
 
 @freeze_time(NOW)
@@ -197,9 +195,7 @@ def test_given_revoked_api_token_then_config_error_naming_the_credential_without
             ringcx.json_answer({"status": 401, "message": "Invalid API token"}, 401),
         )
         output = ringcx.run(ringcx.config(), expect_failure=True)
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.config_error
-    assert "credentials.api_token" in error.message and "Invalid API token" in error.message
+    assert_failed(output, FailureType.config_error, "credentials.api_token", "Invalid API token")
     assert API_TOKEN not in everything_printed(output)
 
 
@@ -273,8 +269,7 @@ def test_given_state_in_the_future_then_config_error_before_any_request():
     state = ringcx.state_at("2024-06-01T00:00:00+00:00")
     with HttpMocker():
         output = ringcx.run(ringcx.config(), state=state, expect_failure=True)
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.config_error and "future" in error.message
+    assert_failed(output, FailureType.config_error, "future")
 
 
 @freeze_time(NOW)

@@ -4,7 +4,7 @@ import jsonschema
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.mock_http import HttpMocker
 
-from cdr_shared.testing.output import everything_printed, stream_schema
+from cdr_shared.testing.output import assert_failed, everything_printed, stream_schema
 from unit_tests import builders as ringcx
 from unit_tests.builders import ACCOUNT, OTHER_ACCOUNT
 
@@ -90,8 +90,7 @@ def test_given_no_manage_users_permission_and_no_user_id_then_profiles_ask_for_u
         )
         http.get(ringcx.users_request(), ringcx.json_answer({"errorCode": "access.denied.exception"}, 403))
         output = ringcx.run(ringcx.config(), "cloud_profiles", expect_failure=True)
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.config_error and "'user_id'" in error.message
+    assert_failed(output, FailureType.config_error, "'user_id'")
 
 
 def test_cloud_profiles_give_one_record_per_profile_and_account_including_the_null_group():
@@ -159,9 +158,7 @@ def test_an_input_controls_answer_of_unknown_shape_fails_the_stream_showing_the_
             ringcx.json_answer({"result": {"items": [{"id": 1, "label": "DTE"}]}}),
         )
         output = ringcx.run(ringcx.config(), "cloud_profiles", expect_failure=True)
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.system_error
-    assert '{"result":{"items":[{"id":"int","label":"str"}]}}' in error.message
+    assert_failed(output, FailureType.system_error, '{"result":{"items":[{"id":"int","label":"str"}]}}')
 
 
 def test_secret_looking_keys_are_dropped_from_accounts_and_users_at_any_depth():

@@ -45,9 +45,8 @@ class HuaweiCmsConfig(ConfigBuilder):
     }
 
 
-def config(**overrides: Any) -> dict[str, Any]:
-    """The valid config with top-level fields replaced."""
-    return HuaweiCmsConfig().with_fields(**overrides).build()
+config = HuaweiCmsConfig()
+"""The valid config: `config(end_date=...)` is it with top-level fields replaced."""
 
 
 run = StreamReader(SourceHuaweiCms, "calls")

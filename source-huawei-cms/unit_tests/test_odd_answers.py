@@ -10,6 +10,7 @@ from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
 
 from cdr_shared.testing.http_mock import answer
+from cdr_shared.testing.output import assert_failed
 from unit_tests import builders as cms
 from unit_tests.builders import NOW, W1
 
@@ -73,8 +74,7 @@ def test_given_a_detail_answer_off_the_page_then_it_is_retried_then_fails_naming
         http.post(cms.detail_request("b"), answer(body))
         output = run("call_details", expect_failure=True)
     assert cms.ids(output) == ["a"]
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.system_error and "querycalldetailbyid (call b)" in error.message
+    assert_failed(output, FailureType.system_error, "querycalldetailbyid (call b)")
 
 
 @freeze_time(NOW)

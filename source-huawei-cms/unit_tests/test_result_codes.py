@@ -5,7 +5,7 @@ from freezegun import freeze_time
 
 from cdr_shared.testing.bad_inputs import catalog_of
 from cdr_shared.testing.console import run_entry_point
-from cdr_shared.testing.output import everything_printed
+from cdr_shared.testing.output import assert_failed, everything_printed
 from cdr_shared.testing.output import first_error as failure
 from source_huawei_cms import SourceHuaweiCms
 from unit_tests import builders as cms
@@ -24,9 +24,7 @@ def test_invalid_parameter_is_a_config_error_quoting_the_parameter():
             cms.result_code("0100002", "Invalid parameter: beginDate cannot be earlier than 00:00:00"),
         )
         output = run(expect_failure=True)
-    error = failure(output)
-    assert error.failure_type == FailureType.config_error
-    assert "0100002" in error.message and "beginDate cannot be earlier than 00:00:00" in error.message
+    assert_failed(output, FailureType.config_error, "0100002", "beginDate cannot be earlier than 00:00:00")
 
 
 @freeze_time(NOW)

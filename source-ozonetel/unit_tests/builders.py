@@ -62,9 +62,8 @@ class OzonetelConfig(ConfigBuilder):
         return self.with_field("cdr_reports", {"auth_mode": auth_mode})
 
 
-def config(**overrides: Any) -> dict[str, Any]:
-    """The valid config with top-level fields replaced."""
-    return OzonetelConfig().with_fields(**overrides).build()
+config = OzonetelConfig()
+"""The valid config: `config(end_date=...)` is it with top-level fields replaced."""
 
 
 run = StreamReader(SourceOzonetel, "call_logs")

@@ -5,7 +5,7 @@ import pendulum
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.mock_http import HttpMocker
 
-from cdr_shared.testing.output import stream_schema
+from cdr_shared.testing.output import assert_failed, stream_schema
 from source_ozonetel.streams import report_type_for
 from unit_tests import builders as ozonetel
 from unit_tests.builders import AFTER_PUBLICATION, KEY, YESTERDAY
@@ -75,8 +75,7 @@ def test_given_the_ucid_api_refuses_the_key_then_a_config_error():
             ozonetel.answer({"status": "error", "message": "userName or apiKey is Invalid"}),
         )
         output = ozonetel.run(details_config(), "call_details", expect_failure=True)
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.config_error and "'api_key'" in error.message
+    assert_failed(output, FailureType.config_error, "'api_key'")
 
 
 def test_given_the_ucid_rate_limit_answer_then_it_waits_for_the_minute_to_free_and_goes_on(naps):

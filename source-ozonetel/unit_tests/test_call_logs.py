@@ -5,7 +5,7 @@ import pendulum
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.mock_http import HttpMocker
 
-from cdr_shared.testing.output import stream_schema
+from cdr_shared.testing.output import assert_failed, stream_schema
 from unit_tests import builders as ozonetel
 from unit_tests.builders import AFTER_PUBLICATION, BEFORE_PUBLICATION, KEY, YESTERDAY
 
@@ -130,17 +130,14 @@ def test_given_a_wait_longer_than_accepted_then_a_transient_error_names_the_sett
         output = ozonetel.run(
             ozonetel.config(advanced={"max_rate_limit_wait_minutes": 30}), expect_failure=True
         )
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.transient_error
-    assert "advanced.max_rate_limit_wait_minutes" in error.message
+    assert_failed(output, FailureType.transient_error, "advanced.max_rate_limit_wait_minutes")
 
 
 def test_given_a_missing_key_answer_then_a_config_error_names_api_key():
     with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
         http.get(ozonetel.call_logs_request(*YESTERDAY), ozonetel.failure("Please provide API Key"))
         output = ozonetel.run(ozonetel.config(), expect_failure=True)
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.config_error and "'api_key'" in error.message
+    assert_failed(output, FailureType.config_error, "'api_key'")
 
 
 def test_given_the_30_day_answer_then_a_config_error_names_window_days():
@@ -157,8 +154,7 @@ def test_given_an_unknown_failure_then_a_system_error_quotes_it():
     with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
         http.get(ozonetel.call_logs_request(*YESTERDAY), ozonetel.failure("Something new"))
         output = ozonetel.run(ozonetel.config(), expect_failure=True)
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.system_error and "Something new" in error.message
+    assert_failed(output, FailureType.system_error, "Something new")
 
 
 def test_given_a_state_in_the_future_then_a_config_error():
@@ -166,7 +162,7 @@ def test_given_a_state_in_the_future_then_a_config_error():
         output = ozonetel.run(
             ozonetel.config(), state=ozonetel.state_at("2030-01-01T00:00:00+00:00"), expect_failure=True
         )
-    assert output.errors[0].trace.error.failure_type == FailureType.config_error
+    assert_failed(output, FailureType.config_error)
 
 
 def test_given_an_end_date_before_the_start_date_then_a_config_error_before_any_request():
@@ -174,5 +170,4 @@ def test_given_an_end_date_before_the_start_date_then_a_config_error_before_any_
         output = ozonetel.run(
             ozonetel.config(start_date="2024-05-09", end_date="2024-05-01"), expect_failure=True
         )
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.config_error and "'end_date'" in error.message
+    assert_failed(output, FailureType.config_error, "'end_date'")

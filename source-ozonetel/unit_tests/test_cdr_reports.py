@@ -4,7 +4,7 @@ import jsonschema
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest
 
-from cdr_shared.testing.output import stream_schema
+from cdr_shared.testing.output import assert_failed, stream_schema
 from unit_tests import builders as ozonetel
 from unit_tests.builders import AFTER_PUBLICATION, KEY, TOKEN_URL, USER
 
@@ -101,8 +101,7 @@ def test_given_an_invalid_campaign_then_a_config_error_names_campaign_name():
         output = ozonetel.run(
             reports_config("basic", campaign_name="Nope"), "cdr_reports", expect_failure=True
         )
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.config_error and "'campaign_name'" in error.message
+    assert_failed(output, FailureType.config_error, "'campaign_name'")
 
 
 def test_given_a_refused_token_request_then_a_config_error_names_the_credentials():
@@ -111,5 +110,4 @@ def test_given_a_refused_token_request_then_a_config_error_names_the_credentials
             token_request(), ozonetel.answer({"status": "false", "message": "userName or apiKey is Invalid"})
         )
         output = ozonetel.run(reports_config("token"), "cdr_reports", expect_failure=True)
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.config_error and "'api_key'" in error.message
+    assert_failed(output, FailureType.config_error, "'api_key'")

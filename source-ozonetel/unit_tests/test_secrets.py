@@ -5,7 +5,7 @@ from urllib.parse import quote, quote_plus
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.mock_http import HttpMocker
 
-from cdr_shared.testing.output import everything_printed
+from cdr_shared.testing.output import assert_failed, everything_printed
 from unit_tests import builders as ozonetel
 from unit_tests.builders import AFTER_PUBLICATION, KEY, YESTERDAY
 
@@ -19,7 +19,7 @@ def test_given_server_errors_until_retries_run_out_then_no_output_shows_the_key(
             [ozonetel.answer({"message": "Internal Server Error"}, 500)] * 9,
         )
         output = ozonetel.run(ozonetel.config(), expect_failure=True)
-    assert output.errors[0].trace.error.failure_type == FailureType.transient_error
+    assert_failed(output, FailureType.transient_error)
     text = everything_printed(output)
     for form in FORMS:
         assert form not in text

@@ -12,6 +12,8 @@ share between tests::
             return self.with_field("credentials", {"auth_type": "login", "email": email, "password": password})
 
     AcefoneConfig().with_end_date("2024-05-10").build()
+    config = AcefoneConfig()
+    config(end_date="2024-05-10")            # the same dict
 
 The dict-returning `set`, `drop` and `merge` serve tables of bad configs (`cdr_shared.testing.bad_inputs`).
 """
@@ -37,6 +39,10 @@ class ConfigBuilder:
     def build(self) -> dict[str, Any]:
         """The config, as a new dict."""
         return copy.deepcopy(self.base)
+
+    def __call__(self, **fields: Any) -> dict[str, Any]:
+        """The config with the given top-level fields replaced, as a new dict (`config(end_date=...)`)."""
+        return self.with_fields(**fields).build()
 
     # Fluent: each returns a new builder of the same class.
 

@@ -20,6 +20,7 @@ from airbyte_cdk.models import (
     AirbyteErrorTraceMessage,
     AirbyteMessageSerializer,
     ConfiguredAirbyteCatalog,
+    FailureType,
     SyncMode,
 )
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
@@ -87,6 +88,17 @@ def first_error(output: EntrypointOutput) -> AirbyteErrorTraceMessage:
     """The first error trace of a run that must have failed."""
     assert output.errors, "the sync should have failed"
     return output.errors[0].trace.error
+
+
+def assert_failed(
+    output: EntrypointOutput, failure_type: FailureType, *words: str
+) -> AirbyteErrorTraceMessage:
+    """The run failed with `failure_type`, its first error's message naming each of `words`; that error."""
+    error = first_error(output)
+    assert error.failure_type == failure_type, error
+    for word in words:
+        assert word in (error.message or ""), error.message
+    return error
 
 
 def record_values(output: EntrypointOutput, field: str) -> list[Any]:
