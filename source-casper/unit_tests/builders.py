@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from airbyte_cdk.models import AirbyteStateMessage
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
-from airbyte_cdk.test.mock_http import HttpRequest, HttpResponse
+from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 
 from cdr_shared.testing.config_builder import ConfigBuilder
 from cdr_shared.testing.http_mock import answer
@@ -113,6 +113,23 @@ def users_request() -> HttpRequest:
     return HttpRequest(f"{API}/users", query_params={"flatten": "true"})
 
 
+ADMIN_USERS = [{"userId": 1111, "userName": "admin@example.com", "children": []}]
+
+
+def mock_accounts(http: HttpMocker) -> None:
+    """The accounts list of the login: `ACCOUNT` and `OTHER_ACCOUNT`."""
+    http.get(accounts_request(), json_answer([{"accountId": ACCOUNT}, {"accountId": OTHER_ACCOUNT}]))
+
+
+def mock_directory(http: HttpMocker, *accounts: str, users: list[dict[str, Any]] | None = None) -> None:
+    """What a sync asks before any report: the accounts, the users (to find one who may run reports) and,
+    for each of `accounts`, its profile groups (`profile_groups(1000)`, `profile_groups(2000)`, ...)."""
+    mock_accounts(http)
+    http.get(users_request(), json_answer(ADMIN_USERS if users is None else users))
+    for offset, account in enumerate(accounts):
+        http.get(input_controls_request(account), json_answer(profile_groups(1000 * (offset + 1))))
+
+
 def input_controls_request(
     account: str = ACCOUNT, product: str = "CLOUD_PROFILE", user: str = "1111"
 ) -> HttpRequest:
@@ -166,6 +183,11 @@ def report_body(
 
 def report_csv(*rows: str) -> str:
     return "\n".join([SEED_HEADER, *rows]) + "\n"
+
+
+def report_answer(*rows: str) -> HttpResponse:
+    """A Call Detail Report answer: the vendor's header and `rows` (none: a window without calls)."""
+    return csv_answer(report_csv(*rows))
 
 
 def row(profile_id: int, uii: str, enqueue: str, profile: str = "DTE") -> str:

@@ -11,19 +11,6 @@ from unit_tests.builders import ACCOUNT, API_TOKEN, NOW, OTHER_ACCOUNT
 # report is asked for in UTC (Arizona midnight is 07:00 UTC).
 DAY_1 = ("2024-05-09 07:00:00.0000", "2024-05-10 06:59:59.9999")
 DAY_2 = ("2024-05-10 07:00:00.0000", "2024-05-10 11:59:59.9999")
-USERS = [{"userId": 1111, "userName": "admin@example.com", "children": []}]
-
-
-def given_setup(http, *accounts, base=1000):
-    http.get(
-        ringcx.accounts_request(), ringcx.json_answer([{"accountId": ACCOUNT}, {"accountId": OTHER_ACCOUNT}])
-    )
-    http.get(ringcx.users_request(), ringcx.json_answer(USERS))
-    for offset, account in enumerate(accounts):
-        http.get(
-            ringcx.input_controls_request(account),
-            ringcx.json_answer(ringcx.profile_groups(base * (offset + 1))),
-        )
 
 
 def day_report(account, day, base=1000, **kw):
@@ -35,20 +22,20 @@ def day_report(account, day, base=1000, **kw):
 @freeze_time(NOW)
 def test_given_two_accounts_when_first_sync_then_one_report_per_account_and_local_day_and_state_after_each_day():
     with HttpMocker() as http:
-        given_setup(http, ACCOUNT, OTHER_ACCOUNT)
+        ringcx.mock_directory(http, ACCOUNT, OTHER_ACCOUNT)
         http.post(
             day_report(ACCOUNT, DAY_1),
-            ringcx.csv_answer(ringcx.report_csv(ringcx.row(1111, "101", "5/9/24 6:12 AM"))),
+            ringcx.report_answer(ringcx.row(1111, "101", "5/9/24 6:12 AM")),
         )
         http.post(
             day_report(OTHER_ACCOUNT, DAY_1, 2000),
-            ringcx.csv_answer(ringcx.report_csv(ringcx.row(2111, "201", "5/9/24 7:00 PM"))),
+            ringcx.report_answer(ringcx.row(2111, "201", "5/9/24 7:00 PM")),
         )
         http.post(
             day_report(ACCOUNT, DAY_2),
-            ringcx.csv_answer(ringcx.report_csv(ringcx.row(1222, "102", "5/10/24 1:00 AM", "IT TFN"))),
+            ringcx.report_answer(ringcx.row(1222, "102", "5/10/24 1:00 AM", "IT TFN")),
         )
-        http.post(day_report(OTHER_ACCOUNT, DAY_2, 2000), ringcx.csv_answer(ringcx.report_csv()))
+        http.post(day_report(OTHER_ACCOUNT, DAY_2, 2000), ringcx.report_answer())
         output = ringcx.run(ringcx.config(account_ids=[ACCOUNT, OTHER_ACCOUNT]))
     assert ringcx.uiis(output) == ["101", "201", "102"]
     # The cursor moves only once every account's report of a day was read.
@@ -62,14 +49,14 @@ def test_given_two_accounts_when_first_sync_then_one_report_per_account_and_loca
 @freeze_time(NOW)
 def test_records_carry_account_id_the_bare_uii_and_utc_times_derived_in_the_report_zone():
     with HttpMocker() as http:
-        given_setup(http, ACCOUNT)
+        ringcx.mock_directory(http, ACCOUNT)
         http.post(
             day_report(ACCOUNT, DAY_1),
             ringcx.csv_answer(
                 ringcx.report_csv(ringcx.row(1111, "202004250912250132110000003150", "5/9/24 1:12 PM"))
             ),
         )
-        http.post(day_report(ACCOUNT, DAY_2), ringcx.csv_answer(ringcx.report_csv()))
+        http.post(day_report(ACCOUNT, DAY_2), ringcx.report_answer())
         output = ringcx.run(ringcx.config())
     record = output.records[0].record.data
     assert record["account_id"] == ACCOUNT and record["uii"] == "202004250912250132110000003150"
@@ -82,14 +69,14 @@ def test_records_carry_account_id_the_bare_uii_and_utc_times_derived_in_the_repo
 def test_given_state_when_incremental_then_only_lookback_and_newer_is_requested_in_local_day_windows():
     state = ringcx.state_at("2024-05-10T07:00:00+00:00")
     with HttpMocker() as http:
-        given_setup(http, ACCOUNT)
+        ringcx.mock_directory(http, ACCOUNT)
         http.post(
             day_report(ACCOUNT, ("2024-05-10 06:00:00.0000", "2024-05-10 06:59:59.9999")),
-            ringcx.csv_answer(ringcx.report_csv()),
+            ringcx.report_answer(),
         )
         http.post(
             day_report(ACCOUNT, DAY_2),
-            ringcx.csv_answer(ringcx.report_csv(ringcx.row(1111, "7", "5/10/24 4:59 AM"))),
+            ringcx.report_answer(ringcx.row(1111, "7", "5/10/24 4:59 AM")),
         )
         output = ringcx.run(ringcx.config(), state=state)
     assert ringcx.uiis(output) == ["7"]
@@ -100,12 +87,12 @@ def test_given_state_when_incremental_then_only_lookback_and_newer_is_requested_
 def test_given_full_refresh_then_state_is_ignored_and_everything_from_start_date_is_read():
     state = ringcx.state_at("2024-05-10T07:00:00+00:00")
     with HttpMocker() as http:
-        given_setup(http, ACCOUNT)
+        ringcx.mock_directory(http, ACCOUNT)
         http.post(
             day_report(ACCOUNT, DAY_1),
-            ringcx.csv_answer(ringcx.report_csv(ringcx.row(1111, "1", "5/9/24 6:12 AM"))),
+            ringcx.report_answer(ringcx.row(1111, "1", "5/9/24 6:12 AM")),
         )
-        http.post(day_report(ACCOUNT, DAY_2), ringcx.csv_answer(ringcx.report_csv()))
+        http.post(day_report(ACCOUNT, DAY_2), ringcx.report_answer())
         output = ringcx.run(ringcx.config(), state=state, sync_mode=SyncMode.full_refresh)
     assert ringcx.uiis(output) == ["1"]
 
@@ -115,11 +102,9 @@ def test_given_a_report_cut_off_mid_row_then_the_window_is_read_again_and_no_row
     rows = [ringcx.row(1111, str(n), "5/9/24 6:12 AM") for n in (1, 2, 3)]
     cut = ringcx.report_csv(*rows)[: -len(rows[2]) // 2]
     with HttpMocker() as http:
-        given_setup(http, ACCOUNT)
-        http.post(
-            day_report(ACCOUNT, DAY_1), [ringcx.csv_answer(cut), ringcx.csv_answer(ringcx.report_csv(*rows))]
-        )
-        http.post(day_report(ACCOUNT, DAY_2), ringcx.csv_answer(ringcx.report_csv()))
+        ringcx.mock_directory(http, ACCOUNT)
+        http.post(day_report(ACCOUNT, DAY_1), [ringcx.csv_answer(cut), ringcx.report_answer(*rows)])
+        http.post(day_report(ACCOUNT, DAY_2), ringcx.report_answer())
         output = ringcx.run(ringcx.config())
     assert ringcx.uiis(output) == ["1", "2", "3"]
     assert any("broke off after 2 row(s)" in m.log.message for m in output.logs)
@@ -132,12 +117,12 @@ def test_given_the_reread_report_starts_differently_then_the_whole_window_is_sen
     cut = ringcx.report_csv(*rows)[: -len(rows[2]) // 2]
     reordered = ringcx.report_csv(rows[1], rows[0], rows[2])
     with HttpMocker() as http:
-        given_setup(http, ACCOUNT)
+        ringcx.mock_directory(http, ACCOUNT)
         http.post(
             day_report(ACCOUNT, DAY_1),
             [ringcx.csv_answer(cut), ringcx.csv_answer(reordered), ringcx.csv_answer(reordered)],
         )
-        http.post(day_report(ACCOUNT, DAY_2), ringcx.csv_answer(ringcx.report_csv()))
+        http.post(day_report(ACCOUNT, DAY_2), ringcx.report_answer())
         output = ringcx.run(ringcx.config())
     assert ringcx.uiis(output) == ["1", "2", "2", "1", "3"]
     assert any("does not start with the 2 rows already sent" in m.log.message for m in output.logs)
@@ -147,7 +132,7 @@ def test_given_the_reread_report_starts_differently_then_the_whole_window_is_sen
 def test_given_a_report_that_keeps_breaking_off_then_transient_error_and_state_stays_before_that_window():
     cut = ringcx.report_csv(ringcx.row(1111, "1", "5/9/24 6:12 AM"))[:-20]
     with HttpMocker() as http:
-        given_setup(http, ACCOUNT)
+        ringcx.mock_directory(http, ACCOUNT)
         http.post(day_report(ACCOUNT, DAY_1), [ringcx.csv_answer(cut)] * 5)
         output = ringcx.run(ringcx.config(), expect_failure=True)
     assert_failed(output, FailureType.transient_error)
@@ -160,7 +145,7 @@ def test_given_a_report_that_keeps_breaking_off_then_transient_error_and_state_s
 @freeze_time(NOW)
 def test_given_report_api_refuses_the_body_then_config_error_quoting_the_provider():
     with HttpMocker() as http:
-        given_setup(http, ACCOUNT)
+        ringcx.mock_directory(http, ACCOUNT)
         http.post(
             day_report(ACCOUNT, DAY_1),
             ringcx.json_answer(
@@ -174,15 +159,15 @@ def test_given_report_api_refuses_the_body_then_config_error_quoting_the_provide
 @freeze_time(NOW)
 def test_given_server_errors_then_retried_and_the_report_is_read():
     with HttpMocker() as http:
-        given_setup(http, ACCOUNT)
+        ringcx.mock_directory(http, ACCOUNT)
         http.post(
             day_report(ACCOUNT, DAY_1),
             [
                 ringcx.json_answer({"message": "Internal Server Error"}, 503),
-                ringcx.csv_answer(ringcx.report_csv(ringcx.row(1111, "1", "5/9/24 6:12 AM"))),
+                ringcx.report_answer(ringcx.row(1111, "1", "5/9/24 6:12 AM")),
             ],
         )
-        http.post(day_report(ACCOUNT, DAY_2), ringcx.csv_answer(ringcx.report_csv()))
+        http.post(day_report(ACCOUNT, DAY_2), ringcx.report_answer())
         output = ringcx.run(ringcx.config())
     assert ringcx.uiis(output) == ["1"]
 
@@ -202,11 +187,8 @@ def test_given_revoked_api_token_then_config_error_naming_the_credential_without
 @freeze_time(NOW)
 def test_given_an_account_without_profiles_then_no_report_is_requested_and_state_still_advances():
     with HttpMocker() as http:
-        http.get(
-            ringcx.accounts_request(),
-            ringcx.json_answer([{"accountId": ACCOUNT}, {"accountId": OTHER_ACCOUNT}]),
-        )
-        http.get(ringcx.users_request(), ringcx.json_answer(USERS))
+        ringcx.mock_accounts(http)
+        http.get(ringcx.users_request(), ringcx.json_answer(ringcx.ADMIN_USERS))
         http.get(ringcx.input_controls_request(ACCOUNT), ringcx.json_answer([]))
         output = ringcx.run(ringcx.config())
     assert ringcx.uiis(output) == []
@@ -217,10 +199,10 @@ def test_given_an_account_without_profiles_then_no_report_is_requested_and_state
 def test_given_explicit_ids_then_they_are_sent_as_given_without_asking_input_controls():
     with HttpMocker() as http:
         body = ringcx.report_body(ACCOUNT, *DAY_1, [7, None], [70, 71])
-        http.post(ringcx.report_request(ACCOUNT, body), ringcx.csv_answer(ringcx.report_csv()))
+        http.post(ringcx.report_request(ACCOUNT, body), ringcx.report_answer())
         http.post(
             ringcx.report_request(ACCOUNT, ringcx.report_body(ACCOUNT, *DAY_2, [7, None], [70, 71])),
-            ringcx.csv_answer(ringcx.report_csv()),
+            ringcx.report_answer(),
         )
         output = ringcx.run(ringcx.config(group_ids=[7, None], object_ids=[70, 71]))
     assert ringcx.uiis(output) == []
@@ -238,11 +220,8 @@ def test_given_group_by_destination_then_destinations_are_listed_and_sent_in_the
 
     header = "cloud_destination_id,destination_name,uii,enqueue_time"
     with HttpMocker() as http:
-        http.get(
-            ringcx.accounts_request(),
-            ringcx.json_answer([{"accountId": ACCOUNT}, {"accountId": OTHER_ACCOUNT}]),
-        )
-        http.get(ringcx.users_request(), ringcx.json_answer(USERS))
+        ringcx.mock_accounts(http)
+        http.get(ringcx.users_request(), ringcx.json_answer(ringcx.ADMIN_USERS))
         http.get(
             ringcx.input_controls_request(ACCOUNT, "CLOUD_DESTINATION"),
             ringcx.json_answer(
@@ -299,7 +278,7 @@ def test_given_a_200_that_is_not_the_report_then_retried_and_the_sync_fails_nami
     answer, problem
 ):
     with HttpMocker() as http:
-        given_setup(http, ACCOUNT)
+        ringcx.mock_directory(http, ACCOUNT)
         http.post(day_report(ACCOUNT, DAY_1), [answer] * 5)
         output = ringcx.run(ringcx.config(), expect_failure=True)
     error = output.errors[0].trace.error
@@ -312,15 +291,15 @@ def test_given_a_200_that_is_not_the_report_then_retried_and_the_sync_fails_nami
 @freeze_time(NOW)
 def test_given_an_empty_200_then_a_good_report_then_the_window_is_read_from_the_good_one():
     with HttpMocker() as http:
-        given_setup(http, ACCOUNT)
+        ringcx.mock_directory(http, ACCOUNT)
         http.post(
             day_report(ACCOUNT, DAY_1),
             [
                 ringcx.csv_answer(""),
-                ringcx.csv_answer(ringcx.report_csv(ringcx.row(1111, "1", "5/9/24 1:12 PM"))),
+                ringcx.report_answer(ringcx.row(1111, "1", "5/9/24 1:12 PM")),
             ],
         )
-        http.post(day_report(ACCOUNT, DAY_2), ringcx.csv_answer(ringcx.report_csv()))
+        http.post(day_report(ACCOUNT, DAY_2), ringcx.report_answer())
         output = ringcx.run(ringcx.config())
     assert ringcx.uiis(output) == ["1"] and ringcx.cursor_values(output)[-1] == "2024-05-10T12:00:00+00:00"
 
@@ -329,7 +308,7 @@ def test_given_an_empty_200_then_a_good_report_then_the_window_is_read_from_the_
 def test_given_a_ragged_row_then_it_is_emitted_counted_in_a_warning_and_the_sync_goes_on():
     short = ringcx.row(1111, "2", "5/9/24 1:13 PM").rsplit(",", 6)[0]
     with HttpMocker() as http:
-        given_setup(http, ACCOUNT)
+        ringcx.mock_directory(http, ACCOUNT)
         http.post(
             day_report(ACCOUNT, DAY_1),
             ringcx.csv_answer(
@@ -338,7 +317,7 @@ def test_given_a_ragged_row_then_it_is_emitted_counted_in_a_warning_and_the_sync
                 )
             ),
         )
-        http.post(day_report(ACCOUNT, DAY_2), ringcx.csv_answer(ringcx.report_csv()))
+        http.post(day_report(ACCOUNT, DAY_2), ringcx.report_answer())
         output = ringcx.run(ringcx.config())
     assert ringcx.uiis(output) == ["1", "2", "3"]
     assert any("1 row(s) of this window had more or fewer cells" in m.log.message for m in output.logs)
@@ -352,7 +331,7 @@ def test_calls_in_the_repeated_hour_of_a_fall_back_change_keep_their_own_utc_ins
     day = ("2024-11-03 04:00:00.0000", "2024-11-03 11:59:59.9999")
     cfg = ringcx.config(timezone="America/New_York", start_date="2024-11-03", end_date="2024-11-03T12:00:00Z")
     with HttpMocker() as http:
-        given_setup(http, ACCOUNT)
+        ringcx.mock_directory(http, ACCOUNT)
         http.post(
             day_report(ACCOUNT, day),
             ringcx.csv_answer(

@@ -84,10 +84,7 @@ def test_given_no_manage_users_permission_then_users_is_skipped_with_a_warning_a
 
 def test_given_no_manage_users_permission_and_no_user_id_then_profiles_ask_for_user_id():
     with HttpMocker() as http:
-        http.get(
-            ringcx.accounts_request(),
-            ringcx.json_answer([{"accountId": ACCOUNT}, {"accountId": OTHER_ACCOUNT}]),
-        )
+        ringcx.mock_accounts(http)
         http.get(ringcx.users_request(), ringcx.json_answer({"errorCode": "access.denied.exception"}, 403))
         output = ringcx.run(ringcx.config(), "cloud_profiles", expect_failure=True)
     assert_failed(output, FailureType.config_error, "'user_id'")
@@ -95,10 +92,7 @@ def test_given_no_manage_users_permission_and_no_user_id_then_profiles_ask_for_u
 
 def test_cloud_profiles_give_one_record_per_profile_and_account_including_the_null_group():
     with HttpMocker() as http:
-        http.get(
-            ringcx.accounts_request(),
-            ringcx.json_answer([{"accountId": ACCOUNT}, {"accountId": OTHER_ACCOUNT}]),
-        )
+        ringcx.mock_accounts(http)
         http.get(ringcx.users_request(), ringcx.json_answer(USERS))
         http.get(ringcx.input_controls_request(ACCOUNT), ringcx.json_answer(ringcx.profile_groups(1000)))
         http.get(
@@ -130,10 +124,7 @@ def test_cloud_profiles_give_one_record_per_profile_and_account_including_the_nu
 
 def test_cloud_destinations_ask_input_controls_for_destinations_with_the_configured_user():
     with HttpMocker() as http:
-        http.get(
-            ringcx.accounts_request(),
-            ringcx.json_answer([{"accountId": ACCOUNT}, {"accountId": OTHER_ACCOUNT}]),
-        )
+        ringcx.mock_accounts(http)
         http.get(
             ringcx.input_controls_request(ACCOUNT, "CLOUD_DESTINATION", user="42"),
             ringcx.json_answer(
@@ -148,10 +139,7 @@ def test_cloud_destinations_ask_input_controls_for_destinations_with_the_configu
 
 def test_an_input_controls_answer_of_unknown_shape_fails_the_stream_showing_the_shape():
     with HttpMocker() as http:
-        http.get(
-            ringcx.accounts_request(),
-            ringcx.json_answer([{"accountId": ACCOUNT}, {"accountId": OTHER_ACCOUNT}]),
-        )
+        ringcx.mock_accounts(http)
         http.get(ringcx.users_request(), ringcx.json_answer(USERS))
         http.get(
             ringcx.input_controls_request(ACCOUNT),
