@@ -5,21 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from airbyte_cdk.models import AirbyteStateMessage
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 
 from cdr_shared.testing.config_builder import ConfigBuilder
 from cdr_shared.testing.http_mock import RequestBuilder, answer
 from cdr_shared.testing.output import StreamReader, record_values, stream_schema
-from cdr_shared.testing.state_builder import cursor_state, cursor_values
+from cdr_shared.testing.state_builder import StreamCursor
 from source_acefone import SourceAcefone
 
 BASE = "https://api.acefone.in"
 TOKEN = "portal-token-canary-7f3a"
 NOW = "2024-05-10T12:00:00Z"
 STREAM = "call_records"
-CURSOR = "started_at"
+CURSOR = StreamCursor(STREAM, "started_at")
 SCHEMA = stream_schema("source_acefone", STREAM)
 # start_date 2024-05-09 IST, frozen at 2024-05-10 17:30 IST: two one-day windows.
 DAY_1 = ("2024-05-09 00:00:00", "2024-05-09 23:59:59")
@@ -51,14 +50,7 @@ run = StreamReader(SourceAcefone, STREAM)
 catalog = run.catalog
 
 
-def state_at(started_at: str) -> list[AirbyteStateMessage]:
-    """A saved `call_records` state."""
-    return cursor_state(STREAM, CURSOR, started_at)
-
-
-def states(output: EntrypointOutput) -> list[Any]:
-    """The cursor of every state message of the run."""
-    return cursor_values(output, CURSOR)
+state_at, states = CURSOR.state_at, CURSOR.values
 
 
 def ids(output: EntrypointOutput) -> list[Any]:

@@ -5,15 +5,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from airbyte_cdk.models import AirbyteStateMessage
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 
 from cdr_shared.testing.config_builder import ConfigBuilder
 from cdr_shared.testing.http_mock import answer
 from cdr_shared.testing.output import StreamReader, record_values
-from cdr_shared.testing.state_builder import cursor_state
-from cdr_shared.testing.state_builder import cursor_values as state_values
+from cdr_shared.testing.state_builder import StreamCursor
 from source_casper import SourceCasper
 
 BASE = "https://ringcx.ringcentral.com/voice"
@@ -26,7 +24,7 @@ NOW = "2024-05-10T12:00:00Z"
 ACCOUNT = "15300001"
 OTHER_ACCOUNT = "15300002"
 REPORT = "call_detail_report"
-CURSOR = "enqueue_at"
+CURSOR = StreamCursor(REPORT, "enqueue_at")
 
 # The example report of the vendor's Call Detail Report page, verbatim (the docs pad `COMPLETE` to a 20-character column).
 SEED_HEADER = (
@@ -83,14 +81,12 @@ the directory streams in full refresh)."""
 catalog = run.catalog
 
 
-def state_at(enqueue_at: str) -> list[AirbyteStateMessage]:
-    """A saved Call Detail Report state."""
-    return cursor_state(REPORT, CURSOR, enqueue_at)
+state_at = CURSOR.state_at
 
 
 def cursor_values(output: EntrypointOutput) -> list[Any]:
     """The report's cursor in the state messages that carry one."""
-    return [value for value in state_values(output, CURSOR) if value]
+    return [value for value in CURSOR.values(output) if value]
 
 
 def uiis(output: EntrypointOutput) -> list[Any]:

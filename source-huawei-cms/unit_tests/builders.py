@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pendulum
-from airbyte_cdk.models import AirbyteStateMessage
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 
 from cdr_shared.testing.config_builder import ConfigBuilder
 from cdr_shared.testing.http_mock import answer
 from cdr_shared.testing.output import StreamReader, record_values
-from cdr_shared.testing.state_builder import cursor_state, cursor_values
+from cdr_shared.testing.state_builder import StreamCursor
 from source_huawei_cms import SourceHuaweiCms
 
 BASE = "https://10.20.30.40:28443"
@@ -24,7 +23,7 @@ VDN = 21
 QUERY_CALLS = f"{BASE}/rest/cmsapp/v2/openapi/vdn/querycalls"
 CALL_DETAIL = f"{BASE}/rest/cmsapp/v1/openapi/calldata/querycalldetailbyid"
 JSON_UTF8 = {"Content-Type": "application/json;charset=UTF-8"}
-CURSOR = "begin_at"
+CURSOR = StreamCursor("calls", "begin_at")
 # start 08:00Z, frozen at 12:00Z, settled horizon 11:50Z, 120-minute windows.
 W1 = ("2024-05-10T08:00:00Z", "2024-05-10T10:00:00Z")
 W2 = ("2024-05-10T10:00:00Z", "2024-05-10T11:50:00Z")
@@ -54,14 +53,8 @@ run = StreamReader(SourceHuaweiCms, "calls")
 catalog = run.catalog
 
 
-def state_of(begin_at: str, stream: str = "calls") -> list[AirbyteStateMessage]:
-    """A saved state of `stream` (both streams keep `begin_at`)."""
-    return cursor_state(stream, CURSOR, begin_at)
-
-
-def states(output: EntrypointOutput) -> list[Any]:
-    """The cursor of every state message of the run (None before the first window ends)."""
-    return cursor_values(output, CURSOR)
+state_at, states = CURSOR.state_at, CURSOR.values
+"""Both streams keep `begin_at`: `state_at(value, "call_details")` for the details."""
 
 
 def ids(output: EntrypointOutput) -> list[Any]:

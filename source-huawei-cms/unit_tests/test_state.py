@@ -35,7 +35,7 @@ def test_given_state_then_the_sync_starts_a_lookback_before_it():
             cms.calls_page([cms.call("late", "2024-05-10T10:45:00Z")]),
         )
         http.post(cms.calls_request(*resumed, inbound=False), cms.empty_page())
-        output = cms.run(cms.config(), state=cms.state_of("2024-05-10T11:00:00+00:00"))
+        output = cms.run(cms.config(), state=cms.state_at("2024-05-10T11:00:00+00:00"))
     assert cms.ids(output) == ["late"]
     assert cms.states(output)[-1] == "2024-05-10T11:50:00+00:00"
 
@@ -62,7 +62,7 @@ def test_given_a_sync_that_failed_in_the_second_window_then_resuming_from_its_la
         http.post(
             cms.calls_request("2024-05-10T11:30:00Z", "2024-05-10T11:50:00Z", inbound=False), cms.empty_page()
         )
-        output = cms.run(cms.config(), state=cms.state_of(last_state))
+        output = cms.run(cms.config(), state=cms.state_at(last_state))
     assert cms.ids(output) == ["a", "b"]
 
 
@@ -89,7 +89,7 @@ def test_given_state_older_than_retention_in_the_tenant_zone_then_clamped_to_its
         http.post(cms.calls_request(*held, inbound=False), cms.empty_page())
         output = cms.run(
             cms.config(start_date="2024-05-01", timezone="Asia/Shanghai", window_minutes=2880),
-            state=cms.state_of("2024-05-07T00:00:00+00:00"),
+            state=cms.state_at("2024-05-07T00:00:00+00:00"),
         )
     assert any(
         "from 2024-05-06T23:30:00+00:00 to 2024-05-08T16:00:00+00:00" in warning
@@ -112,14 +112,14 @@ def test_given_end_date_entirely_past_retention_then_no_request_and_a_warning():
 @freeze_time(NOW)
 def test_given_state_in_the_future_then_config_error_naming_the_cursor():
     with HttpMocker():
-        output = cms.run(cms.config(), state=cms.state_of("2024-06-01T00:00:00+00:00"), expect_failure=True)
+        output = cms.run(cms.config(), state=cms.state_at("2024-06-01T00:00:00+00:00"), expect_failure=True)
     assert_failed(output, FailureType.config_error, "future")
 
 
 @freeze_time(NOW)
 def test_given_unparseable_state_then_config_error_naming_the_cursor():
     with HttpMocker():
-        output = cms.run(cms.config(), state=cms.state_of("yesterday"), expect_failure=True)
+        output = cms.run(cms.config(), state=cms.state_at("yesterday"), expect_failure=True)
     assert_failed(output, FailureType.config_error, "begin_at")
 
 

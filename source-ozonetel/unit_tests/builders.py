@@ -8,15 +8,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from airbyte_cdk.models import AirbyteStateMessage
-from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.test.mock_http import HttpRequest, HttpResponse
 from freezegun import freeze_time
 
 from cdr_shared.testing.config_builder import ConfigBuilder
 from cdr_shared.testing.http_mock import RequestBuilder, answer
 from cdr_shared.testing.output import StreamReader
-from cdr_shared.testing.state_builder import cursor_state, cursor_values
+from cdr_shared.testing.state_builder import StreamCursor
 from source_ozonetel import SourceOzonetel
 
 BASE = "https://in1-ccaas-api.ozonetel.com"
@@ -29,7 +27,7 @@ CALL_LOGS_URL = f"{BASE}/cloudAgentRestAPI/index.php/CloudAgent/CloudAgentAPI/ge
 UCID_URL = f"{BASE}/CAServices/cdr/fetchCdrByUCID.php"
 REPORTS_URL = f"{BASE}/ca_reports/fetchCDRDetails"
 TOKEN_URL = f"{BASE}/ca_apis/CAToken/generateToken"
-CURSOR = "started_at"
+CURSOR = StreamCursor("call_logs", "started_at")
 YESTERDAY = ("2024-05-09 00:00:00", "2024-05-09 23:59:59")
 
 FROZEN_CLOCKS: list[Any] = []
@@ -71,13 +69,8 @@ run = StreamReader(SourceOzonetel, "call_logs")
 catalog = run.catalog
 
 
-def state_at(started_at: str, stream: str = "call_logs") -> list[AirbyteStateMessage]:
-    """A saved state of `stream` (every Ozonetel stream keeps `started_at`)."""
-    return cursor_state(stream, CURSOR, started_at)
-
-
-def states(output: EntrypointOutput) -> list[Any]:
-    return cursor_values(output, CURSOR)
+state_at, states = CURSOR.state_at, CURSOR.values
+"""Every Ozonetel stream keeps `started_at`: `state_at(value, "cdr_reports")` for another stream."""
 
 
 def call_logs_request(from_date: str, to_date: str, **extra: str) -> HttpRequest:

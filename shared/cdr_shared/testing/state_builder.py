@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 from airbyte_cdk.models import AirbyteStateMessage
@@ -44,6 +45,26 @@ class StateBuilder:
             {"type": "STREAM", "stream": {"stream_descriptor": {"name": stream}, "stream_state": state}}
             for stream, state in self._streams
         ]
+
+
+@dataclass(frozen=True)
+class StreamCursor:
+    """A stream's cursor field: the saved states a test resumes from, and the values a run saved.
+
+    CURSOR = StreamCursor("call_records", "started_at")
+    CURSOR.state_at("2024-05-10T06:30:00+00:00")    # resume from there
+    CURSOR.values(output)                            # what each state message of the run holds
+    """
+
+    stream: str
+    field: str
+
+    def state_at(self, value: Any, stream: str | None = None) -> list[AirbyteStateMessage]:
+        """The saved state of this stream (or `stream`, keeping the same cursor field) at `value`."""
+        return cursor_state(stream or self.stream, self.field, value)
+
+    def values(self, output: EntrypointOutput) -> list[Any]:
+        return cursor_values(output, self.field)
 
 
 def cursor_state(stream: str, cursor_field: str, value: Any) -> list[AirbyteStateMessage]:
