@@ -6,7 +6,6 @@ from freezegun import freeze_time
 from cdr_shared.testing.bad_inputs import catalog_of
 from cdr_shared.testing.console import run_entry_point
 from cdr_shared.testing.output import assert_failed, everything_printed
-from cdr_shared.testing.output import first_error as failure
 from source_huawei_cms import SourceHuaweiCms
 from unit_tests import builders as cms
 from unit_tests.builders import NOW, SECRET_KEY, W1
@@ -16,23 +15,41 @@ def run(stream="calls", expect_failure=False):
     return cms.run(cms.config(), stream, expect_failure=expect_failure)
 
 
+# A resultCode that persists on the first window: how the sync fails and what its message must quote.
+# Codes: https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_0607.html
+PERSISTENT_CODES = {
+    "invalid parameter: config error quoting it": (
+        ("0100002", "Invalid parameter: beginDate cannot be earlier than 00:00:00"),
+        FailureType.config_error,
+        ("0100002", "beginDate cannot be earlier than 00:00:00"),
+    ),
+    "insufficient permission: config error": (
+        ("0101003", "Insufficient permission."),
+        FailureType.config_error,
+        ("permission",),
+    ),
+    "unknown exception: transient error": (
+        ("0100999", "Unknown exception."),
+        FailureType.transient_error,
+        (),
+    ),
+    "CTI version mismatch, no rule of its own: system error quoting code and description": (
+        ("0100003", "The CTI version does not match."),
+        FailureType.system_error,
+        ("0100003", "CTI version does not match"),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("code", "failure_type", "quoted"), list(PERSISTENT_CODES.values()), ids=list(PERSISTENT_CODES)
+)
 @freeze_time(NOW)
-def test_invalid_parameter_is_a_config_error_quoting_the_parameter():
+def test_given_a_result_code_that_persists_then_the_sync_fails_as_the_code_means(code, failure_type, quoted):
     with HttpMocker() as http:
-        http.post(
-            cms.calls_request(*W1),
-            cms.result_code("0100002", "Invalid parameter: beginDate cannot be earlier than 00:00:00"),
-        )
+        http.post(cms.calls_request(*W1), cms.result_code(*code))
         output = run(expect_failure=True)
-    assert_failed(output, FailureType.config_error, "0100002", "beginDate cannot be earlier than 00:00:00")
-
-
-@freeze_time(NOW)
-def test_insufficient_permission_is_a_config_error():
-    with HttpMocker() as http:
-        http.post(cms.calls_request(*W1), cms.result_code("0101003", "Insufficient permission."))
-        error = failure(run(expect_failure=True))
-    assert error.failure_type == FailureType.config_error and "permission" in error.message
+    assert_failed(output, failure_type, *quoted)
 
 
 @pytest.mark.parametrize("code", ["0100001", "0100999"])
@@ -46,23 +63,6 @@ def test_call_failed_and_unknown_exception_are_retried_and_nothing_is_lost(code)
         cms.mock_rest_empty(http)
         output = run()
     assert cms.ids(output) == ["a"]
-
-
-@freeze_time(NOW)
-def test_a_persistent_unknown_exception_ends_as_a_transient_error():
-    with HttpMocker() as http:
-        http.post(cms.calls_request(*W1), cms.result_code("0100999", "Unknown exception."))
-        error = failure(run(expect_failure=True))
-    assert error.failure_type == FailureType.transient_error
-
-
-@freeze_time(NOW)
-def test_an_undocumented_result_code_is_a_system_error_with_code_and_description():
-    with HttpMocker() as http:
-        http.post(cms.calls_request(*W1), cms.result_code("0100003", "The CTI version does not match."))
-        error = failure(run(expect_failure=True))
-    assert error.failure_type == FailureType.system_error
-    assert "0100003" in error.message and "CTI version does not match" in error.message
 
 
 @freeze_time(NOW)
@@ -83,9 +83,9 @@ def test_http_401_is_the_signature_config_error_without_the_secret():
     with HttpMocker() as http:
         http.post(cms.calls_request(*W1), cms.error(401, {"message": "Authentication failed"}))
         output = run(expect_failure=True)
-    error_ = failure(output)
-    assert error_.failure_type == FailureType.config_error
-    assert "signature rejected: check access_key/secret_key and the host clock" in error_.message
+    assert_failed(
+        output, FailureType.config_error, "signature rejected: check access_key/secret_key and the host clock"
+    )
     assert SECRET_KEY not in everything_printed(output)
 
 

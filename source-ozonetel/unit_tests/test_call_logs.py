@@ -2,6 +2,7 @@ import json
 
 import jsonschema
 import pendulum
+import pytest
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.mock_http import HttpMocker
 
@@ -133,28 +134,32 @@ def test_given_a_wait_longer_than_accepted_then_a_transient_error_names_the_sett
     assert_failed(output, FailureType.transient_error, "advanced.max_rate_limit_wait_minutes")
 
 
-def test_given_a_missing_key_answer_then_a_config_error_names_api_key():
+# getCallLogs failures (HTTP 200, `status: failure`) that do not pass: how the sync fails, what it names.
+FAILURES = {
+    "missing key: config error naming api_key": (
+        "Please provide API Key",
+        FailureType.config_error,
+        "'api_key'",
+    ),
+    "the 30-day answer: config error naming window_days": (
+        "The Requested date should not be more than 30 days",
+        FailureType.config_error,
+        "'window_days'",
+    ),
+    "an unknown failure: system error quoting it": (
+        "Something new",
+        FailureType.system_error,
+        "Something new",
+    ),
+}
+
+
+@pytest.mark.parametrize(("message", "failure_type", "named"), list(FAILURES.values()), ids=list(FAILURES))
+def test_given_a_failure_answer_then_the_sync_fails_as_it_means(message, failure_type, named):
     with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        http.get(ozonetel.call_logs_request(*YESTERDAY), ozonetel.failure("Please provide API Key"))
+        http.get(ozonetel.call_logs_request(*YESTERDAY), ozonetel.failure(message))
         output = ozonetel.run(ozonetel.config(), expect_failure=True)
-    assert_failed(output, FailureType.config_error, "'api_key'")
-
-
-def test_given_the_30_day_answer_then_a_config_error_names_window_days():
-    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        http.get(
-            ozonetel.call_logs_request(*YESTERDAY),
-            ozonetel.failure("The Requested date should not be more than 30 days"),
-        )
-        output = ozonetel.run(ozonetel.config(), expect_failure=True)
-    assert "'window_days'" in output.errors[0].trace.error.message
-
-
-def test_given_an_unknown_failure_then_a_system_error_quotes_it():
-    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        http.get(ozonetel.call_logs_request(*YESTERDAY), ozonetel.failure("Something new"))
-        output = ozonetel.run(ozonetel.config(), expect_failure=True)
-    assert_failed(output, FailureType.system_error, "Something new")
+    assert_failed(output, failure_type, named)
 
 
 def test_given_a_state_in_the_future_then_a_config_error():
