@@ -5,6 +5,7 @@ from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
 
 from cdr_shared.testing.output import assert_failed, everything_printed
+from cdr_shared.testing.state_suite import SavedStateSuite
 from unit_tests import builders as acefone
 from unit_tests.builders import DAY_1, DAY_2, NOW, SCHEMA, TOKEN
 
@@ -122,22 +123,6 @@ def test_given_end_date_when_read_then_nothing_after_it_is_requested():
 
 
 @freeze_time(NOW)
-def test_given_state_in_the_future_when_read_then_config_error_before_any_request():
-    state = acefone.state_at("2031-01-01T00:00:00+00:00")
-    with HttpMocker():
-        output = acefone.run(acefone.config(), state=state, expect_failure=True)
-    assert_failed(output, FailureType.config_error, "future")
-
-
-@freeze_time(NOW)
-def test_given_unparseable_state_when_read_then_config_error_naming_the_cursor():
-    state = acefone.state_at("last tuesday")
-    with HttpMocker():
-        output = acefone.run(acefone.config(), state=state, expect_failure=True)
-    assert_failed(output, FailureType.config_error, "started_at")
-
-
-@freeze_time(NOW)
 def test_given_server_errors_rate_limit_and_broken_bodies_when_read_then_retried_and_nothing_lost():
     with HttpMocker() as http:
         http.get(
@@ -204,3 +189,10 @@ def test_given_persistent_outage_when_read_then_transient_error_and_state_not_ad
         output = acefone.run(acefone.config(), expect_failure=True)
     assert_failed(output, FailureType.transient_error)
     assert all(s is None for s in acefone.states(output)) or acefone.states(output) == []
+
+
+class TestSavedState(SavedStateSuite):
+    run = acefone.run
+    cursor = acefone.CURSOR
+    config_builder = acefone.config
+    now = NOW

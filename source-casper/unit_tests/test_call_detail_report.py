@@ -4,6 +4,7 @@ from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 from freezegun import freeze_time
 
 from cdr_shared.testing.output import assert_failed, everything_printed
+from cdr_shared.testing.state_suite import SavedStateSuite
 from unit_tests import builders as ringcx
 from unit_tests.builders import ACCOUNT, API_TOKEN, NOW, OTHER_ACCOUNT
 
@@ -243,22 +244,6 @@ def test_given_group_by_destination_then_destinations_are_listed_and_sent_in_the
     assert record["cloud_destination_id"] == 1500 and record["destination_name"] == "Agents"
 
 
-@freeze_time(NOW)
-def test_given_state_in_the_future_then_config_error_before_any_request():
-    state = ringcx.state_at("2024-06-01T00:00:00+00:00")
-    with HttpMocker():
-        output = ringcx.run(ringcx.config(), state=state, expect_failure=True)
-    assert_failed(output, FailureType.config_error, "future")
-
-
-@freeze_time(NOW)
-def test_given_unparseable_state_then_config_error_naming_the_cursor():
-    state = ringcx.state_at("5/9/24 6:12 AM")
-    with HttpMocker():
-        output = ringcx.run(ringcx.config(), state=state, expect_failure=True)
-    assert "'enqueue_at'" in output.errors[0].trace.error.message
-
-
 @pytest.mark.parametrize(
     ("answer", "problem"),
     [
@@ -344,3 +329,11 @@ def test_calls_in_the_repeated_hour_of_a_fall_back_change_keep_their_own_utc_ins
     records = [m.record.data for m in output.records]
     assert [r["enqueue_at"] for r in records] == ["2024-11-03T05:30:00+00:00", "2024-11-03T06:30:00+00:00"]
     assert [r["enqueue_local"] for r in records] == ["2024-11-03T01:30:00-04:00", "2024-11-03T01:30:00-05:00"]
+
+
+class TestSavedState(SavedStateSuite):
+    run = ringcx.run
+    cursor = ringcx.CURSOR
+    config_builder = ringcx.config
+    now = NOW
+    unparseable = "5/9/24 6:12 AM"

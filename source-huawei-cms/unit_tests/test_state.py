@@ -1,8 +1,8 @@
-from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
 
-from cdr_shared.testing.output import assert_failed, warnings
+from cdr_shared.testing.output import warnings
+from cdr_shared.testing.state_suite import SavedStateSuite
 from unit_tests import builders as cms
 from unit_tests.builders import NOW, W1, W2
 
@@ -110,20 +110,6 @@ def test_given_end_date_entirely_past_retention_then_no_request_and_a_warning():
 
 
 @freeze_time(NOW)
-def test_given_state_in_the_future_then_config_error_naming_the_cursor():
-    with HttpMocker():
-        output = cms.run(cms.config(), state=cms.state_at("2024-06-01T00:00:00+00:00"), expect_failure=True)
-    assert_failed(output, FailureType.config_error, "future")
-
-
-@freeze_time(NOW)
-def test_given_unparseable_state_then_config_error_naming_the_cursor():
-    with HttpMocker():
-        output = cms.run(cms.config(), state=cms.state_at("yesterday"), expect_failure=True)
-    assert_failed(output, FailureType.config_error, "begin_at")
-
-
-@freeze_time(NOW)
 def test_call_details_keep_their_own_state():
     with HttpMocker() as http:
         for window in (W1, W2):
@@ -132,3 +118,12 @@ def test_call_details_keep_their_own_state():
         output = cms.run(cms.config(), "call_details")
     assert output.state_messages[-1].state.stream.stream_descriptor.name == "call_details"
     assert cms.states(output)[-1] == "2024-05-10T11:50:00+00:00"
+
+
+class TestSavedState(SavedStateSuite):
+    run = cms.run
+    cursor = cms.CURSOR
+    config_builder = cms.config
+    now = NOW
+    future = "2024-06-01T00:00:00+00:00"
+    unparseable = "yesterday"

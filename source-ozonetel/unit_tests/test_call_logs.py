@@ -7,6 +7,7 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.mock_http import HttpMocker
 
 from cdr_shared.testing.output import assert_failed, stream_schema
+from cdr_shared.testing.state_suite import SavedStateSuite
 from unit_tests import builders as ozonetel
 from unit_tests.builders import AFTER_PUBLICATION, BEFORE_PUBLICATION, KEY, YESTERDAY
 
@@ -162,17 +163,20 @@ def test_given_a_failure_answer_then_the_sync_fails_as_it_means(message, failure
     assert_failed(output, failure_type, named)
 
 
-def test_given_a_state_in_the_future_then_a_config_error():
-    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker():
-        output = ozonetel.run(
-            ozonetel.config(), state=ozonetel.state_at("2030-01-01T00:00:00+00:00"), expect_failure=True
-        )
-    assert_failed(output, FailureType.config_error)
-
-
 def test_given_an_end_date_before_the_start_date_then_a_config_error_before_any_request():
     with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker():
         output = ozonetel.run(
             ozonetel.config(start_date="2024-05-09", end_date="2024-05-01"), expect_failure=True
         )
     assert_failed(output, FailureType.config_error, "'end_date'")
+
+
+class TestSavedState(SavedStateSuite):
+    run = ozonetel.run
+    cursor = ozonetel.CURSOR
+    config_builder = ozonetel.config
+    now = AFTER_PUBLICATION
+    future = "2030-01-01T00:00:00+00:00"
+
+    def clock(self):
+        return ozonetel.clock_at(self.now)
