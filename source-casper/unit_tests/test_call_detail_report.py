@@ -14,6 +14,13 @@ DAY_1 = ("2024-05-09 07:00:00.0000", "2024-05-10 06:59:59.9999")
 DAY_2 = ("2024-05-10 07:00:00.0000", "2024-05-10 11:59:59.9999")
 
 
+def mock_days(http, *days_and_answers):
+    """`ACCOUNT`'s directory, then its report of each day with the answer(s) given for it."""
+    ringcx.mock_directory(http, ACCOUNT)
+    for day, answers in days_and_answers:
+        http.post(day_report(ACCOUNT, day), answers)
+
+
 def day_report(account, day, base=1000, **kw):
     return ringcx.report_request(
         account, ringcx.report_body(account, *day, [base // 10 + 11, None], [base + 111, base + 222], **kw)
@@ -50,14 +57,14 @@ def test_given_two_accounts_when_first_sync_then_one_report_per_account_and_loca
 @freeze_time(NOW)
 def test_records_carry_account_id_the_bare_uii_and_utc_times_derived_in_the_report_zone():
     with HttpMocker() as http:
-        ringcx.mock_directory(http, ACCOUNT)
-        http.post(
-            day_report(ACCOUNT, DAY_1),
-            ringcx.csv_answer(
-                ringcx.report_csv(ringcx.row(1111, "202004250912250132110000003150", "5/9/24 1:12 PM"))
+        mock_days(
+            http,
+            (
+                DAY_1,
+                ringcx.report_answer(ringcx.row(1111, "202004250912250132110000003150", "5/9/24 1:12 PM")),
             ),
+            (DAY_2, ringcx.report_answer()),
         )
-        http.post(day_report(ACCOUNT, DAY_2), ringcx.report_answer())
         output = ringcx.run(ringcx.config())
     record = output.records[0].record.data
     assert record["account_id"] == ACCOUNT and record["uii"] == "202004250912250132110000003150"
@@ -70,14 +77,10 @@ def test_records_carry_account_id_the_bare_uii_and_utc_times_derived_in_the_repo
 def test_given_state_when_incremental_then_only_lookback_and_newer_is_requested_in_local_day_windows():
     state = ringcx.state_at("2024-05-10T07:00:00+00:00")
     with HttpMocker() as http:
-        ringcx.mock_directory(http, ACCOUNT)
-        http.post(
-            day_report(ACCOUNT, ("2024-05-10 06:00:00.0000", "2024-05-10 06:59:59.9999")),
-            ringcx.report_answer(),
-        )
-        http.post(
-            day_report(ACCOUNT, DAY_2),
-            ringcx.report_answer(ringcx.row(1111, "7", "5/10/24 4:59 AM")),
+        mock_days(
+            http,
+            (("2024-05-10 06:00:00.0000", "2024-05-10 06:59:59.9999"), ringcx.report_answer()),
+            (DAY_2, ringcx.report_answer(ringcx.row(1111, "7", "5/10/24 4:59 AM"))),
         )
         output = ringcx.run(ringcx.config(), state=state)
     assert ringcx.uiis(output) == ["7"]
@@ -88,12 +91,11 @@ def test_given_state_when_incremental_then_only_lookback_and_newer_is_requested_
 def test_given_full_refresh_then_state_is_ignored_and_everything_from_start_date_is_read():
     state = ringcx.state_at("2024-05-10T07:00:00+00:00")
     with HttpMocker() as http:
-        ringcx.mock_directory(http, ACCOUNT)
-        http.post(
-            day_report(ACCOUNT, DAY_1),
-            ringcx.report_answer(ringcx.row(1111, "1", "5/9/24 6:12 AM")),
+        mock_days(
+            http,
+            (DAY_1, ringcx.report_answer(ringcx.row(1111, "1", "5/9/24 6:12 AM"))),
+            (DAY_2, ringcx.report_answer()),
         )
-        http.post(day_report(ACCOUNT, DAY_2), ringcx.report_answer())
         output = ringcx.run(ringcx.config(), state=state, sync_mode=SyncMode.full_refresh)
     assert ringcx.uiis(output) == ["1"]
 
@@ -103,9 +105,11 @@ def test_given_a_report_cut_off_mid_row_then_the_window_is_read_again_and_no_row
     rows = [ringcx.row(1111, str(n), "5/9/24 6:12 AM") for n in (1, 2, 3)]
     cut = ringcx.report_csv(*rows)[: -len(rows[2]) // 2]
     with HttpMocker() as http:
-        ringcx.mock_directory(http, ACCOUNT)
-        http.post(day_report(ACCOUNT, DAY_1), [ringcx.csv_answer(cut), ringcx.report_answer(*rows)])
-        http.post(day_report(ACCOUNT, DAY_2), ringcx.report_answer())
+        mock_days(
+            http,
+            (DAY_1, [ringcx.csv_answer(cut), ringcx.report_answer(*rows)]),
+            (DAY_2, ringcx.report_answer()),
+        )
         output = ringcx.run(ringcx.config())
     assert ringcx.uiis(output) == ["1", "2", "3"]
     assert any("broke off after 2 row(s)" in m.log.message for m in output.logs)
@@ -118,12 +122,11 @@ def test_given_the_reread_report_starts_differently_then_the_whole_window_is_sen
     cut = ringcx.report_csv(*rows)[: -len(rows[2]) // 2]
     reordered = ringcx.report_csv(rows[1], rows[0], rows[2])
     with HttpMocker() as http:
-        ringcx.mock_directory(http, ACCOUNT)
-        http.post(
-            day_report(ACCOUNT, DAY_1),
-            [ringcx.csv_answer(cut), ringcx.csv_answer(reordered), ringcx.csv_answer(reordered)],
+        mock_days(
+            http,
+            (DAY_1, [ringcx.csv_answer(cut), ringcx.csv_answer(reordered), ringcx.csv_answer(reordered)]),
+            (DAY_2, ringcx.report_answer()),
         )
-        http.post(day_report(ACCOUNT, DAY_2), ringcx.report_answer())
         output = ringcx.run(ringcx.config())
     assert ringcx.uiis(output) == ["1", "2", "2", "1", "3"]
     assert any("does not start with the 2 rows already sent" in m.log.message for m in output.logs)
@@ -133,8 +136,7 @@ def test_given_the_reread_report_starts_differently_then_the_whole_window_is_sen
 def test_given_a_report_that_keeps_breaking_off_then_transient_error_and_state_stays_before_that_window():
     cut = ringcx.report_csv(ringcx.row(1111, "1", "5/9/24 6:12 AM"))[:-20]
     with HttpMocker() as http:
-        ringcx.mock_directory(http, ACCOUNT)
-        http.post(day_report(ACCOUNT, DAY_1), [ringcx.csv_answer(cut)] * 5)
+        mock_days(http, (DAY_1, [ringcx.csv_answer(cut)] * 5))
         output = ringcx.run(ringcx.config(), expect_failure=True)
     assert_failed(output, FailureType.transient_error)
     message = output.errors[0].trace.error.message
@@ -146,11 +148,14 @@ def test_given_a_report_that_keeps_breaking_off_then_transient_error_and_state_s
 @freeze_time(NOW)
 def test_given_report_api_refuses_the_body_then_config_error_quoting_the_provider():
     with HttpMocker() as http:
-        ringcx.mock_directory(http, ACCOUNT)
-        http.post(
-            day_report(ACCOUNT, DAY_1),
-            ringcx.json_answer(
-                {"status": 400, "error": "Bad Request", "message": "Invalid cloudProfileIds value: 1111"}, 400
+        mock_days(
+            http,
+            (
+                DAY_1,
+                ringcx.json_answer(
+                    {"status": 400, "error": "Bad Request", "message": "Invalid cloudProfileIds value: 1111"},
+                    400,
+                ),
             ),
         )
         output = ringcx.run(ringcx.config(), expect_failure=True)
@@ -160,15 +165,17 @@ def test_given_report_api_refuses_the_body_then_config_error_quoting_the_provide
 @freeze_time(NOW)
 def test_given_server_errors_then_retried_and_the_report_is_read():
     with HttpMocker() as http:
-        ringcx.mock_directory(http, ACCOUNT)
-        http.post(
-            day_report(ACCOUNT, DAY_1),
-            [
-                ringcx.json_answer({"message": "Internal Server Error"}, 503),
-                ringcx.report_answer(ringcx.row(1111, "1", "5/9/24 6:12 AM")),
-            ],
+        mock_days(
+            http,
+            (
+                DAY_1,
+                [
+                    ringcx.json_answer({"message": "Internal Server Error"}, 503),
+                    ringcx.report_answer(ringcx.row(1111, "1", "5/9/24 6:12 AM")),
+                ],
+            ),
+            (DAY_2, ringcx.report_answer()),
         )
-        http.post(day_report(ACCOUNT, DAY_2), ringcx.report_answer())
         output = ringcx.run(ringcx.config())
     assert ringcx.uiis(output) == ["1"]
 
@@ -263,8 +270,7 @@ def test_given_a_200_that_is_not_the_report_then_retried_and_the_sync_fails_nami
     answer, problem
 ):
     with HttpMocker() as http:
-        ringcx.mock_directory(http, ACCOUNT)
-        http.post(day_report(ACCOUNT, DAY_1), [answer] * 5)
+        mock_days(http, (DAY_1, [answer] * 5))
         output = ringcx.run(ringcx.config(), expect_failure=True)
     error = output.errors[0].trace.error
     assert error.failure_type == FailureType.transient_error
@@ -276,15 +282,17 @@ def test_given_a_200_that_is_not_the_report_then_retried_and_the_sync_fails_nami
 @freeze_time(NOW)
 def test_given_an_empty_200_then_a_good_report_then_the_window_is_read_from_the_good_one():
     with HttpMocker() as http:
-        ringcx.mock_directory(http, ACCOUNT)
-        http.post(
-            day_report(ACCOUNT, DAY_1),
-            [
-                ringcx.csv_answer(""),
-                ringcx.report_answer(ringcx.row(1111, "1", "5/9/24 1:12 PM")),
-            ],
+        mock_days(
+            http,
+            (
+                DAY_1,
+                [
+                    ringcx.csv_answer(""),
+                    ringcx.report_answer(ringcx.row(1111, "1", "5/9/24 1:12 PM")),
+                ],
+            ),
+            (DAY_2, ringcx.report_answer()),
         )
-        http.post(day_report(ACCOUNT, DAY_2), ringcx.report_answer())
         output = ringcx.run(ringcx.config())
     assert ringcx.uiis(output) == ["1"] and ringcx.cursor_values(output)[-1] == "2024-05-10T12:00:00+00:00"
 
@@ -293,16 +301,16 @@ def test_given_an_empty_200_then_a_good_report_then_the_window_is_read_from_the_
 def test_given_a_ragged_row_then_it_is_emitted_counted_in_a_warning_and_the_sync_goes_on():
     short = ringcx.row(1111, "2", "5/9/24 1:13 PM").rsplit(",", 6)[0]
     with HttpMocker() as http:
-        ringcx.mock_directory(http, ACCOUNT)
-        http.post(
-            day_report(ACCOUNT, DAY_1),
-            ringcx.csv_answer(
-                ringcx.report_csv(
+        mock_days(
+            http,
+            (
+                DAY_1,
+                ringcx.report_answer(
                     ringcx.row(1111, "1", "5/9/24 1:12 PM"), short, ringcx.row(1111, "3", "5/9/24 1:14 PM")
-                )
+                ),
             ),
+            (DAY_2, ringcx.report_answer()),
         )
-        http.post(day_report(ACCOUNT, DAY_2), ringcx.report_answer())
         output = ringcx.run(ringcx.config())
     assert ringcx.uiis(output) == ["1", "2", "3"]
     assert any("1 row(s) of this window had more or fewer cells" in m.log.message for m in output.logs)
@@ -316,13 +324,13 @@ def test_calls_in_the_repeated_hour_of_a_fall_back_change_keep_their_own_utc_ins
     day = ("2024-11-03 04:00:00.0000", "2024-11-03 11:59:59.9999")
     cfg = ringcx.config(timezone="America/New_York", start_date="2024-11-03", end_date="2024-11-03T12:00:00Z")
     with HttpMocker() as http:
-        ringcx.mock_directory(http, ACCOUNT)
-        http.post(
-            day_report(ACCOUNT, day),
-            ringcx.csv_answer(
-                ringcx.report_csv(
+        mock_days(
+            http,
+            (
+                day,
+                ringcx.report_answer(
                     ringcx.row(1111, "1", "11/3/24 5:30 AM"), ringcx.row(1111, "2", "11/3/24 6:30 AM")
-                )
+                ),
             ),
         )
         output = ringcx.run(cfg)
