@@ -192,7 +192,4 @@ def test_given_persistent_outage_when_read_then_transient_error_and_state_not_ad
 
 
 class TestSavedState(SavedStateSuite):
-    run = acefone.run
-    cursor = acefone.CURSOR
-    config_builder = acefone.config
-    now = NOW
+    builders = acefone

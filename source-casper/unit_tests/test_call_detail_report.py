@@ -340,8 +340,5 @@ def test_calls_in_the_repeated_hour_of_a_fall_back_change_keep_their_own_utc_ins
 
 
 class TestSavedState(SavedStateSuite):
-    run = ringcx.run
-    cursor = ringcx.CURSOR
-    config_builder = ringcx.config
-    now = NOW
+    builders = ringcx
     unparseable = "5/9/24 6:12 AM"

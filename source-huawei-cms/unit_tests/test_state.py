@@ -121,9 +121,6 @@ def test_call_details_keep_their_own_state():
 
 
 class TestSavedState(SavedStateSuite):
-    run = cms.run
-    cursor = cms.CURSOR
-    config_builder = cms.config
-    now = NOW
+    builders = cms
     future = "2024-06-01T00:00:00+00:00"
     unparseable = "yesterday"

@@ -172,9 +172,7 @@ def test_given_an_end_date_before_the_start_date_then_a_config_error_before_any_
 
 
 class TestSavedState(SavedStateSuite):
-    run = ozonetel.run
-    cursor = ozonetel.CURSOR
-    config_builder = ozonetel.config
+    builders = ozonetel
     now = AFTER_PUBLICATION
     future = "2030-01-01T00:00:00+00:00"
 

@@ -4,15 +4,16 @@ future or unparseable is a clear config error naming the cursor, raised before a
 Usage, in the test file of a connector's incremental stream::
 
     class TestSavedState(SavedStateSuite):
-        run = acefone.run            # a `cdr_shared.testing.output.StreamReader`
-        cursor = acefone.CURSOR      # a `cdr_shared.testing.state_builder.StreamCursor`
-        config_builder = acefone.config
-        now = NOW
+        builders = acefone    # the connector's `unit_tests/builders.py`
+
+The suite reads the anatomy every connector's builders share: `run` (a `StreamReader`), `CURSOR` (a
+`StreamCursor`), `config` (the valid `ConfigBuilder`) and `NOW` (the frozen instant; set `now` otherwise).
 """
 
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from types import ModuleType
 from typing import Any, ClassVar
 
 from airbyte_cdk.models import FailureType
@@ -27,23 +28,24 @@ from cdr_shared.testing.state_builder import StreamCursor
 class SavedStateSuite:
     """The tests; a connector's `TestSavedState(SavedStateSuite)` names its reader, cursor, config and clock."""
 
-    run: ClassVar[StreamReader]
-    cursor: ClassVar[StreamCursor]
-    config_builder: ClassVar[ConfigBuilder]
-    now: ClassVar[str]
+    builders: ClassVar[ModuleType]
+    now: ClassVar[str | None] = None
     future: ClassVar[str] = "2031-01-01T00:00:00+00:00"
     unparseable: ClassVar[Any] = "last tuesday"
 
     def clock(self) -> AbstractContextManager[Any]:
-        return freeze_time(self.now)
+        return freeze_time(self.now or self.builders.NOW)
+
+    @property
+    def cursor(self) -> StreamCursor:
+        return self.builders.CURSOR
 
     def read_from(self, value: Any) -> Any:
+        run: StreamReader = self.builders.run
+        config: ConfigBuilder = self.builders.config
         with self.clock(), HttpMocker():  # any request would fail the test: none is mocked
-            return self.run(
-                self.config_builder.build(),
-                self.cursor.stream,
-                state=self.cursor.state_at(value),
-                expect_failure=True,
+            return run(
+                config.build(), self.cursor.stream, state=self.cursor.state_at(value), expect_failure=True
             )
 
     def test_given_a_saved_state_in_the_future_when_read_then_a_config_error_before_any_request(self) -> None:
