@@ -61,21 +61,23 @@ def test_given_count_beyond_the_page_then_offset_advances_by_the_calls_received_
     assert len(output.records) == 230
 
 
-@freeze_time(NOW)
-def test_given_an_empty_page_before_count_is_reached_then_paging_stops():
-    with HttpMocker() as http:
-        http.post(cms.calls_request(*W1), cms.calls_page([cms.call("a"), cms.call("b")], count=5))
-        http.post(cms.calls_request(*W1, offset=2), cms.calls_page([], count=5))
-        cms.mock_rest_empty(http)
-        output = cms.run(cms.config())
-    assert keys(output) == [("a", "inbound"), ("b", "inbound")]
+# The pages of the first window, each (offset asked, calls listed, count stated): calls `a` and `b` are read
+# once each, and no further page is asked (HttpMocker fails a request nobody mocked).
+PAGINGS = {
+    "an empty page before count is reached: paging stops": [(0, ["a", "b"], 5), (2, [], 5)],
+    "a call repeated by shifted pages: it is emitted once": [(0, ["a", "b"], 3), (2, ["b"], 3)],
+}
 
 
+@pytest.mark.parametrize("pages", list(PAGINGS.values()), ids=list(PAGINGS))
 @freeze_time(NOW)
-def test_given_a_call_repeated_by_shifted_pages_then_it_is_emitted_once():
+def test_given_pages_that_end_early_or_overlap_then_each_call_is_read_once(pages):
     with HttpMocker() as http:
-        http.post(cms.calls_request(*W1), cms.calls_page([cms.call("a"), cms.call("b")], count=3))
-        http.post(cms.calls_request(*W1, offset=2), cms.calls_page([cms.call("b")], count=3))
+        for offset, calls, count in pages:
+            http.post(
+                cms.calls_request(*W1, offset=offset),
+                cms.calls_page([cms.call(c) for c in calls], count=count),
+            )
         cms.mock_rest_empty(http)
         output = cms.run(cms.config())
     assert keys(output) == [("a", "inbound"), ("b", "inbound")]
