@@ -1,5 +1,5 @@
 from airbyte_cdk.models import FailureType
-from airbyte_cdk.test.entrypoint_wrapper import ExpectedOutcome, read
+from airbyte_cdk.test.entrypoint_wrapper import read
 from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
 
@@ -73,15 +73,34 @@ def test_given_refresh_refused_when_renewing_then_a_fresh_login_is_made():
         assert auth.token() == "tok-3"
 
 
+def read_failing():
+    """A sync with the login credentials that is expected to fail."""
+    return acefone.run(acefone.config(credentials=LOGIN), expect_failure=True)
+
+
+def test_given_the_renewed_token_rejected_too_when_read_then_config_error_naming_the_login_fields():
+    with freeze_time(NOW), HttpMocker() as http:
+        http.post(login_request(), acefone.token_answer("tok-1"))
+        http.get(
+            acefone.with_bearer(acefone.records_request(*DAY_1), "tok-1"),
+            acefone.error(401, {"message": "Token has expired"}),
+        )
+        http.post(acefone.refresh_request("tok-1"), acefone.token_answer("tok-2"))
+        http.get(
+            acefone.with_bearer(acefone.records_request(*DAY_1), "tok-2"),
+            acefone.error(401, {"message": "Token has been revoked"}),
+        )
+        output = read_failing()
+    trace = output.errors[0].trace.error
+    assert trace.failure_type == FailureType.config_error
+    assert "credentials.email and credentials.password" in trace.message and "revoked" in trace.message
+    assert not any(secret in everything_printed(output) for secret in ("tok-1", "tok-2", PASSWORD))
+
+
 def test_given_wrong_password_when_read_then_config_error_naming_email_and_password_without_echo():
     with freeze_time(NOW), HttpMocker() as http:
         http.post(login_request(), acefone.error(401, {"message": "Invalid credentials"}))
-        output = read(
-            SourceAcefone(),
-            acefone.config(credentials=LOGIN),
-            acefone.catalog(),
-            expected_outcome=ExpectedOutcome.EXPECT_EXCEPTION,
-        )
+        output = read_failing()
     trace = output.errors[0].trace.error
     assert trace.failure_type == FailureType.config_error
     assert "credentials.email and credentials.password" in trace.message
