@@ -98,6 +98,11 @@ def with_bearer(request: HttpRequest, token: str) -> HttpRequest:
     return RequestBuilder.of(request).with_bearer(token).build()
 
 
+def records_with_token(window: tuple[str, str], token: str) -> HttpRequest:
+    """The first records page of `window`, sent with the bearer token `token` (login credentials)."""
+    return with_bearer(records_request(*window), token)
+
+
 def token_answer(token: str, expires_in: int = 3600) -> HttpResponse:
     return answer({"access_token": token, "token_type": "bearer", "expires_in": expires_in})
 
