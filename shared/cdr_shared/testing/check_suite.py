@@ -16,10 +16,12 @@ Usage, in a connector's `unit_tests/test_check.py`::
         now = NOW
         secrets = (TOKEN,)
         bad_configs = [BadConfig("end_date", {"start_date": "2024-05-09", "end_date": "2024-05-01"}), ...]
-        cases = [CheckCase("valid token", [get(probe(), page([]))], succeeds=True), ...]
-        persistent_faults = [PersistentFault(SERVICE_UNAVAILABLE, says="HTTP 503"), ...]
+        cases = [CheckCase("valid token", [get(PROBE, page([]))], succeeds=True), ...]
+        persistent_faults = [PersistentFault("503", SERVICE_UNAVAILABLE, says="HTTP 503"), ...]
 
-Every table must have rows: an empty one is a collection error, not a skipped test.
+Every table must have rows: an empty one is a collection error, not a skipped test. Where a connector
+falls short of the contract today (`check_request_timeout = None`, `check_message_is_repr = True`), its
+table says so and the suite pins that, so the table must change when the code does.
 """
 
 from __future__ import annotations
