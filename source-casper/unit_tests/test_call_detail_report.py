@@ -12,6 +12,7 @@ from unit_tests.builders import ACCOUNT, API_TOKEN, NOW, OTHER_ACCOUNT
 # report is asked for in UTC (Arizona midnight is 07:00 UTC).
 DAY_1 = ("2024-05-09 07:00:00.0000", "2024-05-10 06:59:59.9999")
 DAY_2 = ("2024-05-10 07:00:00.0000", "2024-05-10 11:59:59.9999")
+SAVED_AT_DAY_2 = ringcx.state_at("2024-05-10T07:00:00+00:00")
 
 
 def mock_days(http, *days_and_answers):
@@ -75,28 +76,26 @@ def test_records_carry_account_id_the_bare_uii_and_utc_times_derived_in_the_repo
 
 @freeze_time(NOW)
 def test_given_state_when_incremental_then_only_lookback_and_newer_is_requested_in_local_day_windows():
-    state = ringcx.state_at("2024-05-10T07:00:00+00:00")
     with HttpMocker() as http:
         mock_days(
             http,
             (("2024-05-10 06:00:00.0000", "2024-05-10 06:59:59.9999"), ringcx.report_answer()),
             (DAY_2, ringcx.report_answer(ringcx.row(1111, "7", "5/10/24 4:59 AM"))),
         )
-        output = ringcx.run(ringcx.config(), state=state)
+        output = ringcx.run(ringcx.config(), state=SAVED_AT_DAY_2)
     assert ringcx.uiis(output) == ["7"]
     assert ringcx.cursor_values(output)[-1] == "2024-05-10T12:00:00+00:00"
 
 
 @freeze_time(NOW)
 def test_given_full_refresh_then_state_is_ignored_and_everything_from_start_date_is_read():
-    state = ringcx.state_at("2024-05-10T07:00:00+00:00")
     with HttpMocker() as http:
         mock_days(
             http,
             (DAY_1, ringcx.report_answer(ringcx.row(1111, "1", "5/9/24 6:12 AM"))),
             (DAY_2, ringcx.report_answer()),
         )
-        output = ringcx.run(ringcx.config(), state=state, sync_mode=SyncMode.full_refresh)
+        output = ringcx.run(ringcx.config(), state=SAVED_AT_DAY_2, sync_mode=SyncMode.full_refresh)
     assert ringcx.uiis(output) == ["1"]
 
 
