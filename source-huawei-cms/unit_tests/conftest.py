@@ -46,7 +46,9 @@ def config(**overrides: Any) -> dict[str, Any]:
         "lookback_window_minutes": 30,
     }
     base.update(overrides)
-    return base
+    # The current shape (0.3): the key pair under `credentials`; overrides may name either key.
+    keys = {name: base.pop(name) for name in ("access_key", "secret_key") if name in base}
+    return {**base, "credentials": {"auth_type": "ak_sk", **keys}}
 
 
 def catalog(*names: str, sync_mode: SyncMode = SyncMode.incremental) -> ConfiguredAirbyteCatalog:

@@ -33,9 +33,9 @@ def probe_request():
     [
         ({"base_url": None}, "base_url"),
         ({"base_url": "http://10.20.30.40:28443"}, "base_url"),
-        ({"access_key": ""}, "access_key"),
-        ({"access_key": "a/b"}, "access_key"),
-        ({"secret_key": None}, "secret_key"),
+        ({"access_key": ""}, "credentials.access_key"),
+        ({"access_key": "a/b"}, "credentials.access_key"),
+        ({"secret_key": None}, "credentials.secret_key"),
         ({"cc_id": 0}, "cc_id"),
         ({"cc_id": 70000}, "cc_id"),
         ({"vdn": "21"}, "vdn"),
