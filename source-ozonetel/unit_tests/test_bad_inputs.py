@@ -34,7 +34,11 @@ BASE = ConfigBuilder(
 ALL_STREAMS = BASE.merge(include_call_details=True, cdr_reports={"auth_type": "basic"})
 # The 0.2 shape (credentials at the top level, `cdr_reports.auth_mode`): migrated, then refused the same way.
 OLD = ConfigBuilder({**BASE.drop("credentials"), "user_name": "demo_user", "api_key": KEY})
-QUOTAS = ("call_logs_requests_per_hour", "call_details_requests_per_minute", "cdr_reports_requests_per_minute")
+QUOTAS = (
+    "call_logs_requests_per_hour",
+    "call_details_requests_per_minute",
+    "cdr_reports_requests_per_minute",
+)
 
 CONFIGS = [
     # credentials: the oneOf, then its one branch

@@ -222,7 +222,9 @@ class Run:
         """No form of a canary in stdout or stderr, but in a control message: a config migration's message
         carries the whole config, secrets included, by design (the platform stores it; the CDK's own secret
         scan skips CONTROL messages too)."""
-        stdout = "\n".join(line for line in self.stdout.splitlines() if not line.startswith('{"type":"CONTROL"'))
+        stdout = "\n".join(
+            line for line in self.stdout.splitlines() if not line.startswith('{"type":"CONTROL"')
+        )
         for canary in canaries:
             for form in secret_forms(canary):
                 for name, text in (("stdout", stdout), ("stderr", self.stderr)):
