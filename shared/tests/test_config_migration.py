@@ -23,39 +23,18 @@ from cdr_shared.errors import config_error
 from cdr_shared.testing.bad_inputs import Run, catalog_of, run_command
 
 SECRET = "canary-migration-key-7d21"
-MOVE = MoveIntoObject("credentials", ("user_name", "api_key"), ("auth_type", "api_key"))
-RENAME = RenameKey("cdr_reports", "auth_mode", "auth_type")
-OLD = {
-    "user_name": "ops",
-    "api_key": SECRET,
-    "start_date": "2024-05-01",
-    "cdr_reports": {"auth_mode": "basic"},
-}
-NEW = {
-    "start_date": "2024-05-01",
-    "cdr_reports": {"auth_type": "basic"},
-    "credentials": {"auth_type": "api_key", "user_name": "ops", "api_key": SECRET},
+MOVE = MoveIntoObject("credentials", ("login", "key"), ("auth_type", "key"))
+RENAME = RenameKey("reports", "mode", "auth_type")
+OLD = {"login": "ops", "key": SECRET, "reports": {"mode": "on"}, "start_date": "2024-05-01"}
+NEW = {"reports": {"auth_type": "on"}, "start_date": "2024-05-01"} | {
+    "credentials": {"auth_type": "key", "login": "ops", "key": SECRET}
 }
 SPEC = {
     "type": "object",
     "required": ["credentials", "start_date"],
     "properties": {
+        "credentials": {"type": "object", "properties": {"key": {"type": "string", "airbyte_secret": True}}},
         "start_date": {"type": "string"},
-        "credentials": {
-            "type": "object",
-            "oneOf": [
-                {
-                    "type": "object",
-                    "required": ["auth_type", "user_name", "api_key"],
-                    "properties": {
-                        "auth_type": {"const": "api_key"},
-                        "user_name": {"type": "string"},
-                        "api_key": {"type": "string", "airbyte_secret": True},
-                    },
-                }
-            ],
-        },
-        "cdr_reports": {"type": "object"},
     },
 }
 
@@ -64,10 +43,10 @@ def test_given_a_0_2_config_then_the_moves_give_the_current_shape_and_say_what_m
     migrated, applied = apply_migrations(OLD, (MOVE, RENAME))
     assert migrated == NEW
     assert applied == [
-        "moved 'user_name', 'api_key' into 'credentials' (auth_type 'api_key')",
-        "renamed 'cdr_reports.auth_mode' to 'cdr_reports.auth_type'",
+        "moved 'login', 'key' into 'credentials' (auth_type 'key')",
+        "renamed 'reports.mode' to 'reports.auth_type'",
     ]
-    assert OLD["api_key"] == SECRET and "credentials" not in OLD  # the input is not changed
+    assert OLD["key"] == SECRET and "credentials" not in OLD  # the input is not changed
 
 
 def test_given_a_current_config_then_no_migration_applies_and_it_is_returned_as_it_is():
@@ -76,9 +55,9 @@ def test_given_a_current_config_then_no_migration_applies_and_it_is_returned_as_
 
 
 def test_given_both_shapes_then_the_credentials_object_wins_and_no_stale_secret_stays_at_the_top():
-    both = {**NEW, "api_key": "stale-top-level-key"}
+    both = {**NEW, "key": "stale-top-level-key"}
     migrated, _ = apply_migrations(both, (MOVE,))
-    assert migrated["credentials"]["api_key"] == SECRET and "api_key" not in migrated
+    assert migrated["credentials"]["key"] == SECRET and "key" not in migrated
 
 
 def test_given_credentials_that_are_not_an_object_then_the_config_is_left_for_validation_to_name():
@@ -95,8 +74,8 @@ class Source(ConfigModelSource, AbstractSource):
     @staticmethod
     def parse_config(config: Mapping[str, Any]) -> dict[str, Any]:
         Source.parsed.append(config)
-        if not config.get("credentials", {}).get("user_name"):
-            raise config_error("'credentials.user_name' is required.")
+        if not config.get("credentials", {}).get("login"):
+            raise config_error("'credentials.login' is required.")
         return dict(config)
 
     def spec(self, logger: Any) -> ConnectorSpecification:
@@ -120,7 +99,7 @@ class Calls(Stream):
         self.config = config
 
     def read_records(self, sync_mode: SyncMode, **kwargs: Any) -> Iterable[Mapping[str, Any]]:
-        yield {"id": 1, "user": self.config["credentials"]["user_name"]}
+        yield {"id": 1, "user": self.config["credentials"]["login"]}
 
 
 def run_launch(tmp_path, command: str, config: Any) -> tuple[Run, Any]:
@@ -150,7 +129,7 @@ def test_given_a_0_2_config_then_the_file_is_rewritten_and_one_control_message_t
     assert controls[0]["connectorConfig"]["config"] == NEW == json.loads(path.read_text())
     # The moves are logged by name; the secret is only where the platform must read it.
     logs = [m["log"]["message"] for m in run.messages if m.get("type") == "LOG"]
-    assert any("moved 'user_name', 'api_key' into 'credentials'" in line for line in logs)
+    assert any("moved 'login', 'key' into 'credentials'" in line for line in logs)
     run.assert_no_canary([SECRET])
     assert run.stdout.count(SECRET) == 1
 
@@ -212,8 +191,8 @@ def test_a_read_parses_and_checks_the_config_against_the_spec_once(tmp_path, mon
 
 def test_a_config_error_of_the_model_is_raised_on_every_call_not_cached_as_a_model():
     source = Source()
-    bad = {**NEW, "credentials": {"auth_type": "api_key", "user_name": "", "api_key": SECRET}}
+    bad = {**NEW, "credentials": {"auth_type": "key", "login": "", "key": SECRET}}
     for _ in range(2):
-        with pytest.raises(Exception, match="credentials.user_name"):
+        with pytest.raises(Exception, match="credentials.login"):
             source.parsed_config(bad)
     assert source.parsed_config(NEW) is source.parsed_config(dict(NEW))

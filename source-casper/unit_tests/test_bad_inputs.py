@@ -15,10 +15,10 @@ from cdr_shared.testing.bad_inputs import (
     MISSING,
     BadInput,
     ConfigBuilder,
+    assert_refused_offline,
     bad_values,
     catalog_of,
     run_connector,
-    run_with_loopback,
     state_of,
 )
 from source_casper import SourceCasper
@@ -191,19 +191,18 @@ CATALOGS = [
 ]
 
 
+# Every bad input runs with `base_url` at a loopback server that counts connections (none may come).
+AGAINST_COUNTER = {
+    "placeholder_url": PLACEHOLDER_ORIGIN,
+    "default_config": BASE.build(),
+    "default_catalog": catalog_of(REPORT),
+}
+
+
 @pytest.mark.parametrize("case", CONFIGS + STATES + CATALOGS, ids=lambda case: case.id)
 @freeze_time(NOW)
 def test_given_bad_input_then_refused_naming_it_without_request_traceback_or_secret(case, tmp_path):
-    run, connections = run_with_loopback(
-        SourceCasper,
-        case,
-        tmp_path,
-        placeholder_url=PLACEHOLDER_ORIGIN,
-        default_config=BASE.build(),
-        default_catalog=catalog_of(REPORT),
-    )
-    run.assert_refused(case.names, canaries=CANARIES)
-    assert connections == 0
+    assert_refused_offline(SourceCasper, case, tmp_path, CANARIES, **AGAINST_COUNTER)
 
 
 def test_the_table_covers_what_the_issue_asks():

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cdr_shared.config_migration import MoveIntoObject, migrated
+from cdr_shared.credentials import chosen_credentials
 from cdr_shared.errors import config_error
 from cdr_shared.huawei_sign import HOST_FORMS, HOST_WITHOUT_PORT
 from cdr_shared.retention import DailyRetention
@@ -50,17 +51,6 @@ def _required_text(section: Mapping[str, Any], field: str, what: str) -> str:
     return value.strip()
 
 
-def _credentials(config: Mapping[str, Any]) -> Mapping[str, Any]:
-    credentials = config.get("credentials")
-    if not isinstance(credentials, Mapping):
-        raise config_error("'credentials' is required: the access key and secret key issued for CC-CMS.")
-    if credentials.get("auth_type") not in AUTH_TYPES:
-        raise config_error(
-            f"'credentials.auth_type' must be one of {', '.join(AUTH_TYPES)}; got '{credentials.get('auth_type')}'."
-        )
-    return credentials
-
-
 def _whole_number(config: Mapping[str, Any], field: str, low: int, high: int) -> int:
     value = config.get(field)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -84,7 +74,7 @@ def parse_config(config: Mapping[str, Any]) -> CmsConfig:
             "'base_url' is required: the https://ip:port of CC-CMS or of the NSLB in front of it."
         )
     base_url = validate_base_url(config["base_url"])
-    credentials = _credentials(config)
+    credentials = chosen_credentials(config, AUTH_TYPES, "the access key and secret key issued for CC-CMS")
     access_key = _required_text(
         credentials, "credentials.access_key", "the AK issued for the CC-CMS interfaces"
     )

@@ -9,6 +9,7 @@ from typing import Any
 import pendulum
 
 from cdr_shared.config_migration import MoveIntoObject, RenameKey, migrated
+from cdr_shared.credentials import chosen_credentials
 from cdr_shared.errors import config_error
 from cdr_shared.secrets import register_secret
 from cdr_shared.sync_range import SyncRange, sync_range_from_config
@@ -98,24 +99,13 @@ def _required_text(section: Mapping[str, Any], field: str, what: str) -> str:
     return value.strip()
 
 
-def _credentials(config: Mapping[str, Any]) -> Mapping[str, Any]:
-    credentials = config.get("credentials")
-    if not isinstance(credentials, Mapping):
-        raise config_error("'credentials' is required: the CloudAgent account name and its API key.")
-    if credentials.get("auth_type") not in AUTH_TYPES:
-        raise config_error(
-            f"'credentials.auth_type' must be one of {', '.join(AUTH_TYPES)}; got '{credentials.get('auth_type')}'."
-        )
-    return credentials
-
-
 def parse_config(config: Mapping[str, Any]) -> OzonetelConfig:
     """Check every field; raise a config error naming the first one that is wrong.
 
     A 0.2 config (credentials at the top level, `cdr_reports.auth_mode`) is read in the current shape.
     """
     config = migrated(config, CONFIG_MIGRATIONS)
-    credentials = _credentials(config)
+    credentials = chosen_credentials(config, AUTH_TYPES, "the CloudAgent account name and its API key")
     user_name = _required_text(credentials, "user_name", "the CloudAgent account name")
     api_key = _required_text(credentials, "api_key", "the API key from the CloudAgent admin login")
     # The key travels in query strings, where it appears URL-encoded: mask every form of it.

@@ -385,6 +385,17 @@ def run_with_loopback(
     return run, server.connections
 
 
+def assert_refused_offline(
+    source_factory: Callable[[], Any], case: BadInput, tmp_path: Path, canaries: list[str], **loopback: Any
+) -> Run:
+    """`run_with_loopback` (`loopback`: its keyword arguments), then `Run.assert_refused` naming `case.names`
+    without any canary, and not one connection to the loopback server: the row of every bad-input table."""
+    run, connections = run_with_loopback(source_factory, case, tmp_path, **loopback)
+    run.assert_refused(case.names, canaries=canaries)
+    assert connections == 0, f"{case.command}: {connections} connection(s) made for a bad input"
+    return run
+
+
 def base64_of(text: str) -> str:
     """`text` in base64 (as a Basic-auth header carries `user:password`)."""
     return base64.b64encode(text.encode()).decode()
