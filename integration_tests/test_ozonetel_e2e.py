@@ -410,7 +410,12 @@ def test_reports_variants_401_refusal_old_days_as_empty_lists_exact_call_ids_and
         jsonschema.validate(record, schema)
     assert any("to 2024-04-25T18:30:00+00:00 cannot be read" in line for line in run.logs)
     wrong = run_at(
-        AT_04_00, emulator, fake_clock_path, "read", {**cfg, "api_key": "canary-wrong+key"}, catalog=catalog
+        AT_04_00,
+        emulator,
+        fake_clock_path,
+        "read",
+        {**cfg, "credentials": {**cfg["credentials"], "api_key": "canary-wrong+key"}},
+        catalog=catalog,
     )
     error = wrong.errors[0]
     assert error["failure_type"] == "config_error"
@@ -552,7 +557,7 @@ def test_the_canary_key_in_no_output_of_any_command_debug_included_and_no_echo_i
             emulator,
             fake_clock_path,
             command,
-            {**cfg, "api_key": wrong},
+            {**cfg, "credentials": {**cfg["credentials"], "api_key": wrong}},
             catalog=catalog,
             extra_args=("--debug",),
         )
