@@ -54,7 +54,8 @@ def config(emulator, **overrides: Any) -> dict[str, Any]:
         "lookback_window_minutes": 60,
     }
     base.update(overrides)
-    return {key: value for key, value in base.items() if value is not None}
+    keys = {name: base.pop(name) for name in ("access_key", "secret_key")}  # 0.3: under `credentials`
+    return {"credentials": {"auth_type": "ak_sk", **keys}, **{k: v for k, v in base.items() if v is not None}}
 
 
 @pytest.fixture

@@ -70,11 +70,12 @@ def config(url: str, **overrides: Any) -> dict[str, Any]:
         "lookback_window_minutes": 0,
         "window_days": 5,
         "include_call_details": True,
-        "cdr_reports": {"auth_mode": "token"},
+        "cdr_reports": {"auth_type": "token"},
         "advanced": {"rate_limit_time_scale": SCALE},
     }
     base.update(overrides)
-    return base
+    keys = {name: base.pop(name) for name in ("user_name", "api_key")}  # 0.3: under `credentials`
+    return {"credentials": {"auth_type": "api_key", **keys}, **base}
 
 
 def run_at(
@@ -362,7 +363,7 @@ def test_the_reporting_zone_is_used_by_all_three_streams(ozonetel_emulator, fake
     at = "2024-05-10T00:30:00+00:00"  # 04:30 in Dubai on 10 May
     # The data starts at 22:30 on 28 April in Dubai (00:00 on 29 April in IST).
     cfg = config(
-        emulator.base_url, timezone="Asia/Dubai", start_date="2024-04-28", cdr_reports={"auth_mode": "basic"}
+        emulator.base_url, timezone="Asia/Dubai", start_date="2024-04-28", cdr_reports={"auth_type": "basic"}
     )
     catalog = configured_catalog(run_at(at, emulator, fake_clock_path, "discover", cfg), "full_refresh")
     run = run_at(at, emulator, fake_clock_path, "read", cfg, catalog=catalog)
@@ -392,7 +393,7 @@ def test_reports_variants_401_refusal_old_days_as_empty_lists_exact_call_ids_and
         emulator.base_url,
         start_date="2024-04-20",
         include_call_details=False,
-        cdr_reports={"auth_mode": "basic"},
+        cdr_reports={"auth_type": "basic"},
     )
     discovered = run_at(AT_04_00, emulator, fake_clock_path, "discover", cfg)
     catalog = configured_catalog(discovered, "full_refresh", streams=["cdr_reports"])
@@ -406,7 +407,12 @@ def test_reports_variants_401_refusal_old_days_as_empty_lists_exact_call_ids_and
         jsonschema.validate(record, schema)
     assert any("to 2024-04-25T18:30:00+00:00 cannot be read" in line for line in run.logs)
     wrong = run_at(
-        AT_04_00, emulator, fake_clock_path, "read", {**cfg, "api_key": "canary-wrong+key"}, catalog=catalog
+        AT_04_00,
+        emulator,
+        fake_clock_path,
+        "read",
+        {**cfg, "credentials": {**cfg["credentials"], "api_key": "canary-wrong+key"}},
+        catalog=catalog,
     )
     error = wrong.errors[0]
     assert error["failure_type"] == "config_error"
@@ -463,7 +469,7 @@ def test_check_under_a_persistent_fault_on_every_endpoint_fails_quoting_each_ans
 ):
     emulator = ozonetel_emulator(**DATA)
     persistent(emulator, fault)
-    cfg = config(emulator.base_url, cdr_reports={"auth_mode": mode})
+    cfg = config(emulator.base_url, cdr_reports={"auth_type": mode})
     # The bound is a guard against a hang only: before this change the chain waited an hour for quota.
     run = run_at(AT_04_00, emulator, fake_clock_path, "check", cfg, timeout=300)
     status = run.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
@@ -485,7 +491,7 @@ def test_check_under_persistent_timeouts_gives_up_within_its_deadline(ozonetel_e
     # last one waits only for what is left of check's 40 s.
     emulator = ozonetel_emulator(**DATA, slow_seconds=20)
     persistent(emulator, "slow")
-    cfg = config(emulator.base_url, cdr_reports={"auth_mode": "basic"})
+    cfg = config(emulator.base_url, cdr_reports={"auth_type": "basic"})
     run = run_at(AT_04_00, emulator, fake_clock_path, "check", cfg, timeout=300)
     status = run.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
     assert status["status"] == "FAILED"
@@ -517,7 +523,7 @@ def test_the_canary_key_in_no_output_of_any_command_debug_included_and_no_echo_i
         key_echo=echo,
         ucid_shape="spaced",
     )
-    cfg = config(emulator.base_url, api_key=CANARY_KEY + "\n", cdr_reports={"auth_mode": "basic"})
+    cfg = config(emulator.base_url, api_key=CANARY_KEY + "\n", cdr_reports={"auth_type": "basic"})
     outputs = []
     for command in ("spec", "check", "discover"):
         given = None if command == "spec" else cfg
@@ -534,7 +540,7 @@ def test_the_canary_key_in_no_output_of_any_command_debug_included_and_no_echo_i
     for stream in ("call_logs", "call_details", "cdr_reports"):
         records = read.records_of(stream)
         assert records and not [k for r in records for k in r if is_key_echo(k)]
-    token_mode = config(emulator.base_url, api_key=CANARY_KEY, cdr_reports={"auth_mode": "token"})
+    token_mode = config(emulator.base_url, api_key=CANARY_KEY, cdr_reports={"auth_type": "token"})
     read_token = run_at(
         AT_04_00, emulator, fake_clock_path, "read", token_mode, catalog=catalog, extra_args=("--debug",)
     )
@@ -548,7 +554,7 @@ def test_the_canary_key_in_no_output_of_any_command_debug_included_and_no_echo_i
             emulator,
             fake_clock_path,
             command,
-            {**cfg, "api_key": wrong},
+            {**cfg, "credentials": {**cfg["credentials"], "api_key": wrong}},
             catalog=catalog,
             extra_args=("--debug",),
         )

@@ -10,6 +10,7 @@ from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from cdr_shared.config_migration import ConfigModelSource
 from source_casper.auth import authenticator_from_config, credential_hint
 from source_casper.config import parse_config
 from source_casper.report import CallDetailReport
@@ -27,8 +28,12 @@ def failure_message(error: AirbyteTracedException) -> str:
     return str(error.message)
 
 
-class SourceCasper(AbstractSource):
+class SourceCasper(ConfigModelSource, AbstractSource):
     """RingCentral RingCX cloud call detail records (report type CASPER_REPORT) and the setup behind them."""
+
+    parse_config = staticmethod(parse_config)
+    # The 0.2 spec already nested `credentials` under `auth_type`: nothing to migrate.
+    config_migrations = ()
 
     def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> tuple[bool, Any]:
         """Validate the configuration, log in, and prove the configured accounts are visible."""
@@ -49,9 +54,8 @@ class SourceCasper(AbstractSource):
             CallDetailReport(parsed, hint, directory, authenticator=auth),
         ]
 
-    @staticmethod
-    def directory(config: Mapping[str, Any]) -> RingCxDirectory:
-        parsed = parse_config(config)
+    def directory(self, config: Mapping[str, Any]) -> RingCxDirectory:
+        parsed = self.parsed_config(config)
         return RingCxDirectory(
             parsed, credential_hint(config), authenticator_from_config(config, parsed.auth_url)
         )

@@ -12,14 +12,18 @@ from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdr_shared.check_status import attempts_of, failed_check_message, failed_status
+from cdr_shared.config_migration import ConfigModelSource
 from source_huawei_cms.auth import authenticator_from_config
-from source_huawei_cms.config import parse_config
+from source_huawei_cms.config import CONFIG_MIGRATIONS, parse_config
 from source_huawei_cms.result_codes import PROVIDER
 from source_huawei_cms.streams import CallDetails, Calls
 
 
-class SourceHuaweiCms(AbstractSource):
+class SourceHuaweiCms(ConfigModelSource, AbstractSource):
     """Huawei CEC CC-CMS: the calls of one VDN and, optionally, each call's detail record."""
+
+    parse_config = staticmethod(parse_config)
+    config_migrations = CONFIG_MIGRATIONS
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         """`check_connection`'s verdict, its message as it is (the CDK would print the message's `repr`)."""
@@ -33,7 +37,7 @@ class SourceHuaweiCms(AbstractSource):
         (`cdr_shared.http_errors.check_budget`); a provider that keeps failing is quoted in the message.
         """
         try:
-            parsed = parse_config(config)
+            parsed = self.parsed_config(config)
         except AirbyteTracedException as error:
             return False, error.message
         probe = Calls(parsed, authenticator=authenticator_from_config(parsed))
@@ -44,7 +48,7 @@ class SourceHuaweiCms(AbstractSource):
         return True, None
 
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
-        parsed = parse_config(config)
+        parsed = self.parsed_config(config)
         authenticator = authenticator_from_config(parsed)
         streams: list[Stream] = [Calls(parsed, authenticator=authenticator)]
         if parsed.include_call_details:

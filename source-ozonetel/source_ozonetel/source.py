@@ -19,10 +19,11 @@ from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.sources.streams.call_rate import LimiterSession
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from cdr_shared.config_migration import ConfigModelSource
 from cdr_shared.rate_budget import PatientAPIBudget, Quota
 from source_ozonetel.auth import TOKEN_LIFETIME_SECONDS, OzonetelTokenAuth
 from source_ozonetel.check import check_credentials
-from source_ozonetel.config import OzonetelConfig, parse_config
+from source_ozonetel.config import CONFIG_MIGRATIONS, OzonetelConfig, parse_config
 from source_ozonetel.errors import PROVIDER, quota_spent
 from source_ozonetel.streams import CallDetails, CallLogs, CdrReports
 
@@ -50,14 +51,17 @@ def quota_budget(config: OzonetelConfig) -> PatientAPIBudget:
     )
 
 
-class SourceOzonetel(AbstractSource):
+class SourceOzonetel(ConfigModelSource, AbstractSource):
     """Ozonetel CloudAgent call logs, CDR by UCID and the CDR reports API."""
+
+    parse_config = staticmethod(parse_config)
+    config_migrations = CONFIG_MIGRATIONS
 
     def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> tuple[bool, Any]:
         """Validate the configuration, then prove the credentials with the cheapest request that still
         works, within a minute (see `check.py` for the order, what each costs and the deadline)."""
         try:
-            parsed = parse_config(config)
+            parsed = self.parsed_config(config)
             # A few requests, each at most twice: no quota can be exceeded, and none may be waited for.
             check_credentials(parsed, requests.Session(), logger)
         except AirbyteTracedException as error:
@@ -65,7 +69,7 @@ class SourceOzonetel(AbstractSource):
         return True, None
 
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
-        parsed = parse_config(config)
+        parsed = self.parsed_config(config)
         budget = quota_budget(parsed)
         call_logs = CallLogs(parsed, api_budget=budget)
         streams: list[Stream] = [call_logs]
