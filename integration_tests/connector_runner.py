@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,6 +77,7 @@ def run_connector(
                 path.write_text(json.dumps(content))
                 args += [flag, str(path)]
         args += list(extra_args)
+        started, cpu = time.monotonic(), _children_cpu()
         done = subprocess.run(
             args,
             capture_output=True,
@@ -84,6 +87,7 @@ def run_connector(
             env={**os.environ, **(env or {})},
             check=False,
         )
+    _log_run(name, command, time.monotonic() - started, _children_cpu() - cpu)
     messages = []
     for line in done.stdout.splitlines():
         try:
@@ -91,6 +95,26 @@ def run_connector(
         except ValueError:
             continue
     return ConnectorRun(done.returncode, done.stdout, done.stderr, messages)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _log_run(name: str, command: str, seconds: float, cpu_seconds: float) -> None:
+    """With `CDR_E2E_RUN_LOG` set, one JSON line per console-script run appended to that file (wall and
+    CPU seconds): how many starts a test layer pays, and what they cost, is what its run time is made of."""
+    log = os.environ.get("CDR_E2E_RUN_LOG")
+    if log:
+        line = {
+            "connector": name,
+            "command": command,
+            "seconds": round(seconds, 3),
+            "cpu": round(cpu_seconds, 3),
+        }
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(line) + "\n")
 
 
 def configured_catalog(
