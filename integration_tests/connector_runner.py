@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -95,6 +96,31 @@ def run_connector(
         except ValueError:
             continue
     return ConnectorRun(done.returncode, done.stdout, done.stderr, messages)
+
+
+# What differs between two emulators serving the same data: where they listen, the throwaway CA of a TLS one.
+_EMULATOR_SPECIFIC = re.compile(
+    r"https?://127\.0\.0\.1:\d+|-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", re.DOTALL
+)
+_DISCOVERED: dict[str, ConnectorRun] = {}
+
+
+def discover_once(name: str, config: dict[str, Any], *, env: dict[str, str] | None = None) -> ConnectorRun:
+    """`run_connector(name, "discover", config, env=env)`, run once per test process for configs that
+    differ only in the emulator's URL or CA certificate, for tests that need a catalog, not a discover.
+
+    A connector discovers its streams from the config alone (no request is made), so the answer for an
+    emulator on another port is the same catalog; each start of a console script costs seconds of CPU.
+    Tests of `discover` itself (its output, its secrets) call `run_connector` as before. Only a successful
+    discover is kept.
+    """
+    key = _EMULATOR_SPECIFIC.sub("<emulator>", json.dumps([name, config, env or {}], sort_keys=True))
+    if key not in _DISCOVERED:
+        run = run_connector(name, "discover", config, env=env)
+        if run.returncode != 0 or not run.of_type("CATALOG"):
+            return run
+        _DISCOVERED[key] = run
+    return _DISCOVERED[key]
 
 
 def _children_cpu() -> float:

@@ -37,30 +37,10 @@ from typing import Any
 
 from integration_tests.connector_runner import ConnectorRun, configured_catalog, run_connector
 from integration_tests.emulators.testing import EmulatorPool
+from integration_tests.fake_clock import fake_clock_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "states_0.2.0"
-
-# The connector's clock, for scenarios whose provider's data follows the clock (retention, horizons):
-# freezegun, started at `FAKE_NOW` (ticking) once the CDK is imported (classes built on datetime while
-# time is frozen break), so the installed console script itself is what runs.
-FAKE_CLOCK_SITECUSTOMIZE = """
-import os
-if os.environ.get("FAKE_NOW"):
-    import airbyte_cdk.entrypoint  # noqa: F401
-    import airbyte_cdk.sources.streams.http  # noqa: F401
-    import pendulum  # noqa: F401
-    import freezegun
-    freezegun.freeze_time(os.environ["FAKE_NOW"], tick=True).start()
-"""
-
-
-def write_fake_clock(folder: Path) -> Path:
-    """`folder` with the fake-clock `sitecustomize.py` in it (put it on the connector's PYTHONPATH)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "sitecustomize.py").write_text(FAKE_CLOCK_SITECUSTOMIZE)
-    return folder
-
 
 Keys = dict[str, set[str]]
 
@@ -312,7 +292,7 @@ def session(scenario: Scenario, folder: Path, code_paths: tuple[str, ...] = ()) 
         emulator = pool.start(scenario.emulator, **scenario.options)
         if scenario.now:
             emulator.clock.set(scenario.now)
-        yield Session(scenario, emulator, write_fake_clock(folder / "fake_clock"), code_paths)
+        yield Session(scenario, emulator, fake_clock_folder(folder / "fake_clock"), code_paths)
     finally:
         pool.stop_all()
 
