@@ -134,6 +134,7 @@ def _log_run(name: str, command: str, seconds: float, cpu_seconds: float) -> Non
     log = os.environ.get("CDR_E2E_RUN_LOG")
     if log:
         line = {
+            "test": os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0],
             "connector": name,
             "command": command,
             "seconds": round(seconds, 3),

@@ -126,13 +126,15 @@ def _casper_truth(emulator: Any) -> Keys:
     }
 
 
+HUAWEI_KEYS = {"access_key": "saved-state-ak", "secret_key": "saved-state-sk"}
+
+
 def _huawei_config(emulator: Any) -> dict[str, Any]:
-    # 0.2.0 shape: the keys at the top level.
+    # 0.2.0 shape: the keys at the top level, the private CA's PEM as the trust anchor.
     return {
         "base_url": emulator.base_url,
-        "access_key": "saved-state-ak",
-        "secret_key": "saved-state-sk",
         "ca_certificate": emulator.ca_certificate_pem,
+        **HUAWEI_KEYS,
         "cc_id": 1,
         "vdn": 1,
         "start_date": "2020-01-01",
@@ -223,8 +225,7 @@ SCENARIOS: dict[str, Scenario] = {
                 "start": "2026-09-28T00:00:00+00:00",
                 "end": "2026-09-29T23:00:00+00:00",
                 "tls": True,
-                "access_key": "saved-state-ak",
-                "secret_key": "saved-state-sk",
+                **HUAWEI_KEYS,
             },
             _huawei_config,
             _huawei_truth,
