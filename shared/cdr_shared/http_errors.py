@@ -3,7 +3,9 @@
 - transport faults (reset, timeout, truncated body), 5xx and bodies that cannot be parsed: retry with
   backoff, then `transient_error`;
 - 429 (and provider "rate limited" bodies): wait and retry;
-- 401/403: `config_error` telling which credential to fix, quoting the provider's message;
+- 401/403: `config_error` telling which credential to fix, quoting the provider's message; a 401 on a
+  request signed with a short-lived token (`tokens.ShortLivedTokenAuth`) first renews the token and retries
+  (`token_rejected`);
 - other 4xx: `config_error` quoting the provider's message (a parameter the user configured is wrong).
 A connector subclasses `ProviderErrorHandler` to read its own HTTP-200 error bodies.
 
@@ -29,6 +31,7 @@ import json
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -103,6 +106,57 @@ def fail(failure_type: FailureType, message: str) -> ErrorResolution:
     return ErrorResolution(ResponseAction.FAIL, failure_type, message)
 
 
+@dataclass
+class RenewableTokenMark:
+    """What a short-lived-token authenticator (`tokens.ShortLivedTokenAuth`) leaves on each request it signs:
+    itself, and (set by `token_rejected`) the `Authorization` the provider first rejected for that request.
+    A mutable object, so a test transport that wraps the request (requests-mock) still shares it."""
+
+    authenticator: Any
+    rejected_authorization: str | None = None
+
+
+_SIGNER_MARK = "cdr_signed_by"
+
+
+def mark_renewable(request: requests.PreparedRequest, authenticator: Any) -> None:
+    """Record on `request` that `authenticator` signed it (kept when the CDK re-signs it for a retry)."""
+    if getattr(request, _SIGNER_MARK, None) is None:
+        setattr(request, _SIGNER_MARK, RenewableTokenMark(authenticator))
+
+
+def token_rejected(response: requests.Response, provider: str, refused: str) -> ErrorResolution | None:
+    """How to answer a provider that rejected the token of `response`'s request; None if the request
+    carries no renewable token (the caller then reports the credentials as refused).
+
+    The first rejection of a request answers `REFRESH_TOKEN_THEN_RETRY`: the CDK renews the token once
+    and retries through its retry path. A second rejection answers FAIL here, before the CDK would
+    replace our message with its generic one: a config error saying `refused` (which names the
+    credential fields) when a new token was refused too, a transient error quoting the renewal's
+    failure when no new token could be obtained.
+    """
+    request = response.request
+    mark = getattr(request, _SIGNER_MARK, None) if request is not None else None
+    if not isinstance(mark, RenewableTokenMark):
+        return None
+    sent = request.headers.get("Authorization")
+    if mark.rejected_authorization is None:
+        mark.rejected_authorization = sent or ""
+        return ErrorResolution(
+            ResponseAction.REFRESH_TOKEN_THEN_RETRY,
+            FailureType.transient_error,
+            f"{provider} rejected the access token; renewing it and retrying.",
+        )
+    if sent != mark.rejected_authorization:
+        return fail(FailureType.config_error, f"{refused} A newly issued access token was refused too.")
+    problem = getattr(mark.authenticator, "renewal_problem", None) or "the renewal failed"
+    return fail(
+        FailureType.transient_error,
+        f"{provider} rejected the access token and no new one could be obtained ({problem}); "
+        "try the sync again later.",
+    )
+
+
 class ProviderErrorHandler(ErrorHandler):
     """The suite's error contract for one provider; `auth_hint` says which credential to fix on 401/403."""
 
@@ -140,10 +194,9 @@ class ProviderErrorHandler(ErrorHandler):
                 f"{self.provider} rate limit reached (HTTP 429{': ' + said if said else ''}); waiting before retrying."
             )
         if status in (401, 403):
-            return fail(
-                FailureType.config_error,
-                f"{self.provider} refused the credentials (HTTP {status}: {provider_message(response)}). {self.auth_hint}",
-            )
+            refused = f"{self.provider} refused the credentials (HTTP {status}: {provider_message(response)}). {self.auth_hint}"
+            renewal = token_rejected(response, self.provider, refused) if status == 401 else None
+            return renewal or fail(FailureType.config_error, refused)
         if status >= 500 or status == 408:
             said = provider_message(response)
             quoted = f" ('{said}')" if said else ""

@@ -7,6 +7,8 @@ CDR sync needs on top:
   followed by a log line, so a source waiting out an hourly quota is never silent for long;
 - a wait longer than what the user accepts (`max_wait_seconds`) fails the sync with a transient error
   instead of blocking for hours;
+- inside `quota_patience(seconds)` a wait longer than `seconds` raises `QuotaWouldWait` at once (a caller
+  retrying a failed request, such as `tokens.request_token`, reports it rather than queueing for an hour);
 - a provider answer that says the quota is spent (HTTP 429, or a body such as "Max Limit Exceeded" that
   `exhausted_when` recognises) closes that quota for one whole period from now, because requests made
   by someone else with the same account count against it too and their times are unknown.
@@ -17,10 +19,12 @@ lengthened by `PERIOD_MARGIN` so that clock differences never make a request arr
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -55,6 +59,30 @@ class Quota:
     period: timedelta
     path_pattern: str
     method: str | None = None
+
+
+class QuotaWouldWait(Exception):
+    """Under `quota_patience`, the request's quota frees up later than the caller is willing to wait."""
+
+    def __init__(self, provider: str, quota: Quota, wait_seconds: float) -> None:
+        self.wait_seconds = wait_seconds
+        super().__init__(
+            f"{provider}'s {quota.name} quota ({quota.limit} per {_describe(quota.period.total_seconds())}) "
+            f"allows the next request only in {_describe(wait_seconds)}"
+        )
+
+
+_PATIENCE: ContextVar[float | None] = ContextVar("cdr_shared_quota_patience", default=None)
+
+
+@contextlib.contextmanager
+def quota_patience(seconds: float) -> Iterator[None]:
+    """Within the block, a `PatientAPIBudget` wait longer than `seconds` raises `QuotaWouldWait` instead."""
+    token = _PATIENCE.set(seconds)
+    try:
+        yield
+    finally:
+        _PATIENCE.reset(token)
 
 
 def _describe(seconds: float) -> str:
@@ -120,6 +148,9 @@ class PatientAPIBudget(HttpAPIBudget):
                     return
                 except CallRateLimitHit as hit:
                     wait = max(hit.time_to_wait.total_seconds(), 0.05)
+            patience = _PATIENCE.get()
+            if patience is not None and waited + wait > patience:
+                raise QuotaWouldWait(self.provider, quota, wait)
             if waited + wait > self.max_wait_seconds:
                 raise transient_error(
                     f"{self.provider}'s {quota.name} quota ({quota.limit} per {_describe(quota.period.total_seconds())}) "

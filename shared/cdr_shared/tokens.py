@@ -1,14 +1,19 @@
-"""Short-lived bearer tokens: fetch, cache, refresh ahead of expiry, and refresh once on a 401.
+"""Short-lived bearer tokens: fetch, cache, renew ahead of expiry, and renew once when the API rejects one.
 
-`ShortLivedTokenAuth` is a `requests` auth class, so the CDK's HTTP client uses it like any other:
-every request gets a fresh-enough token, and a 401 answer is retried once, transparently, with a new
-token (the way `requests`' digest auth re-sends). A second 401 reaches the stream's error handler,
-which reports a config error naming the credential.
+`ShortLivedTokenAuth` is a `requests` auth class that also offers the CDK's token-refresh interface
+(`refresh_and_set_access_token`, `get_auth_header`). A stream's error handler answers a rejected token
+(a 401, or a provider's "token expired" body) with `ResponseAction.REFRESH_TOKEN_THEN_RETRY`
+(`http_errors.token_rejected`); the CDK's HTTP client then renews the token once for that request and
+retries it through its normal path, so the retry, like the renewal's own request (the token session is
+a `LimiterSession` on the stream's budget where the provider has one), passes the rate budget, the
+backoff and the error handler. A second rejection of the same request ends as a config error naming the
+credential fields; a renewal that failed ends as a transient error quoting why.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import threading
 import time
@@ -27,15 +32,19 @@ from cdr_shared.http_errors import (
     CHECK_MAX_SECONDS,
     CHECK_MAX_WAIT_SECONDS,
     in_check,
+    mark_renewable,
     provider_message,
     request_timeout,
     retry_after_seconds,
 )
+from cdr_shared.rate_budget import QuotaWouldWait, quota_patience
 from cdr_shared.secrets import register_secret
 
-_RETRIED_MARK = "_cdr_token_retried"
 TOKEN_REQUEST_TIMEOUT = 60
 TOKEN_REQUEST_ATTEMPTS = 5
+TOKEN_RETRY_QUOTA_WAIT_SECONDS = 60.0
+"""The longest a retried token request waits for its quota: a provider allowing one token an hour
+(Ozonetel) would otherwise hold a sync for an hour behind a token endpoint that keeps failing."""
 
 
 class TokenRefused(AirbyteTracedException):
@@ -55,7 +64,8 @@ class IssuedToken:
 
 
 class ShortLivedTokenAuth(requests.auth.AuthBase, ABC):
-    """Caches a token and renews it `refresh_margin` seconds before expiry; renews once on 401."""
+    """Caches a token and renews it `refresh_margin` seconds before expiry, or when the CDK asks
+    (`refresh_and_set_access_token`, after the error handler answered `REFRESH_TOKEN_THEN_RETRY`)."""
 
     refresh_margin: float = 60.0
     default_lifetime: float = 300.0
@@ -65,7 +75,10 @@ class ShortLivedTokenAuth(requests.auth.AuthBase, ABC):
         self._lock = threading.Lock()
         self._token: str | None = None
         self._renew_at: float = 0.0
+        self._signed = threading.local()
         self.renewals = 0
+        self.renewal_problem: str | None = None
+        """Why the last renewal failed (None after a success): the error handler quotes it."""
 
     @abstractmethod
     def fetch_token(self) -> IssuedToken:
@@ -82,16 +95,37 @@ class ShortLivedTokenAuth(requests.auth.AuthBase, ABC):
         """A token valid for at least `refresh_margin` more seconds."""
         with self._lock:
             if self._token is None or self._monotonic() >= self._renew_at:
-                self._store(self.renew_token(self._token) if self._token else self.fetch_token())
+                self._renew()
             return self._token  # type: ignore[return-value]
 
-    def invalidate(self, rejected: str | None = None) -> None:
-        """Forget the cached token (if it is still `rejected`), so the next request renews it."""
+    def get_auth_header(self) -> Mapping[str, str]:
+        """The headers the next request will carry, without renewing anything. The CDK compares them with a
+        rejected request's to tell whether the token was already replaced since that request was sent."""
         with self._lock:
-            if rejected is None or rejected == self._token:
-                self._renew_at = 0.0
+            return self.auth_headers(self._token) if self._token else {}
 
-    def _store(self, issued: IssuedToken) -> None:
+    def refresh_and_set_access_token(self) -> None:
+        """Renew now: the API rejected the token this thread's last request carried.
+
+        The CDK calls this once per rejected request. When several requests carrying the same token are
+        rejected together, only the first renews: the others find the token already replaced (by the
+        token this thread signed with) and retry with the new one, so a provider whose new token revokes
+        the previous one is not made to issue two.
+        """
+        signed = getattr(self._signed, "token", None)
+        with self._lock:
+            if self._token is not None and signed is not None and signed != self._token:
+                return
+            self._renew()
+
+    def _renew(self) -> None:
+        """Replace the cached token (the lock is held); a failure is kept in `renewal_problem` and raised."""
+        try:
+            issued = self.renew_token(self._token) if self._token else self.fetch_token()
+        except Exception as error:
+            self.renewal_problem = getattr(error, "message", None) or str(error) or type(error).__name__
+            raise
+        self.renewal_problem = None
         register_secret(issued.value)
         lifetime = issued.expires_in if issued.expires_in and issued.expires_in > 0 else self.default_lifetime
         margin = min(self.refresh_margin, lifetime / 2)
@@ -100,26 +134,12 @@ class ShortLivedTokenAuth(requests.auth.AuthBase, ABC):
         self.renewals += 1
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers.update(self.auth_headers(self.token()))
-        hooks = request.hooks.setdefault("response", [])
-        if self._retry_once_on_401 not in hooks:
-            request.register_hook("response", self._retry_once_on_401)
+        token = self.token()
+        self._signed.token = token
+        request.headers.update(self.auth_headers(token))
+        # Lets the stream's error handler answer a rejection with a renewal (`http_errors.token_rejected`).
+        mark_renewable(request, self)
         return request
-
-    def _retry_once_on_401(self, response: requests.Response, **kwargs: Any) -> requests.Response:
-        if response.status_code != 401 or getattr(response.request, _RETRIED_MARK, False):
-            return response
-        sent = response.request.headers.get("Authorization", "")
-        self.invalidate(sent.split(" ", 1)[-1] if sent else None)
-        response.content  # noqa: B018 - drain the body so the connection can be reused
-        response.close()
-        retry = response.request.copy()
-        setattr(retry, _RETRIED_MARK, True)
-        retry.headers.update(self.auth_headers(self.token()))
-        second = response.connection.send(retry, **kwargs)
-        second.history.append(response)
-        second.request = retry
-        return second
 
 
 def request_token(
@@ -138,12 +158,23 @@ def request_token(
     faults are retried with backoff and become a transient error, quoting the last answer, when they persist.
     Under `check` (`http_errors.check_budget`) it keeps to check's budget: at most `CHECK_MAX_RETRIES`
     retries, no wait (not even `Retry-After`) over `CHECK_MAX_WAIT_SECONDS`, and a shorter request timeout.
+    A retry waits at most `TOKEN_RETRY_QUOTA_WAIT_SECONDS` for the session's quota (`rate_budget`): when the
+    failed attempts spent a quota that frees up only later, the transient error says so at once.
     """
     last_problem = ""
     started = time.monotonic()
     for attempt in range(1, TOKEN_REQUEST_ATTEMPTS + 1):
+        patience = quota_patience(TOKEN_RETRY_QUOTA_WAIT_SECONDS) if attempt > 1 else contextlib.nullcontext()
         try:
-            response = session.request(method, url, timeout=request_timeout(TOKEN_REQUEST_TIMEOUT), **kwargs)
+            with patience:
+                response = session.request(
+                    method, url, timeout=request_timeout(TOKEN_REQUEST_TIMEOUT), **kwargs
+                )
+        except QuotaWouldWait as wait:
+            raise transient_error(
+                f"{provider} token endpoint kept failing ({last_problem}), and {wait}; "
+                "not waiting for it: try the sync again later."
+            ) from None
         except requests.RequestException as error:
             last_problem = type(error).__name__
         else:

@@ -76,15 +76,37 @@ def test_given_refresh_refused_when_renewing_then_a_fresh_login_is_made():
         assert auth.token() == "tok-3"
 
 
+def read_failing():
+    """A sync with the login credentials that is expected to fail."""
+    return read(
+        SourceAcefone(),
+        config(credentials=LOGIN),
+        catalog(),
+        expected_outcome=ExpectedOutcome.EXPECT_EXCEPTION,
+    )
+
+
+def test_given_the_renewed_token_rejected_too_when_read_then_config_error_naming_the_login_fields():
+    with freeze_time(NOW), HttpMocker() as http:
+        http.post(login_request(), token_answer("tok-1"))
+        http.get(with_bearer(records_request(*DAY_1), "tok-1"), error(401, {"message": "Token has expired"}))
+        http.post(with_bearer(HttpRequest(f"{BASE}/v1/auth/refresh"), "tok-1"), token_answer("tok-2"))
+        http.get(
+            with_bearer(records_request(*DAY_1), "tok-2"), error(401, {"message": "Token has been revoked"})
+        )
+        output = read_failing()
+    trace = output.errors[0].trace.error
+    assert trace.failure_type == FailureType.config_error
+    assert "credentials.email and credentials.password" in trace.message and "revoked" in trace.message
+    assert not any(
+        secret in "\n".join(str(m) for m in output._messages) for secret in ("tok-1", "tok-2", PASSWORD)
+    )
+
+
 def test_given_wrong_password_when_read_then_config_error_naming_email_and_password_without_echo():
     with freeze_time(NOW), HttpMocker() as http:
         http.post(login_request(), error(401, {"message": "Invalid credentials"}))
-        output = read(
-            SourceAcefone(),
-            config(credentials=LOGIN),
-            catalog(),
-            expected_outcome=ExpectedOutcome.EXPECT_EXCEPTION,
-        )
+        output = read_failing()
     trace = output.errors[0].trace.error
     assert trace.failure_type == FailureType.config_error
     assert "credentials.email and credentials.password" in trace.message

@@ -71,7 +71,8 @@ def token_budget() -> HttpAPIBudget:
 
 
 class RingCxTokenPairAuth(ShortLivedTokenAuth):
-    """Bearer RingCX tokens from a login that answers a RingCX token pair, renewed ahead of expiry and on 401.
+    """Bearer RingCX tokens from a login that answers a RingCX token pair, renewed ahead of expiry and on 401
+    (the stream's error handler answers `REFRESH_TOKEN_THEN_RETRY`; every token request passes `budget`).
 
     A subclass logs in (`fetch_token`); renewal uses the refresh token, and logs in again when it is refused.
     """
@@ -85,7 +86,8 @@ class RingCxTokenPairAuth(ShortLivedTokenAuth):
         self.auth_url = auth_url
         self._refresh_token: str | None = None
         self.admin_id: str | None = None
-        self._session = LimiterSession(api_budget=token_budget())
+        self.budget = token_budget()
+        self._session = LimiterSession(api_budget=self.budget)
 
     def renew_token(self, current: str | None) -> IssuedToken:
         if not self._refresh_token:

@@ -10,6 +10,7 @@ from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_casper import SourceCasper
+from source_casper import auth as auth_module
 from source_casper.auth import RingCxJwtAuth, StaticTokenAuth, authenticator_from_config
 from unit_tests.conftest import (
     API,
@@ -150,9 +151,9 @@ def test_token_requests_share_a_budget_of_five_per_minute():
     auth = jwt_auth(Clock())
     request = requests.Request("POST", f"{RINGCX}/api/auth/token/refresh").prepare()
     for _ in range(5):
-        auth._session._api_budget.acquire_call(request, block=False)
+        auth.budget.acquire_call(request, block=False)
     with pytest.raises(CallRateLimitHit):
-        auth._session._api_budget.acquire_call(request, block=False)
+        auth.budget.acquire_call(request, block=False)
 
 
 def run_accounts(cfg, expect_failure=False):
@@ -185,6 +186,44 @@ def test_given_a_second_401_after_renewal_then_config_error_naming_the_credentia
     error = output.errors[0].trace.error
     assert error.failure_type == FailureType.config_error
     assert "credentials.client_id" in error.message and "Jwt is expired" in error.message
+
+
+def test_given_the_token_endpoints_keep_failing_on_renewal_then_a_transient_error_quotes_them(
+    sleeps, monkeypatch
+):
+    # Room for every retry at once: with sleeps recorded, a full budget could not be waited out.
+    monkeypatch.setattr(auth_module, "TOKEN_REQUESTS_PER_MINUTE", 50)
+    unavailable = json_answer({"message": "Service Unavailable"}, 503)
+    with HttpMocker() as http:
+        http.post(
+            platform_request(),
+            [json_answer({"access_token": "rc-platform-token-1", "expires_in": 3600}), unavailable],
+        )
+        http.post(exchange_request(), exchanged(1))
+        http.post(refresh_request("refresh-1"), unavailable)
+        http.get(accounts_request(), json_answer({"status": 401, "message": "Jwt is expired"}, 401))
+        output = run_accounts(config(credentials=jwt_credentials()), expect_failure=True)
+    error = output.errors[0].trace.error
+    assert error.failure_type == FailureType.transient_error
+    assert "RingCentral token endpoint kept failing (HTTP 503: 'Service Unavailable')" in error.message
+    assert sum(sleeps) < 60
+
+
+def test_a_renewal_draws_from_the_token_budget():
+    auth = jwt_auth(Clock())
+    drawn = []
+    auth.budget.acquire_call = lambda request, **kwargs: drawn.append(request.url)
+    with HttpMocker() as http:
+        given_login(http)
+        http.post(refresh_request("refresh-1"), exchanged(2))
+        auth.token()
+        auth.refresh_and_set_access_token()
+    assert drawn == [
+        f"{PLATFORM}/restapi/oauth/token",
+        f"{RINGCX}/api/auth/login/rc/accesstoken?includeRefresh=true",
+        f"{RINGCX}/api/auth/token/refresh",
+    ]
+    assert auth.get_auth_header() == {"Authorization": f"Bearer {ringcx_token(2)}"}
 
 
 def test_a_403_is_a_config_error_naming_the_credentials():

@@ -8,7 +8,7 @@ or parameter the user must fix (named by its config field), a token to renew, or
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -24,6 +24,7 @@ from cdr_shared.http_errors import (
     provider_message,
     rate_limited,
     retry,
+    token_rejected,
     unexpected,
 )
 from cdr_shared.secrets import scrub
@@ -117,18 +118,12 @@ class OzonetelErrorHandler(ProviderErrorHandler):
     `records_key` is where the endpoint's answer lists its records (`message` for the legacy APIs,
     `details` for the reports API). A success answer whose list is missing or not a list is not what the
     pages document: it is retried and then reported, never read as an empty window.
-    `on_token_rejected` is called when the reports API says the bearer token expired or was replaced;
-    the request is then retried with a new token.
+    When the reports API says the bearer token expired or was replaced ("Token Expired", "Invalid Token"),
+    the CDK renews it once and retries the request (`http_errors.token_rejected`).
     """
 
-    def __init__(
-        self,
-        max_time: int,
-        on_token_rejected: Callable[[requests.Response], None] | None = None,
-        records_key: str = "message",
-    ) -> None:
+    def __init__(self, max_time: int, records_key: str = "message") -> None:
         super().__init__(PROVIDER, AUTH_HINT, max_retries=8, max_time=max_time)
-        self.on_token_rejected = on_token_rejected
         self.records_key = records_key
 
     def interpret_success_body(self, response: requests.Response) -> ErrorResolution:
@@ -148,9 +143,11 @@ class OzonetelErrorHandler(ProviderErrorHandler):
             return resolution
         if answer_status(body) not in FAILED_STATUSES:
             return self.interpret_records_answer(response, body, resolution)
-        if any(fragment in lowered for fragment in TOKEN_ANSWERS) and self.on_token_rejected is not None:
-            self.on_token_rejected(response)
-            return retry(f"Ozonetel rejected the access token ({message}); retrying with a new one.")
+        if any(fragment in lowered for fragment in TOKEN_ANSWERS):
+            refused = f"Ozonetel rejected the access token ({scrub(message)}). {AUTH_HINT}"
+            renewal = token_rejected(response, PROVIDER, refused)
+            if renewal is not None:
+                return renewal
         for fragment, advice in CONFIG_ANSWERS:
             if fragment in lowered:
                 return fail(FailureType.config_error, f"{advice} (Ozonetel said: {scrub(message)})")

@@ -362,19 +362,6 @@ class CdrReports(OzonetelStream):
             body["campaignName"] = self.config.campaign_name
         return body
 
-    def get_error_handler(self) -> ErrorHandler:
-        return OzonetelErrorHandler(
-            max_time=int(self.config.limits.max_wait_seconds) + 1800,
-            on_token_rejected=self._forget_token,
-            records_key=self.records_key,
-        )
-
-    def _forget_token(self, response: requests.Response) -> None:
-        authenticator = self._http_client._session.auth
-        if hasattr(authenticator, "invalidate"):
-            sent = response.request.headers.get("Authorization", "") if response.request else ""
-            authenticator.invalidate(sent.split(" ", 1)[-1] if sent else None)
-
     def parse_response(
         self,
         response: requests.Response,

@@ -118,3 +118,33 @@ def test_given_a_refused_token_request_then_a_config_error_names_the_credentials
         output = run(reports_config("token"), "cdr_reports", failure=True)
     error = output.errors[0].trace.error
     assert error.failure_type == FailureType.config_error and "'api_key'" in error.message
+
+
+def test_given_the_renewed_token_is_rejected_too_then_a_config_error_names_the_credentials():
+    expired = answer({"status": "false", "message": "Token Expired", "data": None})
+    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+        http.post(
+            token_request(),
+            [
+                answer({"status": "success", "token": "tok-1"}),
+                answer({"status": "success", "token": "tok-2"}),
+            ],
+        )
+        http.get(reports_request("2024-05-09"), [expired, expired])
+        output = run(reports_config("token"), "cdr_reports", failure=True)
+    error = output.errors[0].trace.error
+    assert error.failure_type == FailureType.config_error
+    assert (
+        "'user_name'" in error.message and "'api_key'" in error.message and "Token Expired" in error.message
+    )
+    assert not any(token in json.dumps([m.log.message for m in output.logs]) for token in ("tok-1", "tok-2"))
+
+
+def test_given_the_token_endpoint_keeps_failing_then_a_transient_error_comes_without_waiting_an_hour(naps):
+    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+        http.post(token_request(), answer({"message": "Service Unavailable"}, status=503))
+        output = run(reports_config("token"), "cdr_reports", failure=True)
+    error = output.errors[0].trace.error
+    assert error.failure_type == FailureType.transient_error
+    assert "HTTP 503" in error.message and "reports-token quota" in error.message
+    assert sum(naps) < 600  # the hourly token quota is not waited for behind a failing endpoint
