@@ -76,7 +76,7 @@ docker-test: install
 	$(RUN) $(PY) integration_tests/docker_images.py
 
 bench: install
-	@set -e; for script in $(wildcard source-*/benchmarks/*.py); do \
+	@set -e; for script in $(wildcard integration_tests/benchmarks/*.py); do \
 		echo "== $$script"; $(RUN) $(PY) $$script; \
 	done
 

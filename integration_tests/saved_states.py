@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from integration_tests.connector_runner import ConnectorRun, configured_catalog, run_connector
+from cdr_shared.testing.console import ConsoleRun, configured_catalog, run_console_script
 from integration_tests.emulators.testing import EmulatorPool
 from integration_tests.fake_clock import fake_clock_folder
 
@@ -268,12 +268,12 @@ class Session:
     code_paths: tuple[str, ...] = ()
     """Folders put first on the connector's PYTHONPATH (a released revision's packages)."""
 
-    def run(self, command: str, **kwargs: Any) -> ConnectorRun:
+    def run(self, command: str, **kwargs: Any) -> ConsoleRun:
         env = {"PYTHONPATH": os.pathsep.join([str(self.fake_clock), *self.code_paths])}
         if self.scenario.now:
             self.emulator.clock.set(self.scenario.now)
             env["FAKE_NOW"] = self.scenario.now
-        return run_connector(
+        return run_console_script(
             self.scenario.connector, command, self.scenario.config_for(self.emulator), env=env, **kwargs
         )
 

@@ -14,13 +14,9 @@ import pendulum
 import pytest
 
 from cdr_shared.secrets import secret_forms
-from integration_tests.connector_runner import (
-    ConnectorRun,
-    configured_catalog,
-    discover_once,
-    run_connector,
-    state_messages_as_input,
-)
+from cdr_shared.testing.console import ConsoleRun as ConnectorRun
+from cdr_shared.testing.console import configured_catalog, discover_once, state_messages_as_input
+from cdr_shared.testing.console import run_console_script as run_connector
 
 CONNECTOR = "source-acefone"
 DERIVED = ("started_at", "ended_at")

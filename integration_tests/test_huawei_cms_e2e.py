@@ -20,12 +20,8 @@ import jsonschema
 import pytest
 
 from cdr_shared.secrets import secret_forms
-from integration_tests.connector_runner import (
-    configured_catalog,
-    discover_once,
-    run_connector,
-    state_messages_as_input,
-)
+from cdr_shared.testing.console import configured_catalog, discover_once, state_messages_as_input
+from cdr_shared.testing.console import run_console_script as run_connector
 from integration_tests.emulators.huawei_cms import CALL_DETAIL_PATH, QUERY_CALLS_PATH
 
 CONNECTOR = "source-huawei-cms"

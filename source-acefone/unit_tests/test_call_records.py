@@ -1,54 +1,33 @@
-import json
-from pathlib import Path
-
 import jsonschema
-from airbyte_cdk.models import FailureType, SyncMode, TraceType
-from airbyte_cdk.test.entrypoint_wrapper import read
+import pytest
+from airbyte_cdk.models import FailureType, TraceType
 from airbyte_cdk.test.mock_http import HttpMocker
-from airbyte_cdk.test.state_builder import StateBuilder
 from freezegun import freeze_time
 
-from source_acefone import SourceAcefone
-from unit_tests.conftest import NOW, TOKEN, call, catalog, config, error, page, records_request
-
-SCHEMA = json.loads((Path(__file__).parents[1] / "source_acefone/schemas/call_records.json").read_text())
-# start_date 2024-05-09 IST, frozen at 2024-05-10 17:30 IST: two one-day windows.
-DAY_1 = ("2024-05-09 00:00:00", "2024-05-09 23:59:59")
-DAY_2 = ("2024-05-10 00:00:00", "2024-05-10 17:29:59")
-
-
-def run(cfg, state=None, sync_mode=SyncMode.incremental, expect_failure=False):
-    from airbyte_cdk.test.entrypoint_wrapper import ExpectedOutcome
-
-    outcome = ExpectedOutcome.EXPECT_EXCEPTION if expect_failure else ExpectedOutcome.EXPECT_SUCCESS
-    return read(SourceAcefone(), cfg, catalog(sync_mode), state, expected_outcome=outcome)
-
-
-def ids(output):
-    return [m.record.data["id"] for m in output.records]
-
-
-def states(output):
-    return [m.state.stream.stream_state.started_at for m in output.state_messages]
+from cdr_shared.testing.output import assert_failed, everything_printed
+from cdr_shared.testing.state_suite import SavedStateSuite
+from unit_tests import builders as acefone
+from unit_tests.builders import DAY_1, DAY_2, NOW, SCHEMA, TOKEN
 
 
 @freeze_time(NOW)
 def test_given_first_sync_when_read_then_each_window_is_requested_in_ist_and_state_follows_each_window():
     with HttpMocker() as http:
-        http.get(records_request(*DAY_1), page([call("a"), call("b")], count=3))
-        http.get(records_request(*DAY_1, page=2), page([call("c")], count=3, page_number=2))
-        http.get(records_request(*DAY_2), page([call("d", date="2024-05-10")], count=1))
-        output = run(config())
-    assert ids(output) == ["a", "b", "c", "d"]
-    assert states(output) == ["2024-05-09T18:30:00+00:00", "2024-05-10T12:00:00+00:00"]
+        acefone.mock_pages(http, DAY_1, (["a", "b"], 3), (["c"], 3))
+        acefone.mock_pages(http, DAY_2, ([acefone.call("d", date="2024-05-10")], 1))
+        output = acefone.run(acefone.config())
+    assert acefone.ids(output) == ["a", "b", "c", "d"]
+    assert acefone.states(output) == ["2024-05-09T18:30:00+00:00", "2024-05-10T12:00:00+00:00"]
 
 
 @freeze_time(NOW)
 def test_records_keep_provider_fields_and_gain_utc_timestamps_and_validate_against_the_schema():
     with HttpMocker() as http:
-        http.get(records_request(*DAY_1), page([call("a", time="19:19:59", end_stamp="2024-05-09 19:20:57")]))
-        http.get(records_request(*DAY_2), page([]))
-        output = run(config())
+        acefone.mock_pages(
+            http, DAY_1, ([acefone.call("a", time="19:19:59", end_stamp="2024-05-09 19:20:57")], None)
+        )
+        acefone.mock_empty_day_2(http)
+        output = acefone.run(acefone.config())
     record = output.records[0].record.data
     assert record["date"] == "2024-05-09" and record["time"] == "19:19:59"
     assert record["started_at"] == "2024-05-09T13:49:59+00:00"
@@ -56,58 +35,42 @@ def test_records_keep_provider_fields_and_gain_utc_timestamps_and_validate_again
     jsonschema.validate(record, SCHEMA)
 
 
+# Each row: the pages of the first window (calls listed, count stated) and the calls read. HttpMocker fails
+# a request nobody mocked, so "no further page is requested" is asserted too.
+PAGING = {
+    "count is the page size: pages are read until a short one": (
+        [(["a", "b"], 2), (["c"], 1)],
+        ["a", "b", "c"],
+    ),
+    "a full last page: paging stops at the next, empty page": ([(["a", "b"], 2), ([], 0)], ["a", "b"]),
+    "total count reached on a full page: no further page": ([(["a", "b"], 4), (["c", "d"], 4)], list("abcd")),
+    "a call inserted during paging: the repeated record once": (
+        [(["a", "b"], 3), (["b", "c"], 4), ([], 4)],
+        ["a", "b", "c"],
+    ),
+}
+
+
+@pytest.mark.parametrize(("pages", "read"), list(PAGING.values()), ids=list(PAGING))
 @freeze_time(NOW)
-def test_given_count_is_the_page_size_when_a_full_page_comes_then_the_next_page_is_read_until_a_short_one():
+def test_given_the_pages_of_a_window_when_read_then_every_call_is_read_once(pages, read):
     with HttpMocker() as http:
-        http.get(records_request(*DAY_1), page([call("a"), call("b")], count=2))
-        http.get(records_request(*DAY_1, page=2), page([call("c")], count=1, page_number=2))
-        http.get(records_request(*DAY_2), page([]))
-        output = run(config())
-    assert ids(output) == ["a", "b", "c"]
-
-
-@freeze_time(NOW)
-def test_given_full_last_page_when_next_page_is_empty_then_paging_stops():
-    with HttpMocker() as http:
-        http.get(records_request(*DAY_1), page([call("a"), call("b")], count=2))
-        http.get(records_request(*DAY_1, page=2), page([], count=0, page_number=2))
-        http.get(records_request(*DAY_2), page([]))
-        output = run(config())
-    assert ids(output) == ["a", "b"]
-
-
-@freeze_time(NOW)
-def test_given_total_count_reached_when_page_is_full_then_no_further_page_is_requested():
-    with HttpMocker() as http:
-        http.get(records_request(*DAY_1), page([call("a"), call("b")], count=4))
-        http.get(records_request(*DAY_1, page=2), page([call("c"), call("d")], count=4, page_number=2))
-        http.get(records_request(*DAY_2), page([]))
-        output = run(config())
-    assert ids(output) == ["a", "b", "c", "d"]
+        acefone.mock_pages(http, DAY_1, *pages)
+        acefone.mock_empty_day_2(http)
+        output = acefone.run(acefone.config())
+    assert acefone.ids(output) == read
 
 
 @freeze_time(NOW)
 def test_given_total_count_when_first_page_arrives_then_an_estimate_is_traced():
     with HttpMocker() as http:
-        http.get(records_request(*DAY_1), page([call("a"), call("b")], count=3))
-        http.get(records_request(*DAY_1, page=2), page([call("c")], count=3, page_number=2))
-        http.get(records_request(*DAY_2), page([]))
-        output = run(config())
+        acefone.mock_pages(http, DAY_1, (["a", "b"], 3), (["c"], 3))
+        acefone.mock_empty_day_2(http)
+        output = acefone.run(acefone.config())
     estimates = [
         m.trace.estimate.row_estimate for m in output.trace_messages if m.trace.type == TraceType.ESTIMATE
     ]
     assert estimates == [3]
-
-
-@freeze_time(NOW)
-def test_given_a_call_inserted_during_paging_when_a_record_repeats_then_it_is_emitted_once():
-    with HttpMocker() as http:
-        http.get(records_request(*DAY_1), page([call("a"), call("b")], count=3))
-        http.get(records_request(*DAY_1, page=2), page([call("b"), call("c")], count=4, page_number=2))
-        http.get(records_request(*DAY_1, page=3), page([], count=4, page_number=3))
-        http.get(records_request(*DAY_2), page([]))
-        output = run(config())
-    assert ids(output) == ["a", "b", "c"]
 
 
 @freeze_time(NOW)
@@ -133,119 +96,100 @@ def test_given_filters_when_read_then_they_become_the_documented_query_parameter
         "did_number": "+918069858731",
     }
     with HttpMocker() as http:
-        http.get(records_request(*DAY_1, **expected), page([]))
-        http.get(records_request(*DAY_2, **expected), page([]))
-        run(config(filters=filters))
+        http.get(acefone.records_request(*DAY_1, **expected), acefone.page([]))
+        http.get(acefone.records_request(*DAY_2, **expected), acefone.page([]))
+        acefone.run(acefone.config(filters=filters))
 
 
 @freeze_time(NOW)
 def test_given_state_when_read_then_only_state_minus_lookback_onward_is_requested():
-    state = (
-        StateBuilder().with_stream_state("call_records", {"started_at": "2024-05-10T06:30:00+00:00"}).build()
-    )
+    state = acefone.state_at("2024-05-10T06:30:00+00:00")
     with HttpMocker() as http:
         http.get(
-            records_request("2024-05-10 11:00:00", "2024-05-10 17:29:59"),
-            page([call("z", date="2024-05-10")]),
+            acefone.records_request("2024-05-10 11:00:00", "2024-05-10 17:29:59"),
+            acefone.page([acefone.call("z", date="2024-05-10")]),
         )
-        output = run(config(), state)
-    assert ids(output) == ["z"]
-    assert states(output)[-1] == "2024-05-10T12:00:00+00:00"
+        output = acefone.run(acefone.config(), state=state)
+    assert acefone.ids(output) == ["z"]
+    assert acefone.states(output)[-1] == "2024-05-10T12:00:00+00:00"
 
 
 @freeze_time(NOW)
 def test_given_end_date_when_read_then_nothing_after_it_is_requested():
     with HttpMocker() as http:
-        http.get(records_request(*DAY_1), page([call("a")]))
-        output = run(config(end_date="2024-05-09"))
-    assert states(output) == ["2024-05-09T18:30:00+00:00"]
-
-
-@freeze_time(NOW)
-def test_given_state_in_the_future_when_read_then_config_error_before_any_request():
-    state = (
-        StateBuilder().with_stream_state("call_records", {"started_at": "2031-01-01T00:00:00+00:00"}).build()
-    )
-    with HttpMocker():
-        output = run(config(), state, expect_failure=True)
-    assert output.errors[0].trace.error.failure_type == FailureType.config_error
-    assert "future" in output.errors[0].trace.error.message
-
-
-@freeze_time(NOW)
-def test_given_unparseable_state_when_read_then_config_error_naming_the_cursor():
-    state = StateBuilder().with_stream_state("call_records", {"started_at": "last tuesday"}).build()
-    with HttpMocker():
-        output = run(config(), state, expect_failure=True)
-    assert output.errors[0].trace.error.failure_type == FailureType.config_error
-    assert "started_at" in output.errors[0].trace.error.message
+        http.get(acefone.records_request(*DAY_1), acefone.page([acefone.call("a")]))
+        output = acefone.run(acefone.config(end_date="2024-05-09"))
+    assert acefone.states(output) == ["2024-05-09T18:30:00+00:00"]
 
 
 @freeze_time(NOW)
 def test_given_server_errors_rate_limit_and_broken_bodies_when_read_then_retried_and_nothing_lost():
     with HttpMocker() as http:
         http.get(
-            records_request(*DAY_1),
+            acefone.records_request(*DAY_1),
             [
-                error(503, "Service Unavailable"),
-                error(429, {"message": "Too many requests"}, {"Retry-After": "0"}),
-                error(200, '{"count": 2, "results": [{"id"'),
-                error(200, "<html><body>Bad gateway</body></html>"),
-                page([call("a")]),
+                acefone.error(503, "Service Unavailable"),
+                acefone.error(429, {"message": "Too many requests"}, {"Retry-After": "0"}),
+                acefone.error(200, '{"count": 2, "results": [{"id"'),
+                acefone.error(200, "<html><body>Bad gateway</body></html>"),
+                acefone.page([acefone.call("a")]),
             ],
         )
-        http.get(records_request(*DAY_2), page([call("b", date="2024-05-10")]))
-        output = run(config())
-    assert ids(output) == ["a", "b"]
+        http.get(acefone.records_request(*DAY_2), acefone.page([acefone.call("b", date="2024-05-10")]))
+        output = acefone.run(acefone.config())
+    assert acefone.ids(output) == ["a", "b"]
 
 
 @freeze_time(NOW)
 def test_given_answers_that_are_not_pages_when_they_persist_then_system_error_quoting_them():
     with HttpMocker() as http:
         http.get(
-            records_request(*DAY_1), [error(200, {"success": False, "message": "Account suspended"})] * 9
+            acefone.records_request(*DAY_1),
+            [acefone.error(200, {"success": False, "message": "Account suspended"})] * 9,
         )
-        output = run(config(), expect_failure=True)
-    trace = output.errors[0].trace.error
-    assert trace.failure_type == FailureType.system_error
-    assert "Account suspended" in trace.message
+        output = acefone.run(acefone.config(), expect_failure=True)
+    assert_failed(output, FailureType.system_error, "Account suspended")
 
 
 @freeze_time(NOW)
 def test_given_429_with_retry_after_when_read_then_the_connector_waits_that_long(sleeps):
     with HttpMocker() as http:
         http.get(
-            records_request(*DAY_1),
-            [error(429, {"message": "Too many requests"}, {"Retry-After": "7"}), page([])],
+            acefone.records_request(*DAY_1),
+            [acefone.error(429, {"message": "Too many requests"}, {"Retry-After": "7"}), acefone.page([])],
         )
-        http.get(records_request(*DAY_2), page([]))
-        run(config())
+        acefone.mock_empty_day_2(http)
+        acefone.run(acefone.config())
     assert sleeps and 7 <= sleeps[0] <= 8
 
 
 @freeze_time(NOW)
 def test_given_revoked_api_token_when_read_then_config_error_naming_the_credential():
     with HttpMocker() as http:
-        http.get(records_request(*DAY_1), error(401, {"message": "Unauthenticated"}))
-        output = run(config(), expect_failure=True)
-    error_trace = output.errors[0].trace.error
-    assert error_trace.failure_type == FailureType.config_error
-    assert "credentials.api_token" in error_trace.message
-    assert TOKEN not in "\n".join(str(m) for m in output._messages)
+        http.get(acefone.records_request(*DAY_1), acefone.error(401, {"message": "Unauthenticated"}))
+        output = acefone.run(acefone.config(), expect_failure=True)
+    assert_failed(output, FailureType.config_error, "credentials.api_token")
+    assert TOKEN not in everything_printed(output)
 
 
 @freeze_time(NOW)
 def test_given_provider_rejects_a_parameter_when_read_then_config_error_quoting_it():
     with HttpMocker() as http:
-        http.get(records_request(*DAY_1), error(422, {"message": "The did number is invalid."}))
-        output = run(config(), expect_failure=True)
+        http.get(
+            acefone.records_request(*DAY_1), acefone.error(422, {"message": "The did number is invalid."})
+        )
+        output = acefone.run(acefone.config(), expect_failure=True)
     assert "The did number is invalid." in output.errors[0].trace.error.message
 
 
 @freeze_time(NOW)
 def test_given_persistent_outage_when_read_then_transient_error_and_state_not_advanced():
     with HttpMocker() as http:
-        http.get(records_request(*DAY_1), [error(500, "boom")] * 9)
-        output = run(config(), expect_failure=True)
-    assert output.errors[0].trace.error.failure_type == FailureType.transient_error
-    assert all(s is None for s in states(output)) or states(output) == []
+        http.get(acefone.records_request(*DAY_1), [acefone.error(500, "boom")] * 9)
+        output = acefone.run(acefone.config(), expect_failure=True)
+    assert_failed(output, FailureType.transient_error)
+    assert all(s is None for s in acefone.states(output)) or acefone.states(output) == []
+
+
+class TestSavedState(SavedStateSuite):
+    builders = acefone

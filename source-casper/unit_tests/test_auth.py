@@ -12,7 +12,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from source_casper import SourceCasper
 from source_casper import auth as auth_module
 from source_casper.auth import RingCxJwtAuth, StaticTokenAuth, authenticator_from_config
-from unit_tests.conftest import (
+from unit_tests.builders import (
     API,
     CLIENT_SECRET,
     JWT,

@@ -14,7 +14,7 @@ from source_casper.report_csv import (
     lines_of,
     parse_report_time,
 )
-from unit_tests.conftest import SEED_HEADER, SEED_ROWS
+from unit_tests.builders import SEED_HEADER, SEED_ROWS
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "source_casper/schemas/call_detail_report.json").read_text())
 ARIZONA = pendulum.timezone("US/Arizona")

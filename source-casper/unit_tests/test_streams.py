@@ -1,25 +1,13 @@
 import json
-from pathlib import Path
 
 import jsonschema
 from airbyte_cdk.models import FailureType
-from airbyte_cdk.test.entrypoint_wrapper import ExpectedOutcome, read
 from airbyte_cdk.test.mock_http import HttpMocker
 
-from source_casper import SourceCasper
-from unit_tests.conftest import (
-    ACCOUNT,
-    OTHER_ACCOUNT,
-    accounts_request,
-    catalog,
-    config,
-    input_controls_request,
-    json_answer,
-    profile_groups,
-    users_request,
-)
+from cdr_shared.testing.output import assert_failed, everything_printed, stream_schema
+from unit_tests import builders as ringcx
+from unit_tests.builders import ACCOUNT, OTHER_ACCOUNT
 
-SCHEMAS = Path(__file__).parents[1] / "source_casper/schemas"
 ACCOUNT_RECORD = {
     "accountId": ACCOUNT,
     "accountName": "Support",
@@ -44,33 +32,26 @@ USERS = [
 ]
 
 
-def run(cfg, *streams, expect_failure=False):
-    outcome = ExpectedOutcome.EXPECT_EXCEPTION if expect_failure else ExpectedOutcome.EXPECT_SUCCESS
-    return read(SourceCasper(), cfg, catalog(*streams), None, expected_outcome=outcome)
-
-
 def schema(name):
-    return json.loads((SCHEMAS / f"{name}.json").read_text())
+    return stream_schema("source_casper", name)
 
 
 def test_accounts_keep_every_field_but_the_credentials_for_other_systems():
     with HttpMocker() as http:
-        http.get(accounts_request(), json_answer([ACCOUNT_RECORD]))
-        output = run(config(), "accounts")
+        http.get(ringcx.accounts_request(), ringcx.json_answer([ACCOUNT_RECORD]))
+        output = ringcx.run(ringcx.config(), "accounts")
     record = output.records[0].record.data
     assert record["somethingNew"] == {"kept": True} and record["crmUid"] == "crm-sync"
     assert not {"crmPwd", "ftpPwd", "securityKey", "phoneRecordingPin"} & set(record)
-    assert "canary" not in json.dumps(
-        [m.model_dump() if hasattr(m, "model_dump") else str(m) for m in output._messages], default=str
-    )
+    assert "canary" not in everything_printed(output)
     jsonschema.validate(record, schema("accounts"))
 
 
 def test_users_are_asked_flat_and_a_nested_answer_still_gives_one_record_per_user():
     # users_request() carries flatten=true: HttpMocker matches only that request.
     with HttpMocker() as http:
-        http.get(users_request(), json_answer(USERS))
-        output = run(config(), "users")
+        http.get(ringcx.users_request(), ringcx.json_answer(USERS))
+        output = ringcx.run(ringcx.config(), "users")
     assert [m.record.data["userId"] for m in output.records] == [1111, 1112]
     assert "children" not in output.records[0].record.data
     for message in output.records:
@@ -80,8 +61,8 @@ def test_users_are_asked_flat_and_a_nested_answer_still_gives_one_record_per_use
 def test_a_flat_answer_is_emitted_as_listed():
     flat = [{**USERS[0], "children": []}, {"userId": 1112, "userName": "sup@example.com", "children": []}]
     with HttpMocker() as http:
-        http.get(users_request(), json_answer(flat))
-        output = run(config(), "users")
+        http.get(ringcx.users_request(), ringcx.json_answer(flat))
+        output = ringcx.run(ringcx.config(), "users")
     assert [m.record.data for m in output.records] == flat
 
 
@@ -92,9 +73,9 @@ def test_given_no_manage_users_permission_then_users_is_skipped_with_a_warning_a
         "timestamp": 1611847650696,
     }
     with HttpMocker() as http:
-        http.get(users_request(), json_answer(denied, 403))
-        http.get(accounts_request(), json_answer([ACCOUNT_RECORD]))
-        output = run(config(), "users", "accounts")
+        http.get(ringcx.users_request(), ringcx.json_answer(denied, 403))
+        http.get(ringcx.accounts_request(), ringcx.json_answer([ACCOUNT_RECORD]))
+        output = ringcx.run(ringcx.config(), "users", "accounts")
     assert [m.record.stream for m in output.records] == ["accounts"]
     assert output.errors == []
     warnings = [m.log.message for m in output.logs if m.log.level.value == "WARN"]
@@ -103,22 +84,23 @@ def test_given_no_manage_users_permission_then_users_is_skipped_with_a_warning_a
 
 def test_given_no_manage_users_permission_and_no_user_id_then_profiles_ask_for_user_id():
     with HttpMocker() as http:
-        http.get(accounts_request(), json_answer([{"accountId": ACCOUNT}, {"accountId": OTHER_ACCOUNT}]))
-        http.get(users_request(), json_answer({"errorCode": "access.denied.exception"}, 403))
-        output = run(config(), "cloud_profiles", expect_failure=True)
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.config_error and "'user_id'" in error.message
+        ringcx.mock_accounts(http)
+        http.get(ringcx.users_request(), ringcx.json_answer({"errorCode": "access.denied.exception"}, 403))
+        output = ringcx.run(ringcx.config(), "cloud_profiles", expect_failure=True)
+    assert_failed(output, FailureType.config_error, "'user_id'")
 
 
 def test_cloud_profiles_give_one_record_per_profile_and_account_including_the_null_group():
     with HttpMocker() as http:
-        http.get(accounts_request(), json_answer([{"accountId": ACCOUNT}, {"accountId": OTHER_ACCOUNT}]))
-        http.get(users_request(), json_answer(USERS))
-        http.get(input_controls_request(ACCOUNT), json_answer(profile_groups(1000)))
-        http.get(input_controls_request(OTHER_ACCOUNT), json_answer(profile_groups(2000)))
-        cfg = config()
+        ringcx.mock_accounts(http)
+        http.get(ringcx.users_request(), ringcx.json_answer(USERS))
+        http.get(ringcx.input_controls_request(ACCOUNT), ringcx.json_answer(ringcx.profile_groups(1000)))
+        http.get(
+            ringcx.input_controls_request(OTHER_ACCOUNT), ringcx.json_answer(ringcx.profile_groups(2000))
+        )
+        cfg = ringcx.config()
         del cfg["account_ids"]
-        output = run(cfg, "cloud_profiles")
+        output = ringcx.run(cfg, "cloud_profiles")
     records = [m.record.data for m in output.records]
     # The CDK leaves null fields out of record messages, hence `.get`.
     assert [(r["account_id"], r["object_id"], r.get("group_id")) for r in records] == [
@@ -142,14 +124,14 @@ def test_cloud_profiles_give_one_record_per_profile_and_account_including_the_nu
 
 def test_cloud_destinations_ask_input_controls_for_destinations_with_the_configured_user():
     with HttpMocker() as http:
-        http.get(accounts_request(), json_answer([{"accountId": ACCOUNT}, {"accountId": OTHER_ACCOUNT}]))
+        ringcx.mock_accounts(http)
         http.get(
-            input_controls_request(ACCOUNT, "CLOUD_DESTINATION", user="42"),
-            json_answer(
+            ringcx.input_controls_request(ACCOUNT, "CLOUD_DESTINATION", user="42"),
+            ringcx.json_answer(
                 {"CLOUD_DESTINATION": [{"groupId": None, "children": [{"objId": 1500, "objName": "Agents"}]}]}
             ),
         )
-        output = run(config(user_id="42"), "cloud_destinations")
+        output = ringcx.run(ringcx.config(user_id="42"), "cloud_destinations")
     assert [(m.record.data["object_id"], m.record.data["product"]) for m in output.records] == [
         (1500, "CLOUD_DESTINATION")
     ]
@@ -157,15 +139,14 @@ def test_cloud_destinations_ask_input_controls_for_destinations_with_the_configu
 
 def test_an_input_controls_answer_of_unknown_shape_fails_the_stream_showing_the_shape():
     with HttpMocker() as http:
-        http.get(accounts_request(), json_answer([{"accountId": ACCOUNT}, {"accountId": OTHER_ACCOUNT}]))
-        http.get(users_request(), json_answer(USERS))
+        ringcx.mock_accounts(http)
+        http.get(ringcx.users_request(), ringcx.json_answer(USERS))
         http.get(
-            input_controls_request(ACCOUNT), json_answer({"result": {"items": [{"id": 1, "label": "DTE"}]}})
+            ringcx.input_controls_request(ACCOUNT),
+            ringcx.json_answer({"result": {"items": [{"id": 1, "label": "DTE"}]}}),
         )
-        output = run(config(), "cloud_profiles", expect_failure=True)
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.system_error
-    assert '{"result":{"items":[{"id":"int","label":"str"}]}}' in error.message
+        output = ringcx.run(ringcx.config(), "cloud_profiles", expect_failure=True)
+    assert_failed(output, FailureType.system_error, '{"result":{"items":[{"id":"int","label":"str"}]}}')
 
 
 def test_secret_looking_keys_are_dropped_from_accounts_and_users_at_any_depth():
@@ -182,9 +163,9 @@ def test_secret_looking_keys_are_dropped_from_accounts_and_users_at_any_depth():
         }
     ]
     with HttpMocker() as http:
-        http.get(accounts_request(), json_answer([account]))
-        http.get(users_request(), json_answer(users))
-        output = run(config(), "accounts", "users")
+        http.get(ringcx.accounts_request(), ringcx.json_answer([account]))
+        http.get(ringcx.users_request(), ringcx.json_answer(users))
+        output = ringcx.run(ringcx.config(), "accounts", "users")
     records = [m.record.data for m in output.records]
     assert records[0]["crmSettings"] == {"host": "crm.example"}
     assert records[1]["keyCount"] == 3 and records[1]["integrations"] == [{"name": "CRM"}]

@@ -1,48 +1,34 @@
 import json
-from pathlib import Path
 
 import jsonschema
-from airbyte_cdk.models import SyncMode
-from airbyte_cdk.test.entrypoint_wrapper import discover, read
+from airbyte_cdk.test.entrypoint_wrapper import discover
 from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 from freezegun import freeze_time
 
+from cdr_shared.testing.output import stream_schema, warnings
 from source_huawei_cms import SourceHuaweiCms
-from unit_tests.conftest import (
-    NOW,
-    call,
-    calls_page,
-    calls_request,
-    catalog,
-    config,
-    detail,
-    detail_answer,
-    detail_request,
-    empty_page,
-)
+from unit_tests import builders as cms
+from unit_tests.builders import NOW, W1, W2
 
-SCHEMA = json.loads((Path(__file__).parents[1] / "source_huawei_cms/schemas/call_details.json").read_text())
-W1 = ("2024-05-10T08:00:00Z", "2024-05-10T10:00:00Z")
-W2 = ("2024-05-10T10:00:00Z", "2024-05-10T11:50:00Z")
+SCHEMA = stream_schema("source_huawei_cms", "call_details")
 
 
-def run(cfg, state=None):
-    return read(SourceHuaweiCms(), cfg, catalog("call_details", sync_mode=SyncMode.incremental), state)
-
-
-def mock_other_windows_empty(http):
-    for window, inbound in ((W1, False), (W2, True), (W2, False)):
-        http.post(calls_request(*window, inbound=inbound), empty_page())
+def run(cfg):
+    return cms.run(cfg, "call_details")
 
 
 @freeze_time(NOW)
 def test_each_listed_call_gets_one_detail_request_and_one_record_with_trimmed_keys_and_labels():
     with HttpMocker() as http:
-        http.post(calls_request(*W1), calls_page([call("c-1"), call("c-2", "2024-05-10T09:00:00Z")]))
-        http.post(detail_request("c-1"), detail_answer(detail("c-1")))
-        http.post(detail_request("c-2"), detail_answer(detail("c-2", releaseCause=49, callType=6)))
-        mock_other_windows_empty(http)
-        output = run(config())
+        http.post(
+            cms.calls_request(*W1), cms.calls_page([cms.call("c-1"), cms.call("c-2", "2024-05-10T09:00:00Z")])
+        )
+        http.post(cms.detail_request("c-1"), cms.detail_answer(cms.detail("c-1")))
+        http.post(
+            cms.detail_request("c-2"), cms.detail_answer(cms.detail("c-2", releaseCause=49, callType=6))
+        )
+        cms.mock_rest_empty(http)
+        output = run(cms.config())
     first, second = (m.record.data for m in output.records)
     assert first["callId"] == "c-1" and first["agentId"] == 100 and "agentId " not in first
     assert first["direction"] == "inbound" and first["begin_at"] == "2024-05-10T08:30:00+00:00"
@@ -55,16 +41,16 @@ def test_each_listed_call_gets_one_detail_request_and_one_record_with_trimmed_ke
 
 @freeze_time(NOW)
 def test_outbound_details_are_asked_with_is_callin_false_and_their_tenant_times_become_utc():
-    predicted = detail(
+    predicted = cms.detail(
         "o-1", callType=43, beginTime="2024-05-10 16:30:00", endTime="2024-05-10 16:32:10", result="0900"
     )
     with HttpMocker() as http:
-        http.post(calls_request(*W1), empty_page())
-        http.post(calls_request(*W1, inbound=False), calls_page([call("o-1", callType=43)]))
-        http.post(detail_request("o-1", inbound=False), detail_answer(predicted))
-        http.post(calls_request(*W2), empty_page())
-        http.post(calls_request(*W2, inbound=False), empty_page())
-        output = run(config(timezone="Asia/Shanghai"))
+        http.post(cms.calls_request(*W1), cms.empty_page())
+        http.post(cms.calls_request(*W1, inbound=False), cms.calls_page([cms.call("o-1", callType=43)]))
+        http.post(cms.detail_request("o-1", inbound=False), cms.detail_answer(predicted))
+        http.post(cms.calls_request(*W2), cms.empty_page())
+        http.post(cms.calls_request(*W2, inbound=False), cms.empty_page())
+        output = run(cms.config(timezone="Asia/Shanghai"))
     record = output.records[0].record.data
     assert record["direction"] == "outbound"
     assert record["beginTime"] == "2024-05-10 16:30:00"
@@ -77,14 +63,16 @@ def test_outbound_details_are_asked_with_is_callin_false_and_their_tenant_times_
 @freeze_time(NOW)
 def test_result_desc_is_read_first_and_result_datas_is_the_fallback_of_older_servers():
     with HttpMocker() as http:
-        http.post(calls_request(*W1), calls_page([call("new"), call("old"), call("both")]))
-        http.post(detail_request("new"), detail_answer(detail("new"), layout="desc"))
-        http.post(detail_request("old"), detail_answer(detail("old"), layout="datas"))
-        both = {"result": "0", "resultCode": "0100000", "resultDesc": detail("both", skillId=9)}
-        both["resultDatas"] = detail("both", skillId=1)
-        http.post(detail_request("both"), HttpResponse(json.dumps(both)))
-        mock_other_windows_empty(http)
-        output = run(config())
+        http.post(
+            cms.calls_request(*W1), cms.calls_page([cms.call("new"), cms.call("old"), cms.call("both")])
+        )
+        http.post(cms.detail_request("new"), cms.detail_answer(cms.detail("new"), layout="desc"))
+        http.post(cms.detail_request("old"), cms.detail_answer(cms.detail("old"), layout="datas"))
+        both = {"result": "0", "resultCode": "0100000", "resultDesc": cms.detail("both", skillId=9)}
+        both["resultDatas"] = cms.detail("both", skillId=1)
+        http.post(cms.detail_request("both"), HttpResponse(json.dumps(both)))
+        cms.mock_rest_empty(http)
+        output = run(cms.config())
     records = {m.record.data["callId"]: m.record.data for m in output.records}
     assert set(records) == {"new", "old", "both"}
     assert records["both"]["skillId"] == 9
@@ -93,22 +81,21 @@ def test_result_desc_is_read_first_and_result_datas_is_the_fallback_of_older_ser
 @freeze_time(NOW)
 def test_a_call_without_detail_is_skipped_with_a_warning_naming_it():
     with HttpMocker() as http:
-        http.post(calls_request(*W1), calls_page([call("gone"), call("kept")]))
-        http.post(detail_request("gone"), detail_answer(None))
-        http.post(detail_request("kept"), detail_answer(detail("kept")))
-        mock_other_windows_empty(http)
-        output = run(config())
-    assert [m.record.data["callId"] for m in output.records] == ["kept"]
-    warnings = [m.log.message for m in output.logs if m.log.level.name == "WARN"]
-    assert any("inbound call gone" in message for message in warnings)
+        http.post(cms.calls_request(*W1), cms.calls_page([cms.call("gone"), cms.call("kept")]))
+        http.post(cms.detail_request("gone"), cms.detail_answer(None))
+        http.post(cms.detail_request("kept"), cms.detail_answer(cms.detail("kept")))
+        cms.mock_rest_empty(http)
+        output = run(cms.config())
+    assert cms.ids(output) == ["kept"]
+    assert any("inbound call gone" in message for message in warnings(output))
 
 
 @freeze_time(NOW)
 def test_include_call_details_false_offers_only_the_calls_stream():
     names = [
         s.name
-        for s in discover(SourceHuaweiCms(), config(include_call_details=False)).catalog.catalog.streams
+        for s in discover(SourceHuaweiCms(), cms.config(include_call_details=False)).catalog.catalog.streams
     ]
     assert names == ["calls"]
-    names = [s.name for s in discover(SourceHuaweiCms(), config()).catalog.catalog.streams]
+    names = [s.name for s in discover(SourceHuaweiCms(), cms.config()).catalog.catalog.streams]
     assert names == ["calls", "call_details"]

@@ -1,50 +1,39 @@
 import json
 import logging
-from pathlib import Path
 
 import jsonschema
 import pendulum
 import pytest
 import requests
-from airbyte_cdk.models import SyncMode
-from airbyte_cdk.test.entrypoint_wrapper import read
 from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 from freezegun import freeze_time
 
-from source_huawei_cms import SourceHuaweiCms
+from cdr_shared.testing.output import stream_schema, warnings
 from source_huawei_cms.config import parse_config
 from source_huawei_cms.streams import Calls
-from unit_tests.conftest import NOW, call, calls_page, calls_request, catalog, config, empty_page
+from unit_tests import builders as cms
+from unit_tests.builders import NOW, W1, W2
 
-SCHEMA = json.loads((Path(__file__).parents[1] / "source_huawei_cms/schemas/calls.json").read_text())
-# start 08:00Z, frozen at 12:00Z, settled horizon 11:50Z, 120-minute windows.
-W1 = ("2024-05-10T08:00:00Z", "2024-05-10T10:00:00Z")
-W2 = ("2024-05-10T10:00:00Z", "2024-05-10T11:50:00Z")
-
-
-def run(cfg, state=None, sync_mode=SyncMode.incremental):
-    return read(SourceHuaweiCms(), cfg, catalog("calls", sync_mode=sync_mode), state)
+SCHEMA = stream_schema("source_huawei_cms", "calls")
 
 
 def keys(output):
     return [(m.record.data["callId"], m.record.data["direction"]) for m in output.records]
 
 
-def mock_empty(http, *windows_and_directions):
-    for window, inbound in windows_and_directions:
-        http.post(calls_request(*window, inbound=inbound), empty_page())
-
-
 @freeze_time(NOW)
 def test_given_first_sync_then_each_window_is_queried_inbound_then_outbound_in_epoch_millis():
     with HttpMocker() as http:
-        http.post(calls_request(*W1, inbound=True), calls_page([call("1715330000-1")]))
-        http.post(calls_request(*W1, inbound=False), calls_page([call("1715330000-1", callType=7)]))
+        http.post(cms.calls_request(*W1, inbound=True), cms.calls_page([cms.call("1715330000-1")]))
         http.post(
-            calls_request(*W2, inbound=True), calls_page([call("1715338000-9", "2024-05-10T10:00:00Z")])
+            cms.calls_request(*W1, inbound=False), cms.calls_page([cms.call("1715330000-1", callType=7)])
         )
-        mock_empty(http, (W2, False))
-        output = run(config())
+        http.post(
+            cms.calls_request(*W2, inbound=True),
+            cms.calls_page([cms.call("1715338000-9", "2024-05-10T10:00:00Z")]),
+        )
+        cms.mock_empty(http, (W2, False))
+        output = cms.run(cms.config())
     # The same id in both directions is two calls: the primary key is the id plus the direction.
     assert keys(output) == [
         ("1715330000-1", "inbound"),
@@ -55,57 +44,65 @@ def test_given_first_sync_then_each_window_is_queried_inbound_then_outbound_in_e
 
 @freeze_time(NOW)
 def test_given_count_beyond_the_page_then_offset_advances_by_the_calls_received_until_count_is_reached():
-    first = [call(f"a-{i}") for i in range(100)]
+    first = [cms.call(f"a-{i}") for i in range(100)]
     with HttpMocker() as http:
-        http.post(calls_request(*W1), calls_page(first, count=230))
+        http.post(cms.calls_request(*W1), cms.calls_page(first, count=230))
         # A server that pages shorter than `limit` must not make the connector skip calls.
-        http.post(calls_request(*W1, offset=100), calls_page([call(f"b-{i}") for i in range(60)], count=230))
-        http.post(calls_request(*W1, offset=160), calls_page([call(f"c-{i}") for i in range(70)], count=230))
-        mock_empty(http, (W1, False), (W2, True), (W2, False))
-        output = run(config())
+        http.post(
+            cms.calls_request(*W1, offset=100),
+            cms.calls_page([cms.call(f"b-{i}") for i in range(60)], count=230),
+        )
+        http.post(
+            cms.calls_request(*W1, offset=160),
+            cms.calls_page([cms.call(f"c-{i}") for i in range(70)], count=230),
+        )
+        cms.mock_rest_empty(http)
+        output = cms.run(cms.config())
     assert len(output.records) == 230
 
 
-@freeze_time(NOW)
-def test_given_an_empty_page_before_count_is_reached_then_paging_stops():
-    with HttpMocker() as http:
-        http.post(calls_request(*W1), calls_page([call("a"), call("b")], count=5))
-        http.post(calls_request(*W1, offset=2), calls_page([], count=5))
-        mock_empty(http, (W1, False), (W2, True), (W2, False))
-        output = run(config())
-    assert keys(output) == [("a", "inbound"), ("b", "inbound")]
+# The pages of the first window, each (offset asked, calls listed, count stated): calls `a` and `b` are read
+# once each, and no further page is asked (HttpMocker fails a request nobody mocked).
+PAGINGS = {
+    "an empty page before count is reached: paging stops": [(0, ["a", "b"], 5), (2, [], 5)],
+    "a call repeated by shifted pages: it is emitted once": [(0, ["a", "b"], 3), (2, ["b"], 3)],
+}
 
 
+@pytest.mark.parametrize("pages", list(PAGINGS.values()), ids=list(PAGINGS))
 @freeze_time(NOW)
-def test_given_a_call_repeated_by_shifted_pages_then_it_is_emitted_once():
+def test_given_pages_that_end_early_or_overlap_then_each_call_is_read_once(pages):
     with HttpMocker() as http:
-        http.post(calls_request(*W1), calls_page([call("a"), call("b")], count=3))
-        http.post(calls_request(*W1, offset=2), calls_page([call("b")], count=3))
-        mock_empty(http, (W1, False), (W2, True), (W2, False))
-        output = run(config())
+        for offset, calls, count in pages:
+            http.post(
+                cms.calls_request(*W1, offset=offset),
+                cms.calls_page([cms.call(c) for c in calls], count=count),
+            )
+        cms.mock_rest_empty(http)
+        output = cms.run(cms.config())
     assert keys(output) == [("a", "inbound"), ("b", "inbound")]
 
 
 @freeze_time(NOW)
 def test_given_data_and_count_beside_result_code_then_they_are_read_too():
     with HttpMocker() as http:
-        http.post(calls_request(*W1), calls_page([call("a")], layout="flat"))
-        mock_empty(http, (W1, False), (W2, True), (W2, False))
-        output = run(config())
+        http.post(cms.calls_request(*W1), cms.calls_page([cms.call("a")], layout="flat"))
+        cms.mock_rest_empty(http)
+        output = cms.run(cms.config())
     assert keys(output) == [("a", "inbound")]
 
 
 @freeze_time(NOW)
 def test_records_keep_provider_fields_and_gain_utc_instants_labels_and_validate_against_the_schema():
-    unanswered = call(
+    unanswered = cms.call(
         "x",
         "2024-05-10T09:59:59.999Z",
         **{"agentId ": 0, "ackBegin": 0, "callBegin": 0, "callType": "43", "releaseCause": 47},
     )
     with HttpMocker() as http:
-        http.post(calls_request(*W1), calls_page([call("a"), unanswered]))
-        mock_empty(http, (W1, False), (W2, True), (W2, False))
-        output = run(config())
+        http.post(cms.calls_request(*W1), cms.calls_page([cms.call("a"), unanswered]))
+        cms.mock_rest_empty(http)
+        output = cms.run(cms.config())
     answered, missed = (m.record.data for m in output.records)
     assert answered["waitBegin"] == 1715329800000 and answered["callType"] == 0
     assert answered["begin_at"] == "2024-05-10T08:30:00+00:00"
@@ -123,9 +120,9 @@ def test_records_keep_provider_fields_and_gain_utc_instants_labels_and_validate_
 @freeze_time(NOW)
 def test_codes_outside_the_documented_tables_get_no_label_but_keep_their_value():
     with HttpMocker() as http:
-        http.post(calls_request(*W1), calls_page([call("a", callType=99, releaseCause=1234)]))
-        mock_empty(http, (W1, False), (W2, True), (W2, False))
-        record = run(config()).records[0].record.data
+        http.post(cms.calls_request(*W1), cms.calls_page([cms.call("a", callType=99, releaseCause=1234)]))
+        cms.mock_rest_empty(http)
+        record = cms.run(cms.config()).records[0].record.data
     # The CDK leaves null values out of the serialized record.
     assert record["callType"] == 99 and record.get("call_type_label") is None
     assert record["releaseCause"] == 1234 and record.get("release_cause_label") is None
@@ -134,7 +131,7 @@ def test_codes_outside_the_documented_tables_get_no_label_but_keep_their_value()
 def spread(prefix: str, count: int, start: str) -> list[dict]:
     """`count` calls a second apart from `start`."""
     first = pendulum.parse(start)
-    return [call(f"{prefix}-{i}", first.add(seconds=i).isoformat()) for i in range(count)]
+    return [cms.call(f"{prefix}-{i}", first.add(seconds=i).isoformat()) for i in range(count)]
 
 
 def page_without_count(calls: list[dict]) -> HttpResponse:
@@ -146,28 +143,29 @@ def test_given_a_server_that_ignores_offset_then_the_window_is_split_until_every
     early, late = spread("e", 100, "2024-05-10T08:00:00Z"), spread("l", 50, "2024-05-10T09:00:00Z")
     with HttpMocker() as http:
         # Every offset gets the first page: the connector must notice, not loop, and read the halves.
-        http.post(calls_request(*W1), calls_page(early, count=150))
-        http.post(calls_request(*W1, offset=100), calls_page(early, count=150))
-        http.post(calls_request("2024-05-10T08:00:00Z", "2024-05-10T09:00:00Z"), calls_page(early))
-        http.post(calls_request("2024-05-10T09:00:00Z", "2024-05-10T10:00:00Z"), calls_page(late))
-        mock_empty(http, (W1, False), (W2, True), (W2, False))
-        output = run(config())
+        http.post(cms.calls_request(*W1), cms.calls_page(early, count=150))
+        http.post(cms.calls_request(*W1, offset=100), cms.calls_page(early, count=150))
+        http.post(cms.calls_request("2024-05-10T08:00:00Z", "2024-05-10T09:00:00Z"), cms.calls_page(early))
+        http.post(cms.calls_request("2024-05-10T09:00:00Z", "2024-05-10T10:00:00Z"), cms.calls_page(late))
+        cms.mock_rest_empty(http)
+        output = cms.run(cms.config())
     assert output.errors == [] and output.state_messages, "every window must end cleanly"
     assert sorted(keys(output)) == sorted((c["callId"], "inbound") for c in early + late)
-    warnings = [m.log.message for m in output.logs if m.log.level.name == "WARN"]
-    assert any("ignores 'offset'" in line and "nothing is lost" in line for line in warnings)
+    assert any("ignores 'offset'" in line and "nothing is lost" in line for line in warnings(output))
 
 
 @freeze_time(NOW)
 def test_given_no_count_and_a_page_that_repeats_the_previous_one_then_paging_ends_and_the_halves_are_read():
     early, late = spread("e", 20, "2024-05-10T08:10:00Z"), spread("l", 20, "2024-05-10T09:10:00Z")
     with HttpMocker() as http:
-        http.post(calls_request(*W1), page_without_count(early + late))
-        http.post(calls_request(*W1, offset=40), page_without_count(early + late))
-        http.post(calls_request("2024-05-10T08:00:00Z", "2024-05-10T09:00:00Z"), page_without_count(early))
-        http.post(calls_request("2024-05-10T09:00:00Z", "2024-05-10T10:00:00Z"), page_without_count(late))
-        mock_empty(http, (W1, False), (W2, True), (W2, False))
-        output = run(config())
+        http.post(cms.calls_request(*W1), page_without_count(early + late))
+        http.post(cms.calls_request(*W1, offset=40), page_without_count(early + late))
+        http.post(
+            cms.calls_request("2024-05-10T08:00:00Z", "2024-05-10T09:00:00Z"), page_without_count(early)
+        )
+        http.post(cms.calls_request("2024-05-10T09:00:00Z", "2024-05-10T10:00:00Z"), page_without_count(late))
+        cms.mock_rest_empty(http)
+        output = cms.run(cms.config())
     assert output.errors == [] and output.state_messages, "every window must end cleanly"
     assert sorted(keys(output)) == sorted((c["callId"], "inbound") for c in early + late)
 
@@ -176,11 +174,13 @@ def test_given_no_count_and_a_page_that_repeats_the_previous_one_then_paging_end
 def test_given_no_count_then_paging_goes_on_past_short_pages_until_an_empty_one():
     with HttpMocker() as http:
         # A server that caps pages below `limit` and sends no count: a short page is not the end.
-        http.post(calls_request(*W1), page_without_count(spread("a", 50, "2024-05-10T08:00:00Z")))
-        http.post(calls_request(*W1, offset=50), page_without_count(spread("b", 30, "2024-05-10T08:30:00Z")))
-        http.post(calls_request(*W1, offset=80), page_without_count([]))
-        mock_empty(http, (W1, False), (W2, True), (W2, False))
-        output = run(config())
+        http.post(cms.calls_request(*W1), page_without_count(spread("a", 50, "2024-05-10T08:00:00Z")))
+        http.post(
+            cms.calls_request(*W1, offset=50), page_without_count(spread("b", 30, "2024-05-10T08:30:00Z"))
+        )
+        http.post(cms.calls_request(*W1, offset=80), page_without_count([]))
+        cms.mock_rest_empty(http)
+        output = cms.run(cms.config())
     assert len(output.records) == 80
 
 
@@ -207,7 +207,7 @@ class OffsetIgnoringServer:
 
 
 def read_window_from(server: OffsetIgnoringServer, caplog) -> list[str]:
-    stream = Calls(parse_config(config()))
+    stream = Calls(parse_config(cms.config()))
     stream._http_client = server
     window = {"direction": "inbound", "window_start": W1[0], "window_end": W1[1]}
     with caplog.at_level(logging.WARNING):
@@ -219,7 +219,7 @@ def read_window_from(server: OffsetIgnoringServer, caplog) -> list[str]:
 def test_given_a_server_ignoring_offset_with_many_calls_then_splitting_recovers_every_call(
     cap, with_count, caplog
 ):
-    calls = [call(f"c-{i}", pendulum.parse(W1[0]).add(seconds=20 * i).isoformat()) for i in range(350)]
+    calls = [cms.call(f"c-{i}", pendulum.parse(W1[0]).add(seconds=20 * i).isoformat()) for i in range(350)]
     server = OffsetIgnoringServer(calls, cap, with_count)
     read = read_window_from(server, caplog)
     assert sorted(read) == sorted(c["callId"] for c in calls) and len(read) == len(set(read))
@@ -229,8 +229,8 @@ def test_given_a_server_ignoring_offset_with_many_calls_then_splitting_recovers_
 
 @freeze_time(NOW)
 def test_given_more_calls_in_one_second_than_a_page_then_the_rest_is_read_and_the_gap_reported_loudly(caplog):
-    crowded = [call(f"x-{i}", "2024-05-10T09:00:00Z") for i in range(150)]
-    others = [call(f"o-{i}", pendulum.parse(W1[0]).add(minutes=i).isoformat()) for i in range(0, 120, 7)]
+    crowded = [cms.call(f"x-{i}", "2024-05-10T09:00:00Z") for i in range(150)]
+    others = [cms.call(f"o-{i}", pendulum.parse(W1[0]).add(minutes=i).isoformat()) for i in range(0, 120, 7)]
     read = read_window_from(OffsetIgnoringServer(others + crowded), caplog)
     assert {c["callId"] for c in others} <= set(read) and len(read) == len(others) + 100
     assert "DATA MAY BE MISSING" in caplog.text and "2024-05-10T09:00:00" in caplog.text

@@ -1,122 +1,121 @@
-import logging
+"""`check` of CC-CMS: the shared check suite (`cdr_shared.testing.check_suite`) with CC-CMS's table, and
+the signed `Host` forms of Huawei's demo."""
 
-import pytest
-from airbyte_cdk.models import Status
-from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest
 from freezegun import freeze_time
 
-from source_huawei_cms import SourceHuaweiCms
-from unit_tests.conftest import (
-    JSON_UTF8,
-    NOW,
-    SECRET_KEY,
-    calls_request,
-    config,
-    empty_page,
-    error,
-    result_code,
-)
+from cdr_shared.testing import check_suite as suite
+from cdr_shared.testing.check_suite import BadConfig, CheckCase, FaultAnswer, PersistentFault, post
+from cdr_shared.testing.http_mock import RequestBuilder
+from source_huawei_cms import SourceHuaweiCms, streams
+from source_huawei_cms.config import parse_config
+from unit_tests import builders as cms
+from unit_tests.builders import NOW, SECRET_KEY, HuaweiCmsConfig
 
-LOGGER = logging.getLogger("test")
+PROBE = cms.calls_request("2024-05-10T11:55:00Z", "2024-05-10T12:00:00Z", limit=1)
+REJECTED = cms.error(401, {"message": "Authentication failed"})
 
 
-def check(cfg):
-    return SourceHuaweiCms().check(LOGGER, cfg)
+def probe_with_host(host: str):
+    return RequestBuilder.of(PROBE).with_header("Host", host).build()
 
 
-def probe_request():
-    return calls_request("2024-05-10T11:55:00Z", "2024-05-10T12:00:00Z", limit=1)
+def other_signed_host_hinted(current: str, other: str) -> CheckCase:
+    return CheckCase(
+        f"401 with signed_host {current}",
+        [post(PROBE, REJECTED)],
+        succeeds=False,
+        says=(f"set 'signed_host' to '{other}' (now '{current}')",),
+        config=cms.config(signed_host=current),
+    )
 
 
-@pytest.mark.parametrize(
-    ("overrides", "field"),
-    [
-        ({"base_url": None}, "base_url"),
-        ({"base_url": "http://10.20.30.40:28443"}, "base_url"),
-        ({"access_key": ""}, "access_key"),
-        ({"access_key": "a/b"}, "access_key"),
-        ({"secret_key": None}, "secret_key"),
-        ({"cc_id": 0}, "cc_id"),
-        ({"cc_id": 70000}, "cc_id"),
-        ({"vdn": "21"}, "vdn"),
-        ({"vdn": 5001}, "vdn"),
-        ({"timezone": "China/Beijing"}, "timezone"),
-        ({"start_date": "10/05/2024"}, "start_date"),
-        ({"end_date": "2024-05-01"}, "end_date"),
-        ({"window_minutes": 0}, "window_minutes"),
-        ({"lookback_window_minutes": -1}, "lookback_window_minutes"),
-        ({"include_call_details": "yes"}, "include_call_details"),
-        ({"ca_certificate": "not a certificate"}, "ca_certificate"),
-    ],
-)
-@freeze_time(NOW)
-def test_given_bad_config_when_check_then_failed_naming_the_field(overrides, field):
-    with HttpMocker():  # nothing may be sent for a config that is wrong on its face
-        status = check(config(**overrides))
-    assert status.status == Status.FAILED
-    assert f"'{field}'" in status.message
+class TestCheck(suite.CheckSuite):
+    source = SourceHuaweiCms
+    config_builder = HuaweiCmsConfig()
+    now = NOW
+    secrets = (SECRET_KEY,)
+    bad_configs = [
+        BadConfig("base_url", {"base_url": None}),
+        BadConfig("base_url", {"base_url": "http://10.20.30.40:28443"}),
+        BadConfig("access_key", {"access_key": ""}),
+        BadConfig("access_key", {"access_key": "a/b"}),
+        BadConfig("secret_key", {"secret_key": None}),
+        BadConfig("cc_id", {"cc_id": 0}),
+        BadConfig("cc_id", {"cc_id": 70000}),
+        BadConfig("vdn", {"vdn": "21"}),
+        BadConfig("vdn", {"vdn": 5001}),
+        BadConfig("timezone", {"timezone": "China/Beijing"}),
+        BadConfig("start_date", {"start_date": "10/05/2024"}),
+        BadConfig("end_date", {"end_date": "2024-05-01"}),
+        BadConfig("window_minutes", {"window_minutes": 0}),
+        BadConfig("lookback_window_minutes", {"lookback_window_minutes": -1}),
+        BadConfig("include_call_details", {"include_call_details": "yes"}),
+        BadConfig("ca_certificate", {"ca_certificate": "not a certificate"}),
+        BadConfig("signed_host", {"signed_host": "ip:port"}),
+    ]
+    cases = [
+        CheckCase("valid keys", [post(PROBE, cms.empty_page())], succeeds=True),
+        CheckCase(
+            "rejected signature",
+            [post(PROBE, REJECTED)],
+            succeeds=False,
+            says=("signature rejected: check access_key/secret_key and the host clock",),
+        ),
+        CheckCase(
+            "no permission for the VDN",
+            [post(PROBE, cms.result_code("0101003", "Insufficient permission."))],
+            succeeds=False,
+            says=("permission", "cc_id=7", "vdn=21"),
+        ),
+        # No `signed_host`: the host is signed and sent without the port, as Huawei's demo does.
+        CheckCase(
+            "host signed without port",
+            [post(probe_with_host("10.20.30.40"), cms.empty_page())],
+            succeeds=True,
+        ),
+        CheckCase(
+            "host signed with port",
+            [post(probe_with_host("10.20.30.40:28443"), cms.empty_page())],
+            succeeds=True,
+            config=cms.config(signed_host="with_port"),
+        ),
+        other_signed_host_hinted("without_port", "with_port"),
+        other_signed_host_hinted("with_port", "without_port"),
+    ]
+    fault_message_starts = "CC-CMS gave no usable answer to the check request in 3 attempts"
+    persistent_faults = [
+        PersistentFault(
+            "503", suite.SERVICE_UNAVAILABLE, ends="CC-CMS answered HTTP 503 ('Service Unavailable')."
+        ),
+        PersistentFault(
+            "html200",
+            suite.LOGIN_PAGE,
+            ends="with HTTP 200 and '<html><title>Single sign-on</title></html>', not JSON.",
+        ),
+        PersistentFault(
+            "429",
+            suite.RATE_LIMITED_FOR_AN_HOUR,
+            ends="CC-CMS kept answering HTTP 429 (rate limit reached: 'Too Many Requests').",
+        ),
+        PersistentFault(
+            "timeout",
+            suite.READ_TIMEOUT,
+            ends="CC-CMS could not be reached or dropped the connection (ReadTimeout).",
+        ),
+        PersistentFault(
+            "0100999",
+            FaultAnswer(200, '{"resultCode": "0100999", "resultDesc": "Unknown exception."}'),
+            ends="resultCode 0100999 (unknown exception: Unknown exception.).",
+        ),
+    ]
+    check_request_timeout = streams.CHECK_REQUEST_TIMEOUT_SECONDS
 
 
-@freeze_time(NOW)
-def test_given_valid_keys_when_check_then_one_small_request_and_succeeded():
-    with HttpMocker() as http:
-        http.post(probe_request(), empty_page())
-        status = check(config())
-    assert status.status == Status.SUCCEEDED
-
-
-@freeze_time(NOW)
-def test_given_rejected_signature_when_check_then_failed_with_the_signature_hint_and_no_secret():
-    with HttpMocker() as http:
-        http.post(probe_request(), error(401, {"message": "Authentication failed"}))
-        status = check(config())
-    assert status.status == Status.FAILED
-    assert "signature rejected: check access_key/secret_key and the host clock" in status.message
-    assert SECRET_KEY not in status.message
-
-
-@freeze_time(NOW)
-def test_given_key_without_permission_for_the_vdn_when_check_then_failed_naming_cc_id_and_vdn():
-    with HttpMocker() as http:
-        http.post(probe_request(), result_code("0101003", "Insufficient permission."))
-        status = check(config())
-    assert status.status == Status.FAILED
-    assert "permission" in status.message and "cc_id=7" in status.message and "vdn=21" in status.message
-
-
-def probe_with_host(host: str) -> HttpRequest:
-    sent = probe_request()
-    return HttpRequest(sent._parsed_url.geturl(), headers={**JSON_UTF8, "Host": host}, body=sent._body)
-
-
-@freeze_time(NOW)
-def test_given_no_signed_host_then_host_is_signed_and_sent_without_the_port_as_huaweis_demo_does():
-    with HttpMocker() as http:
-        http.post(probe_with_host("10.20.30.40"), empty_page())
-        status = check(config())
-    assert status.status == Status.SUCCEEDED
-
-
-@freeze_time(NOW)
-def test_given_signed_host_with_port_then_host_is_signed_and_sent_as_ip_port():
-    with HttpMocker() as http:
-        http.post(probe_with_host("10.20.30.40:28443"), empty_page())
-        status = check(config(signed_host="with_port"))
-    assert status.status == Status.SUCCEEDED
-
-
-@pytest.mark.parametrize(("current", "other"), [("without_port", "with_port"), ("with_port", "without_port")])
-@freeze_time(NOW)
-def test_given_401_then_the_message_hints_at_the_other_signed_host_form(current, other):
-    with HttpMocker() as http:
-        http.post(probe_request(), error(401, {"message": "Authentication failed"}))
-        status = check(config(signed_host=current))
-    assert status.status == Status.FAILED
-    assert f"set 'signed_host' to '{other}' (now '{current}')" in status.message
-
-
-@freeze_time(NOW)
-def test_given_an_unknown_signed_host_then_check_fails_naming_the_field():
-    with HttpMocker():
-        status = check(config(signed_host="ip:port"))
-    assert status.status == Status.FAILED and "'signed_host'" in status.message
+def test_a_sync_keeps_the_long_request_timeout():
+    with freeze_time(NOW):
+        calls = streams.Calls(parse_config(cms.config()))
+    assert (
+        calls.request_kwargs()["timeout"]
+        == streams.REQUEST_TIMEOUT_SECONDS
+        > streams.CHECK_REQUEST_TIMEOUT_SECONDS
+    )

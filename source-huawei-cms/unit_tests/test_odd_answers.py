@@ -4,30 +4,16 @@ Pages: https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_0607.html (quer
 https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_2579.html (querycalldetailbyid).
 """
 
-import json
-
 import pytest
 from airbyte_cdk.models import FailureType
-from airbyte_cdk.test.entrypoint_wrapper import ExpectedOutcome, read
-from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
+from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
 
-from source_huawei_cms import SourceHuaweiCms
-from unit_tests.conftest import (
-    NOW,
-    call,
-    calls_page,
-    calls_request,
-    catalog,
-    config,
-    detail,
-    detail_answer,
-    detail_request,
-    empty_page,
-)
+from cdr_shared.testing.http_mock import answer
+from cdr_shared.testing.output import assert_failed
+from unit_tests import builders as cms
+from unit_tests.builders import NOW, W1
 
-W1 = ("2024-05-10T08:00:00Z", "2024-05-10T10:00:00Z")
-W2 = ("2024-05-10T10:00:00Z", "2024-05-10T11:50:00Z")
 CALLS_WITHOUT_DATA = {
     "no data list": {"resultCode": "0100000", "resultDesc": {"count": 3}},
     "resultDesc as text": {"resultCode": "0100000", "resultDesc": "success"},
@@ -37,21 +23,7 @@ NOT_JSON = {"html page": "<html><body>Login</body></html>", "empty body": ""}
 
 
 def run(stream="calls", expect_failure=False):
-    outcome = ExpectedOutcome.EXPECT_EXCEPTION if expect_failure else ExpectedOutcome.EXPECT_SUCCESS
-    return read(SourceHuaweiCms(), config(), catalog(stream), None, expected_outcome=outcome)
-
-
-def odd(body) -> HttpResponse:
-    return HttpResponse(body if isinstance(body, str) else json.dumps(body))
-
-
-def mock_rest_empty(http):
-    for window, inbound in ((W1, False), (W2, True), (W2, False)):
-        http.post(calls_request(*window, inbound=inbound), empty_page())
-
-
-def ids(output):
-    return [m.record.data["callId"] for m in output.records]
+    return cms.run(cms.config(), stream, expect_failure=expect_failure)
 
 
 @pytest.mark.parametrize(
@@ -60,10 +32,10 @@ def ids(output):
 @freeze_time(NOW)
 def test_given_a_calls_answer_off_the_page_once_then_it_is_retried_and_nothing_is_lost(body):
     with HttpMocker() as http:
-        http.post(calls_request(*W1), [odd(body), calls_page([call("a")])])
-        mock_rest_empty(http)
+        http.post(cms.calls_request(*W1), [answer(body), cms.calls_page([cms.call("a")])])
+        cms.mock_rest_empty(http)
         output = run()
-    assert ids(output) == ["a"]
+    assert cms.ids(output) == ["a"]
 
 
 @pytest.mark.parametrize(
@@ -74,7 +46,7 @@ def test_given_a_calls_answer_off_the_page_persists_then_the_sync_fails_naming_t
     body,
 ):
     with HttpMocker() as http:
-        http.post(calls_request(*W1), odd(body))
+        http.post(cms.calls_request(*W1), answer(body))
         output = run(expect_failure=True)
     error = output.errors[0].trace.error
     assert error.failure_type == FailureType.system_error
@@ -97,20 +69,19 @@ def test_given_a_calls_answer_off_the_page_persists_then_the_sync_fails_naming_t
 @freeze_time(NOW)
 def test_given_a_detail_answer_off_the_page_then_it_is_retried_then_fails_naming_the_call(body):
     with HttpMocker() as http:
-        http.post(calls_request(*W1), calls_page([call("a"), call("b")]))
-        http.post(detail_request("a"), [odd(body), detail_answer(detail("a"))])
-        http.post(detail_request("b"), odd(body))
+        http.post(cms.calls_request(*W1), cms.calls_page([cms.call("a"), cms.call("b")]))
+        http.post(cms.detail_request("a"), [answer(body), cms.detail_answer(cms.detail("a"))])
+        http.post(cms.detail_request("b"), answer(body))
         output = run("call_details", expect_failure=True)
-    assert ids(output) == ["a"]
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.system_error and "querycalldetailbyid (call b)" in error.message
+    assert cms.ids(output) == ["a"]
+    assert_failed(output, FailureType.system_error, "querycalldetailbyid (call b)")
 
 
 @freeze_time(NOW)
 def test_given_only_the_old_resultDatas_object_then_the_detail_is_read():
     with HttpMocker() as http:
-        http.post(calls_request(*W1), calls_page([call("a")]))
-        http.post(detail_request("a"), detail_answer(detail("a"), layout="datas"))
-        mock_rest_empty(http)
+        http.post(cms.calls_request(*W1), cms.calls_page([cms.call("a")]))
+        http.post(cms.detail_request("a"), cms.detail_answer(cms.detail("a"), layout="datas"))
+        cms.mock_rest_empty(http)
         output = run("call_details")
-    assert ids(output) == ["a"] and output.records[0].record.data["agentId"] == 100
+    assert cms.ids(output) == ["a"] and output.records[0].record.data["agentId"] == 100

@@ -1,29 +1,17 @@
 import json
-from pathlib import Path
 
 import jsonschema
 import pendulum
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.mock_http import HttpMocker
 
+from cdr_shared.testing.output import assert_failed, stream_schema
 from source_ozonetel.streams import report_type_for
-from unit_tests.conftest import (
-    AFTER_PUBLICATION,
-    KEY,
-    answer,
-    call_log,
-    call_logs_request,
-    clock_at,
-    config,
-    run,
-    success,
-    ucid_record,
-    ucid_request,
-)
+from unit_tests import builders as ozonetel
+from unit_tests.builders import AFTER_PUBLICATION, KEY, YESTERDAY
 
-SCHEMA = json.loads((Path(__file__).parents[1] / "source_ozonetel/schemas/call_details.json").read_text())
+SCHEMA = stream_schema("source_ozonetel", "call_details")
 IST = pendulum.timezone("Asia/Kolkata")
-YESTERDAY = ("2024-05-09 00:00:00", "2024-05-09 23:59:59")
 
 
 def ist(*args):
@@ -31,7 +19,7 @@ def ist(*args):
 
 
 def details_config(**overrides):
-    return config(include_call_details=True, **overrides)
+    return ozonetel.config(include_call_details=True, **overrides)
 
 
 def test_report_type_follows_the_call_day_and_the_03_00_rule():
@@ -44,11 +32,17 @@ def test_report_type_follows_the_call_day_and_the_03_00_rule():
 
 
 def test_each_listed_call_is_fetched_by_ucid_and_no_data_found_is_a_counted_skip():
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        http.get(call_logs_request(*YESTERDAY), success([call_log("111"), call_log("222")]))
-        http.get(ucid_request("111"), success([ucid_record(monitorUCID="111")]))
-        http.get(ucid_request("222"), answer({"status": "success", "message": "No Data Found with UCID 222"}))
-        output = run(details_config(), "call_details")
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+        http.get(
+            ozonetel.call_logs_request(*YESTERDAY),
+            ozonetel.success([ozonetel.call_log("111"), ozonetel.call_log("222")]),
+        )
+        http.get(ozonetel.ucid_request("111"), ozonetel.success([ozonetel.ucid_record(monitorUCID="111")]))
+        http.get(
+            ozonetel.ucid_request("222"),
+            ozonetel.answer({"status": "success", "message": "No Data Found with UCID 222"}),
+        )
+        output = ozonetel.run(details_config(), "call_details")
     records = [m.record.data for m in output.records]
     assert [r["UCID"] for r in records] == ["111"]
     assert records[0]["reportType"] == "historical" and records[0]["call_duration_seconds"] == 297
@@ -59,35 +53,42 @@ def test_each_listed_call_is_fetched_by_ucid_and_no_data_found_is_a_counted_skip
 
 
 def test_given_a_start_older_than_15_days_then_it_is_clamped_with_a_warning_and_older_calls_are_skipped():
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
         http.get(
-            call_logs_request("2024-04-25 00:00:00", "2024-05-09 23:59:59"),
-            success([call_log("5", "2024-04-24 23:59:00"), call_log("6", "2024-04-26 10:00:00")]),
+            ozonetel.call_logs_request("2024-04-25 00:00:00", "2024-05-09 23:59:59"),
+            ozonetel.success(
+                [ozonetel.call_log("5", "2024-04-24 23:59:00"), ozonetel.call_log("6", "2024-04-26 10:00:00")]
+            ),
         )
-        http.get(ucid_request("6"), success([ucid_record(monitorUCID="6")]))
-        output = run(details_config(start_date="2024-03-01"), "call_details")
+        http.get(ozonetel.ucid_request("6"), ozonetel.success([ozonetel.ucid_record(monitorUCID="6")]))
+        output = ozonetel.run(details_config(start_date="2024-03-01"), "call_details")
     assert [m.record.data["UCID"] for m in output.records] == ["6"]
     assert output.is_in_logs("serves only the last 15 days")
     assert output.is_in_logs("skipped 1 call\\(s\\) older than 15 days")
 
 
 def test_given_the_ucid_api_refuses_the_key_then_a_config_error():
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        http.get(call_logs_request(*YESTERDAY), success([call_log("111")]))
-        http.get(ucid_request("111"), answer({"status": "error", "message": "userName or apiKey is Invalid"}))
-        output = run(details_config(), "call_details", failure=True)
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.config_error and "'api_key'" in error.message
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+        http.get(ozonetel.call_logs_request(*YESTERDAY), ozonetel.success([ozonetel.call_log("111")]))
+        http.get(
+            ozonetel.ucid_request("111"),
+            ozonetel.answer({"status": "error", "message": "userName or apiKey is Invalid"}),
+        )
+        output = ozonetel.run(details_config(), "call_details", expect_failure=True)
+    assert_failed(output, FailureType.config_error, "'api_key'")
 
 
 def test_given_the_ucid_rate_limit_answer_then_it_waits_for_the_minute_to_free_and_goes_on(naps):
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        http.get(call_logs_request(*YESTERDAY), success([call_log("111")]))
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+        http.get(ozonetel.call_logs_request(*YESTERDAY), ozonetel.success([ozonetel.call_log("111")]))
         http.get(
-            ucid_request("111"),
-            [answer({"status": "error", "message": "max limit exceeded"}), success([ucid_record()])],
+            ozonetel.ucid_request("111"),
+            [
+                ozonetel.answer({"status": "error", "message": "max limit exceeded"}),
+                ozonetel.success([ozonetel.ucid_record()]),
+            ],
         )
-        output = run(details_config(), "call_details")
+        output = ozonetel.run(details_config(), "call_details")
     assert len(output.records) == 1
     assert sum(naps) >= 60
 
@@ -97,5 +98,5 @@ def test_without_include_call_details_the_stream_is_not_offered():
 
     from source_ozonetel import SourceOzonetel
 
-    names = [s.name for s in discover(SourceOzonetel(), config()).catalog.catalog.streams]
+    names = [s.name for s in discover(SourceOzonetel(), ozonetel.config()).catalog.catalog.streams]
     assert names == ["call_logs"]

@@ -1,36 +1,18 @@
 import json
-from pathlib import Path
 
 import jsonschema
 import pendulum
+import pytest
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.mock_http import HttpMocker
-from airbyte_cdk.test.state_builder import StateBuilder
 
-from unit_tests.conftest import (
-    AFTER_PUBLICATION,
-    BEFORE_PUBLICATION,
-    KEY,
-    call_log,
-    call_logs_request,
-    clock_at,
-    config,
-    failure,
-    run,
-    success,
-)
+from cdr_shared.testing.output import assert_failed, stream_schema
+from cdr_shared.testing.state_suite import SavedStateSuite
+from unit_tests import builders as ozonetel
+from unit_tests.builders import AFTER_PUBLICATION, BEFORE_PUBLICATION, KEY, YESTERDAY
 
-SCHEMA = json.loads((Path(__file__).parents[1] / "source_ozonetel/schemas/call_logs.json").read_text())
+SCHEMA = stream_schema("source_ozonetel", "call_logs")
 IST = pendulum.timezone("Asia/Kolkata")
-YESTERDAY = ("2024-05-09 00:00:00", "2024-05-09 23:59:59")
-
-
-def states(output):
-    return [m.state.stream.stream_state.started_at for m in output.state_messages]
-
-
-def state_at(value: str):
-    return StateBuilder().with_stream_state("call_logs", {"started_at": value}).build()
 
 
 def test_given_a_365_day_backfill_then_exactly_13_requests_of_at_most_30_days_and_state_after_each(naps):
@@ -44,60 +26,65 @@ def test_given_a_365_day_backfill_then_exactly_13_requests_of_at_most_30_days_an
         )
         cursor = end
     assert len(expected) == 13
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
         for window in expected[:-1]:
-            http.get(call_logs_request(*window), failure("no record found"))
-        http.get(call_logs_request(*expected[-1]), success([call_log("1")]))
-        output = run(config(start_date=start.to_date_string()))
+            http.get(ozonetel.call_logs_request(*window), ozonetel.failure("no record found"))
+        http.get(ozonetel.call_logs_request(*expected[-1]), ozonetel.success([ozonetel.call_log("1")]))
+        output = ozonetel.run(ozonetel.config(start_date=start.to_date_string()))
     assert [r.record.data["UCID"] for r in output.records] == ["1"]
-    assert len(states(output)) >= 13 and states(output)[-1] == "2024-05-09T18:30:00+00:00"
+    assert len(ozonetel.states(output)) >= 13 and ozonetel.states(output)[-1] == "2024-05-09T18:30:00+00:00"
     # The 11th request needed the hourly quota to free up: waited about an hour, never silent for 10 minutes.
     assert sum(naps) >= 3600 and max(naps) <= 600
     assert any("call-log quota" in m.log.message and "waiting" in m.log.message for m in output.logs)
 
 
 def test_given_a_sync_at_01_00_ist_then_yesterday_is_not_read_and_state_stays_before_it():
-    with clock_at(BEFORE_PUBLICATION), HttpMocker():
-        output = run(config(), state=state_at("2024-05-08T18:30:00+00:00"))
+    with ozonetel.clock_at(BEFORE_PUBLICATION), HttpMocker():
+        output = ozonetel.run(ozonetel.config(), state=ozonetel.state_at("2024-05-08T18:30:00+00:00"))
     assert output.records == []
-    assert all(value <= "2024-05-08T18:30:00+00:00" for value in states(output))
+    assert all(value <= "2024-05-08T18:30:00+00:00" for value in ozonetel.states(output))
 
 
 def test_given_a_first_sync_at_01_00_ist_then_state_never_passes_the_start_of_yesterday():
-    with clock_at(BEFORE_PUBLICATION), HttpMocker() as http:
+    with ozonetel.clock_at(BEFORE_PUBLICATION), HttpMocker() as http:
         http.get(
-            call_logs_request("2024-05-08 00:00:00", "2024-05-08 23:59:59"),
-            success([call_log("1", "2024-05-08 09:00:00")]),
+            ozonetel.call_logs_request("2024-05-08 00:00:00", "2024-05-08 23:59:59"),
+            ozonetel.success([ozonetel.call_log("1", "2024-05-08 09:00:00")]),
         )
-        output = run(config(start_date="2024-05-08"))
-    assert states(output)[-1] == "2024-05-08T18:30:00+00:00"
+        output = ozonetel.run(ozonetel.config(start_date="2024-05-08"))
+    assert ozonetel.states(output)[-1] == "2024-05-08T18:30:00+00:00"
 
 
 def test_given_the_same_state_at_04_00_ist_then_yesterday_is_read_with_its_call_spanning_midnight():
-    late = call_log("9", start="2024-05-09 23:58:30", end="2024-05-10 00:01:30")
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        http.get(call_logs_request(*YESTERDAY), success([call_log("1"), late]))
-        output = run(config(), state=state_at("2024-05-08T18:30:00+00:00"))
+    late = ozonetel.call_log("9", start="2024-05-09 23:58:30", end="2024-05-10 00:01:30")
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+        http.get(ozonetel.call_logs_request(*YESTERDAY), ozonetel.success([ozonetel.call_log("1"), late]))
+        output = ozonetel.run(ozonetel.config(), state=ozonetel.state_at("2024-05-08T18:30:00+00:00"))
     spanning = output.records[-1].record.data
     assert spanning["started_at"] == "2024-05-09T18:28:30+00:00"
     assert spanning["ended_at"] == "2024-05-09T18:31:30+00:00"
-    assert states(output)[-1] == "2024-05-09T18:30:00+00:00"
+    assert ozonetel.states(output)[-1] == "2024-05-09T18:30:00+00:00"
 
 
 def test_given_a_lookback_then_the_window_starts_that_much_before_the_state():
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        http.get(call_logs_request("2024-05-09 23:00:00", "2024-05-09 23:59:59"), failure("no record found"))
-        output = run(config(lookback_window_minutes=60), state=state_at("2024-05-09T18:30:00+00:00"))
-    assert states(output)[-1] == "2024-05-09T18:30:00+00:00"
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+        http.get(
+            ozonetel.call_logs_request("2024-05-09 23:00:00", "2024-05-09 23:59:59"),
+            ozonetel.failure("no record found"),
+        )
+        output = ozonetel.run(
+            ozonetel.config(lookback_window_minutes=60), state=ozonetel.state_at("2024-05-09T18:30:00+00:00")
+        )
+    assert ozonetel.states(output)[-1] == "2024-05-09T18:30:00+00:00"
 
 
 def test_records_keep_ist_strings_gain_utc_times_and_seconds_lose_the_api_key_and_match_the_schema():
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
         http.get(
-            call_logs_request(*YESTERDAY),
-            success([call_log("1", "2024-05-09 10:33:53", "2024-05-09 10:38:50")]),
+            ozonetel.call_logs_request(*YESTERDAY),
+            ozonetel.success([ozonetel.call_log("1", "2024-05-09 10:33:53", "2024-05-09 10:38:50")]),
         )
-        output = run(config())
+        output = ozonetel.run(ozonetel.config())
     record = output.records[0].record.data
     assert (
         record["StartTime"] == "2024-05-09 10:33:53" and record["started_at"] == "2024-05-09T05:03:53+00:00"
@@ -109,23 +96,29 @@ def test_records_keep_ist_strings_gain_utc_times_and_seconds_lose_the_api_key_an
 
 
 def test_given_no_record_found_then_the_window_is_empty_and_state_advances():
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        http.get(call_logs_request(*YESTERDAY), failure("no record found"))
-        output = run(config())
-    assert output.records == [] and states(output)[-1] == "2024-05-09T18:30:00+00:00"
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+        http.get(ozonetel.call_logs_request(*YESTERDAY), ozonetel.failure("no record found"))
+        output = ozonetel.run(ozonetel.config())
+    assert output.records == [] and ozonetel.states(output)[-1] == "2024-05-09T18:30:00+00:00"
 
 
 def test_given_a_campaign_then_it_is_sent():
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        http.get(call_logs_request(*YESTERDAY, campaign_name="Support"), success([call_log("1")]))
-        output = run(config(campaign_name="Support"))
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+        http.get(
+            ozonetel.call_logs_request(*YESTERDAY, campaign_name="Support"),
+            ozonetel.success([ozonetel.call_log("1")]),
+        )
+        output = ozonetel.run(ozonetel.config(campaign_name="Support"))
     assert len(output.records) == 1
 
 
 def test_given_max_limit_exceeded_then_the_connector_waits_a_whole_hour_in_heartbeats_and_goes_on(naps):
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        http.get(call_logs_request(*YESTERDAY), [failure("Max Limit Exceeded"), success([call_log("1")])])
-        output = run(config())
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+        http.get(
+            ozonetel.call_logs_request(*YESTERDAY),
+            [ozonetel.failure("Max Limit Exceeded"), ozonetel.success([ozonetel.call_log("1")])],
+        )
+        output = ozonetel.run(ozonetel.config())
     assert [r.record.data["UCID"] for r in output.records] == ["1"]
     assert sum(naps) >= 3600 and max(naps) <= 600
     messages = [m.log.message for m in output.logs]
@@ -134,45 +127,54 @@ def test_given_max_limit_exceeded_then_the_connector_waits_a_whole_hour_in_heart
 
 
 def test_given_a_wait_longer_than_accepted_then_a_transient_error_names_the_setting():
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        http.get(call_logs_request(*YESTERDAY), failure("Max Limit Exceeded"))
-        output = run(config(advanced={"max_rate_limit_wait_minutes": 30}), failure=True)
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.transient_error
-    assert "advanced.max_rate_limit_wait_minutes" in error.message
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+        http.get(ozonetel.call_logs_request(*YESTERDAY), ozonetel.failure("Max Limit Exceeded"))
+        output = ozonetel.run(
+            ozonetel.config(advanced={"max_rate_limit_wait_minutes": 30}), expect_failure=True
+        )
+    assert_failed(output, FailureType.transient_error, "advanced.max_rate_limit_wait_minutes")
 
 
-def test_given_a_missing_key_answer_then_a_config_error_names_api_key():
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        http.get(call_logs_request(*YESTERDAY), failure("Please provide API Key"))
-        output = run(config(), failure=True)
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.config_error and "'api_key'" in error.message
+# getCallLogs failures (HTTP 200, `status: failure`) that do not pass: how the sync fails, what it names.
+FAILURES = {
+    "missing key: config error naming api_key": (
+        "Please provide API Key",
+        FailureType.config_error,
+        "'api_key'",
+    ),
+    "the 30-day answer: config error naming window_days": (
+        "The Requested date should not be more than 30 days",
+        FailureType.config_error,
+        "'window_days'",
+    ),
+    "an unknown failure: system error quoting it": (
+        "Something new",
+        FailureType.system_error,
+        "Something new",
+    ),
+}
 
 
-def test_given_the_30_day_answer_then_a_config_error_names_window_days():
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        http.get(call_logs_request(*YESTERDAY), failure("The Requested date should not be more than 30 days"))
-        output = run(config(), failure=True)
-    assert "'window_days'" in output.errors[0].trace.error.message
-
-
-def test_given_an_unknown_failure_then_a_system_error_quotes_it():
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        http.get(call_logs_request(*YESTERDAY), failure("Something new"))
-        output = run(config(), failure=True)
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.system_error and "Something new" in error.message
-
-
-def test_given_a_state_in_the_future_then_a_config_error():
-    with clock_at(AFTER_PUBLICATION), HttpMocker():
-        output = run(config(), state=state_at("2030-01-01T00:00:00+00:00"), failure=True)
-    assert output.errors[0].trace.error.failure_type == FailureType.config_error
+@pytest.mark.parametrize(("message", "failure_type", "named"), list(FAILURES.values()), ids=list(FAILURES))
+def test_given_a_failure_answer_then_the_sync_fails_as_it_means(message, failure_type, named):
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+        http.get(ozonetel.call_logs_request(*YESTERDAY), ozonetel.failure(message))
+        output = ozonetel.run(ozonetel.config(), expect_failure=True)
+    assert_failed(output, failure_type, named)
 
 
 def test_given_an_end_date_before_the_start_date_then_a_config_error_before_any_request():
-    with clock_at(AFTER_PUBLICATION), HttpMocker():
-        output = run(config(start_date="2024-05-09", end_date="2024-05-01"), failure=True)
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.config_error and "'end_date'" in error.message
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker():
+        output = ozonetel.run(
+            ozonetel.config(start_date="2024-05-09", end_date="2024-05-01"), expect_failure=True
+        )
+    assert_failed(output, FailureType.config_error, "'end_date'")
+
+
+class TestSavedState(SavedStateSuite):
+    builders = ozonetel
+    now = AFTER_PUBLICATION
+    future = "2030-01-01T00:00:00+00:00"
+
+    def clock(self):
+        return ozonetel.clock_at(self.now)

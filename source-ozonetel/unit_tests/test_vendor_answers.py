@@ -3,100 +3,31 @@ one getCallLogs request per window for both streams, the settle margin, the acco
 reports API's 401, aged-out days and exact CallIDs."""
 
 import json
-import logging
 from pathlib import Path
 
 import jsonschema
 import pytest
-from airbyte_cdk.models import FailureType, Status
-from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 
-from source_ozonetel import SourceOzonetel
-from unit_tests.conftest import (
-    AFTER_PUBLICATION,
-    KEY,
-    REPORTS_URL,
-    USER,
-    answer,
-    call_log,
-    call_logs_request,
-    clock_at,
-    config,
-    report_record,
-    reports_request,
-    run,
-    success,
-    ucid_record,
-    ucid_request,
-)
+from cdr_shared.testing.output import assert_failed
+from unit_tests import builders as ozonetel
+from unit_tests.builders import AFTER_PUBLICATION, KEY, RETIRED_ANSWERS, YESTERDAY
 
 SCHEMAS = Path(__file__).parents[1] / "source_ozonetel/schemas"
-YESTERDAY = ("2024-05-09 00:00:00", "2024-05-09 23:59:59")
-NO_DATA = answer({"status": "success", "message": "No Data Found with UCID 1"})
-LOGGER = logging.getLogger("test")
-
-RETIRED_ANSWERS = {
-    "404": HttpResponse("<html><body>404 Not Found</body></html>", status_code=404),
-    "html": HttpResponse("<!DOCTYPE html><html><body>This API has moved</body></html>", status_code=200),
-    "unknown body": answer({"error": "Service discontinued"}),
-}
-
-
-def reports_probe() -> HttpRequest:
-    """check's one-second reports request: 00:00:00 yesterday, both ends."""
-    body = {"userName": USER, "fromDate": "2024-05-09 00:00:00", "toDate": "2024-05-09 00:00:00"}
-    return HttpRequest(REPORTS_URL, body=json.dumps(body))
-
-
-def check(cfg):
-    return SourceOzonetel().check(LOGGER, cfg)
-
-
-@pytest.mark.parametrize("kind", list(RETIRED_ANSWERS))
-def test_given_the_ucid_api_is_retired_when_check_then_it_passes_through_get_call_logs(kind):
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        http.get(ucid_request("1"), RETIRED_ANSWERS[kind])
-        http.get(call_logs_request(*YESTERDAY), success([call_log("111")]))
-        status = check(config())
-    assert status.status == Status.SUCCEEDED, status.message
-
-
-def test_given_the_ucid_api_is_retired_and_no_calls_yesterday_then_check_passes_with_a_warning(caplog):
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        http.get(ucid_request("1"), RETIRED_ANSWERS["404"])
-        http.get(call_logs_request(*YESTERDAY), answer({"status": "failure", "message": "no record found"}))
-        with caplog.at_level(logging.WARNING):
-            status = check(config())
-    assert status.status == Status.SUCCEEDED
-    assert "could not be proven" in caplog.text
-
-
-def test_given_basic_reports_when_check_then_the_reports_api_alone_proves_the_key():
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        probe = reports_probe()
-        http.get(probe, answer({"details": []}))
-        status = check(config(cdr_reports={"auth_mode": "basic"}))
-    assert status.status == Status.SUCCEEDED
-
-
-def test_given_the_reports_api_answers_401_missing_credentials_then_check_fails_naming_them():
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        probe = reports_probe()
-        http.get(probe, answer({"status": "false", "message": "Missing userName or apiKey"}, status=401))
-        status = check(config(cdr_reports={"auth_mode": "basic"}))
-    assert status.status == Status.FAILED
-    assert "'user_name'" in status.message and "'api_key'" in status.message and KEY not in status.message
+NO_DATA = ozonetel.answer({"status": "success", "message": "No Data Found with UCID 1"})
 
 
 @pytest.mark.parametrize("kind", list(RETIRED_ANSWERS))
 def test_given_the_ucid_api_is_retired_then_call_logs_sync_and_call_details_fails_saying_what_to_change(kind):
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        http.get(call_logs_request(*YESTERDAY), success([call_log("111")]))
-        http.get(ucid_request("111"), RETIRED_ANSWERS[kind])
-        output = run(config(include_call_details=True), "call_logs", "call_details", failure=True)
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+        http.get(ozonetel.call_logs_request(*YESTERDAY), ozonetel.success([ozonetel.call_log("111")]))
+        http.get(ozonetel.ucid_request("111"), RETIRED_ANSWERS[kind])
+        output = ozonetel.run(
+            ozonetel.config(include_call_details=True), "call_logs", "call_details", expect_failure=True
+        )
     assert [m.record.stream for m in output.records] == ["call_logs"]
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.config_error and "'include_call_details'" in error.message
+    assert_failed(output, FailureType.config_error, "'include_call_details'")
 
 
 SPACED = {
@@ -123,7 +54,7 @@ SPACED = {
 
 
 def test_both_ucid_shapes_give_the_same_derived_fields_and_keep_the_raw_ones():
-    seed_shape = ucid_record(
+    seed_shape = ozonetel.ucid_record(
         StartTime="2024-05-09 10:33:53",
         EndTime="2024-05-09 10:38:50",
         TimeToAnswer="00:00:11",
@@ -132,11 +63,20 @@ def test_both_ucid_shapes_give_the_same_derived_fields_and_keep_the_raw_ones():
         WrapupDuration="00:00:07",
         AudioFile="https://recordings.example/TXR2191620069327187.mp3",
     )
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        http.get(call_logs_request(*YESTERDAY), success([call_log("2191620069327187")]))
-        http.get(ucid_request("2191620069327187"), [success([seed_shape]), success([SPACED])])
-        first = run(config(include_call_details=True), "call_details").records[0].record.data
-        second = run(config(include_call_details=True), "call_details").records[0].record.data
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+        http.get(
+            ozonetel.call_logs_request(*YESTERDAY), ozonetel.success([ozonetel.call_log("2191620069327187")])
+        )
+        http.get(
+            ozonetel.ucid_request("2191620069327187"),
+            [ozonetel.success([seed_shape]), ozonetel.success([SPACED])],
+        )
+        first = (
+            ozonetel.run(ozonetel.config(include_call_details=True), "call_details").records[0].record.data
+        )
+        second = (
+            ozonetel.run(ozonetel.config(include_call_details=True), "call_details").records[0].record.data
+        )
     derived = (
         "UCID",
         "started_at",
@@ -156,20 +96,22 @@ def test_both_ucid_shapes_give_the_same_derived_fields_and_keep_the_raw_ones():
 
 
 def test_with_both_streams_one_sync_spends_one_get_call_logs_request_per_window():
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        request = call_logs_request(*YESTERDAY)
-        http.get(request, success([call_log("111")]))
-        http.get(ucid_request("111"), success([ucid_record()]))
-        output = run(config(include_call_details=True), "call_details", "call_logs")
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+        request = ozonetel.call_logs_request(*YESTERDAY)
+        http.get(request, ozonetel.success([ozonetel.call_log("111")]))
+        http.get(ozonetel.ucid_request("111"), ozonetel.success([ozonetel.ucid_record()]))
+        output = ozonetel.run(ozonetel.config(include_call_details=True), "call_details", "call_logs")
         http.assert_number_of_calls(request, 1)
     assert sorted(m.record.stream for m in output.records) == ["call_details", "call_logs"]
 
 
 @pytest.mark.parametrize("odd", [{}, None, "Request accepted"], ids=["object", "null", "string"])
 def test_a_success_answer_without_a_list_is_retried_then_fails_naming_the_window(odd):
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        http.get(call_logs_request(*YESTERDAY), answer({"status": "success", "message": odd}))
-        output = run(config(), "call_logs", failure=True)
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+        http.get(
+            ozonetel.call_logs_request(*YESTERDAY), ozonetel.answer({"status": "success", "message": odd})
+        )
+        output = ozonetel.run(ozonetel.config(), "call_logs", expect_failure=True)
     error = output.errors[0].trace.error
     assert error.failure_type != FailureType.config_error
     assert "from_date=2024-05-09 00:00:00" in error.message and "not taken as empty" in error.message
@@ -177,45 +119,51 @@ def test_a_success_answer_without_a_list_is_retried_then_fails_naming_the_window
 
 
 def test_a_success_answer_without_a_list_once_is_retried_and_the_window_read():
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
         http.get(
-            call_logs_request(*YESTERDAY),
-            [answer({"status": "success", "message": {}}), success([call_log("111")])],
+            ozonetel.call_logs_request(*YESTERDAY),
+            [
+                ozonetel.answer({"status": "success", "message": {}}),
+                ozonetel.success([ozonetel.call_log("111")]),
+            ],
         )
-        output = run(config(), "call_logs")
+        output = ozonetel.run(ozonetel.config(), "call_logs")
     assert [m.record.data["UCID"] for m in output.records] == ["111"]
 
 
 def test_a_clock_ahead_of_ozonetels_does_not_read_yesterday_right_after_03_00():
     # 03:05 IST here may be 02:58 at Ozonetel, which would still answer "no record found" for yesterday.
-    with clock_at("2024-05-10T03:05:00+05:30"), HttpMocker() as http:
+    with ozonetel.clock_at("2024-05-10T03:05:00+05:30"), HttpMocker() as http:
         http.get(
-            call_logs_request("2024-05-08 00:00:00", "2024-05-08 23:59:59"),
-            success([call_log("8", "2024-05-08 10:00:00")]),
+            ozonetel.call_logs_request("2024-05-08 00:00:00", "2024-05-08 23:59:59"),
+            ozonetel.success([ozonetel.call_log("8", "2024-05-08 10:00:00")]),
         )
-        output = run(config(start_date="2024-05-08"), "call_logs")
+        output = ozonetel.run(ozonetel.config(start_date="2024-05-08"), "call_logs")
     assert [m.record.data["UCID"] for m in output.records] == ["8"]
     assert output.state_messages[-1].state.stream.stream_state.started_at == "2024-05-08T18:30:00+00:00"
 
 
-def test_the_settle_margin_is_configurable_and_at_least_ten_minutes():
-    with clock_at(AFTER_PUBLICATION), HttpMocker():
-        status = check(config(advanced={"settle_margin_minutes": 5}))
-    assert status.status == Status.FAILED and "'advanced.settle_margin_minutes'" in status.message
-
-
 def test_the_reporting_zone_is_used_for_requests_and_times_of_every_stream():
-    dubai = config(
+    dubai = ozonetel.config(
         timezone="Asia/Dubai",
         start_date="2024-05-09",
         include_call_details=True,
         cdr_reports={"auth_mode": "basic"},
     )
-    with clock_at("2024-05-10T04:00:00+04:00"), HttpMocker() as http:
-        http.get(call_logs_request(*YESTERDAY), success([call_log("111", "2024-05-09 10:00:00")]))
-        http.get(ucid_request("111"), success([ucid_record(StartTime="2024-05-09 10:00:00")]))
-        http.get(reports_request("2024-05-09"), answer({"details": [report_record(111, start="10:00:00")]}))
-        output = run(dubai, "call_logs", "call_details", "cdr_reports")
+    with ozonetel.clock_at("2024-05-10T04:00:00+04:00"), HttpMocker() as http:
+        http.get(
+            ozonetel.call_logs_request(*YESTERDAY),
+            ozonetel.success([ozonetel.call_log("111", "2024-05-09 10:00:00")]),
+        )
+        http.get(
+            ozonetel.ucid_request("111"),
+            ozonetel.success([ozonetel.ucid_record(StartTime="2024-05-09 10:00:00")]),
+        )
+        http.get(
+            ozonetel.reports_request("2024-05-09"),
+            ozonetel.answer({"details": [ozonetel.report_record(111, start="10:00:00")]}),
+        )
+        output = ozonetel.run(dubai, "call_logs", "call_details", "cdr_reports")
     assert {m.record.stream: m.record.data["started_at"] for m in output.records} == {
         "call_logs": "2024-05-09T06:00:00+00:00",
         "call_details": "2024-05-09T06:00:00+00:00",
@@ -224,20 +172,20 @@ def test_the_reporting_zone_is_used_for_requests_and_times_of_every_stream():
 
 
 def test_the_reports_api_401_missing_credentials_is_a_config_error_naming_them():
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
         http.get(
-            reports_request("2024-05-09"),
-            answer({"status": "false", "message": "Missing userName or apiKey"}, 401),
+            ozonetel.reports_request("2024-05-09"),
+            ozonetel.answer({"status": "false", "message": "Missing userName or apiKey"}, 401),
         )
-        output = run(config(cdr_reports={"auth_mode": "basic"}), "cdr_reports", failure=True)
-    error = output.errors[0].trace.error
-    assert error.failure_type == FailureType.config_error
-    assert "'user_name'" in error.message and "'api_key'" in error.message
+        output = ozonetel.run(
+            ozonetel.config(cdr_reports={"auth_mode": "basic"}), "cdr_reports", expect_failure=True
+        )
+    assert_failed(output, FailureType.config_error, "'user_name'", "'api_key'")
 
 
 def test_call_id_is_kept_exact_as_a_string_and_production_columns_are_typed():
     record = {
-        **report_record(31733467784618213),
+        **ozonetel.report_record(31733467784618213),
         "CallID": 31733467784618213,
         "CallFlow": "IVR>Queue>Agent",
         "QueueTime": "00:00:12",
@@ -246,9 +194,11 @@ def test_call_id_is_kept_exact_as_a_string_and_production_columns_are_typed():
         "WrapUpStartTime": "12:21:00",
         "WrapUpEndTime": "12:21:09",
     }
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        http.get(reports_request("2024-05-09"), HttpResponse('{"details":[' + json.dumps(record) + "]}"))
-        output = run(config(cdr_reports={"auth_mode": "basic"}), "cdr_reports")
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+        http.get(
+            ozonetel.reports_request("2024-05-09"), HttpResponse('{"details":[' + json.dumps(record) + "]}")
+        )
+        output = ozonetel.run(ozonetel.config(cdr_reports={"auth_mode": "basic"}), "cdr_reports")
     data = output.records[0].record.data
     assert data["CallID"] == "31733467784618213" and data["queue_time_seconds"] == 12
     schema = json.loads((SCHEMAS / "cdr_reports.json").read_text())
@@ -268,10 +218,12 @@ def test_call_id_is_kept_exact_as_a_string_and_production_columns_are_typed():
 def test_a_day_the_reports_api_may_no_longer_serve_is_reported_as_lost_not_read_as_an_empty_list():
     # At 04:00 IST on 10 May, 25 April is outside "the last 15 days" in one reading of the page, and
     # Ozonetel answers such a day with an empty list: it is reported, never asked for.
-    with clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
         for day in [f"2024-04-{d}" for d in range(26, 31)] + [f"2024-05-{d:02d}" for d in range(1, 10)]:
-            http.get(reports_request(day), answer({"details": []}))
-        output = run(config(cdr_reports={"auth_mode": "basic"}, start_date="2024-04-20"), "cdr_reports")
+            http.get(ozonetel.reports_request(day), ozonetel.answer({"details": []}))
+        output = ozonetel.run(
+            ozonetel.config(cdr_reports={"auth_mode": "basic"}, start_date="2024-04-20"), "cdr_reports"
+        )
     assert output.is_in_logs(
         "calls from 2024-04-19T18:30:00\\+00:00 to 2024-04-25T18:30:00\\+00:00 cannot be read"
     )

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import copy
 import io
 import json
 import socket
@@ -56,46 +55,13 @@ import requests
 from airbyte_cdk.utils.airbyte_secrets_utils import update_secrets
 
 from cdr_shared.secrets import secret_forms
+from cdr_shared.testing.config_builder import ConfigBuilder as ConfigBuilder  # re-exported: the tables use it
 
 MISSING = object()
 """As a `*_text` of a `BadInput`: the file argument names a path that does not exist."""
 
 _UNSET = object()
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'File "/')
-
-
-class ConfigBuilder:
-    """Builds configs from a valid base by dotted paths; every method returns a new config (a dict)."""
-
-    def __init__(self, base: Mapping[str, Any]) -> None:
-        self.base = copy.deepcopy(dict(base))
-
-    def build(self) -> dict[str, Any]:
-        return copy.deepcopy(self.base)
-
-    def set(self, path: str, value: Any, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The base (or `config`) with `path` (dotted, e.g. `credentials.api_token`) set to `value`."""
-        result = copy.deepcopy(dict(config if config is not None else self.base))
-        *parents, leaf = path.split(".")
-        node = result
-        for name in parents:
-            node = node.setdefault(name, {})
-        node[leaf] = value
-        return result
-
-    def drop(self, path: str, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The base (or `config`) without `path`."""
-        result = copy.deepcopy(dict(config if config is not None else self.base))
-        *parents, leaf = path.split(".")
-        node = result
-        for name in parents:
-            node = node[name]
-        node.pop(leaf, None)
-        return result
-
-    def merge(self, **overrides: Any) -> dict[str, Any]:
-        """The base with top-level fields replaced."""
-        return {**self.build(), **copy.deepcopy(overrides)}
 
 
 def catalog_of(

@@ -1,8 +1,10 @@
-"""Running an installed connector console script as a subprocess, the way Airbyte runs it.
+"""Running a connector the way Airbyte runs it: `source-x spec|check|discover|read` with JSON files.
 
-`run_connector("source-acefone", "read", config, catalog=..., state=...)` writes the JSON files, runs
-`source-acefone read --config ... --catalog ... [--state ...]` from this virtual environment, and parses
-stdout into Airbyte messages (as plain dicts) while keeping the raw text for secret scans.
+`run_console_script("source-acefone", "read", config, catalog=..., state=...)` writes the files, runs the
+installed console script of this virtual environment as a subprocess, and parses stdout into Airbyte
+messages (plain dicts), keeping the raw text for secret scans. `run_entry_point(SourceX, "check", config)`
+does the same in-process through `cdr_shared.entrypoint.launch`, so `HttpMocker` or a patched transport
+answers the requests.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,8 +27,8 @@ BIN = Path(sys.executable).parent
 
 
 @dataclass
-class ConnectorRun:
-    """What one connector command printed."""
+class ConsoleRun:
+    """What one connector command printed, and its exit code."""
 
     returncode: int
     stdout: str
@@ -46,6 +50,10 @@ class ConnectorRun:
         return [m["state"] for m in self.of_type("STATE")]
 
     @property
+    def statuses(self) -> list[dict[str, Any]]:
+        return [m["connectionStatus"] for m in self.of_type("CONNECTION_STATUS")]
+
+    @property
     def errors(self) -> list[dict[str, Any]]:
         return [m["trace"]["error"] for m in self.of_type("TRACE") if m["trace"].get("type") == "ERROR"]
 
@@ -58,29 +66,54 @@ class ConnectorRun:
         return self.stdout + self.stderr
 
 
-def run_connector(
-    name: str,
+def parse_messages(stdout: str) -> list[dict[str, Any]]:
+    """The JSON lines of `stdout` (Airbyte messages); other lines are skipped."""
+    messages = []
+    for line in stdout.splitlines():
+        try:
+            message = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(message, dict):
+            messages.append(message)
+    return messages
+
+
+@contextmanager
+def command_files(
     command: str,
-    config: dict[str, Any] | None = None,
-    *,
-    catalog: dict[str, Any] | None = None,
+    config: Mapping[str, Any] | None,
+    catalog: Mapping[str, Any] | None = None,
     state: list[dict[str, Any]] | None = None,
-    timeout: float = 600,
-    env: dict[str, str] | None = None,
     extra_args: tuple[str, ...] = (),
-) -> ConnectorRun:
-    """Run `<name> <command>` with the given config, catalog and state files (and `extra_args`, e.g. `--debug`)."""
+) -> Iterator[list[str]]:
+    """`[command, --config <file>, --catalog <file>, --state <file>, *extra_args]`, files written to a temporary folder."""
     with tempfile.TemporaryDirectory() as folder:
-        args = [str(BIN / name), command]
+        args = [command]
         for flag, content in (("--config", config), ("--catalog", catalog), ("--state", state)):
             if content is not None:
                 path = Path(folder) / f"{flag.strip('-')}.json"
                 path.write_text(json.dumps(content))
                 args += [flag, str(path)]
-        args += list(extra_args)
+        yield args + list(extra_args)
+
+
+def run_console_script(
+    name: str,
+    command: str,
+    config: Mapping[str, Any] | None = None,
+    *,
+    catalog: Mapping[str, Any] | None = None,
+    state: list[dict[str, Any]] | None = None,
+    timeout: float = 600,
+    env: dict[str, str] | None = None,
+    extra_args: tuple[str, ...] = (),
+) -> ConsoleRun:
+    """Run `<name> <command>` with the given config, catalog and state files (and `extra_args`, e.g. `--debug`)."""
+    with command_files(command, config, catalog, state, extra_args) as args:
         started, cpu = time.monotonic(), _children_cpu()
         done = subprocess.run(
-            args,
+            [str(BIN / name), *args],
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -89,34 +122,28 @@ def run_connector(
             check=False,
         )
     _log_run(name, command, time.monotonic() - started, _children_cpu() - cpu)
-    messages = []
-    for line in done.stdout.splitlines():
-        try:
-            messages.append(json.loads(line))
-        except ValueError:
-            continue
-    return ConnectorRun(done.returncode, done.stdout, done.stderr, messages)
+    return ConsoleRun(done.returncode, done.stdout, done.stderr, parse_messages(done.stdout))
 
 
 # What differs between two emulators serving the same data: where they listen, the throwaway CA of a TLS one.
 _EMULATOR_SPECIFIC = re.compile(
     r"https?://127\.0\.0\.1:\d+|-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", re.DOTALL
 )
-_DISCOVERED: dict[str, ConnectorRun] = {}
+_DISCOVERED: dict[str, ConsoleRun] = {}
 
 
-def discover_once(name: str, config: dict[str, Any], *, env: dict[str, str] | None = None) -> ConnectorRun:
-    """`run_connector(name, "discover", config, env=env)`, run once per test process for configs that
+def discover_once(name: str, config: Mapping[str, Any], *, env: dict[str, str] | None = None) -> ConsoleRun:
+    """`run_console_script(name, "discover", config, env=env)`, run once per test process for configs that
     differ only in the emulator's URL or CA certificate, for tests that need a catalog, not a discover.
 
     A connector discovers its streams from the config alone (no request is made), so the answer for an
     emulator on another port is the same catalog; each start of a console script costs seconds of CPU.
-    Tests of `discover` itself (its output, its secrets) call `run_connector` as before. Only a successful
+    Tests of `discover` itself (its output, its secrets) call `run_console_script`. Only a successful
     discover is kept.
     """
     key = _EMULATOR_SPECIFIC.sub("<emulator>", json.dumps([name, config, env or {}], sort_keys=True))
     if key not in _DISCOVERED:
-        run = run_connector(name, "discover", config, env=env)
+        run = run_console_script(name, "discover", config, env=env)
         if run.returncode != 0 or not run.of_type("CATALOG"):
             return run
         _DISCOVERED[key] = run
@@ -129,8 +156,8 @@ def _children_cpu() -> float:
 
 
 def _log_run(name: str, command: str, seconds: float, cpu_seconds: float) -> None:
-    """With `CDR_E2E_RUN_LOG` set, one JSON line per console-script run appended to that file (wall and
-    CPU seconds): how many starts a test layer pays, and what they cost, is what its run time is made of."""
+    """With `CDR_E2E_RUN_LOG` set, one JSON line per console-script run appended to that file (the test,
+    wall and CPU seconds): how many starts a test layer pays, and what they cost, is its run time."""
     log = os.environ.get("CDR_E2E_RUN_LOG")
     if log:
         line = {
@@ -144,8 +171,26 @@ def _log_run(name: str, command: str, seconds: float, cpu_seconds: float) -> Non
             handle.write(json.dumps(line) + "\n")
 
 
+def run_entry_point(
+    source_factory: Callable[[], Any],
+    command: str,
+    config: Mapping[str, Any] | None = None,
+    *,
+    catalog: Mapping[str, Any] | None = None,
+    state: list[dict[str, Any]] | None = None,
+    extra_args: tuple[str, ...] = (),
+) -> ConsoleRun:
+    """`run_console_script`, in-process: `cdr_shared.entrypoint.launch(source_factory(), args)`."""
+    from cdr_shared.entrypoint import launch
+    from cdr_shared.testing.bad_inputs import run_command
+
+    with command_files(command, config, catalog, state, extra_args) as args:
+        stdout, stderr, code = run_command(lambda argv: launch(source_factory(), argv), args)
+    return ConsoleRun(code, stdout, stderr, parse_messages(stdout))
+
+
 def configured_catalog(
-    discovered: ConnectorRun, sync_mode: str = "incremental", streams: list[str] | None = None
+    discovered: ConsoleRun, sync_mode: str = "incremental", streams: list[str] | None = None
 ) -> dict[str, Any]:
     """A configured catalog for the discovered streams (incremental where a stream supports it)."""
     configured = []

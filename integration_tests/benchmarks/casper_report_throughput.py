@@ -5,8 +5,8 @@ console script `source-casper read` on exactly that day (one report, streamed), 
 and reads the connector process's peak resident memory from the kernel (`wait4`). Run with several sizes
 to see that memory stays flat while the report grows:
 
-    .venv/bin/python source-casper/benchmarks/report_throughput.py                  # 100,000 and 1,000,000 rows
-    .venv/bin/python source-casper/benchmarks/report_throughput.py --rows 1000000 --json .bench/casper.json
+    .venv/bin/python integration_tests/benchmarks/casper_report_throughput.py   # 100,000 and 1,000,000 rows
+    .venv/bin/python integration_tests/benchmarks/casper_report_throughput.py --rows 1000000 --json .bench/casper.json
 
 The emulator renders rows while it streams them, so the figure includes its cost too: it is a floor for
 the connector's own throughput, not a ceiling.
