@@ -42,9 +42,12 @@ def huawei_cms_config(url: str) -> dict[str, Any]:
     # CC-CMS keeps one day, so the emulator's data set follows the clock: the start date lies before
     # what is held (the connector clamps and warns), there is no end date.
     return {
+        "credentials": {
+            "auth_type": "ak_sk",
+            "access_key": "emulator-cms-ak",
+            "secret_key": "emulator-cms-sk",
+        },
         "base_url": url,
-        "access_key": "emulator-cms-ak",
-        "secret_key": "emulator-cms-sk",
         "cc_id": 1,
         "vdn": 1,
         "timezone": "UTC",
@@ -77,13 +80,16 @@ def ozonetel_config(url: str) -> dict[str, Any]:
     # standard tests read many times in a row.
     today = datetime.now(timezone(timedelta(hours=5, minutes=30))).date()
     return {
-        "user_name": "demo_user",
-        "api_key": "KK7emulator0000000000000000000014c",
+        "credentials": {
+            "auth_type": "api_key",
+            "user_name": "demo_user",
+            "api_key": "KK7emulator0000000000000000000014c",
+        },
         "base_url": url,
         "start_date": (today - timedelta(days=10)).isoformat(),
         "window_days": 30,
         "include_call_details": True,
-        "cdr_reports": {"auth_mode": "basic"},
+        "cdr_reports": {"auth_type": "basic"},
         "advanced": {
             "call_logs_requests_per_hour": 1000,
             "call_details_requests_per_minute": 1000,

@@ -15,7 +15,7 @@ import pytest
 
 from cdr_shared.secrets import secret_forms
 from cdr_shared.testing.console import ConsoleRun as ConnectorRun
-from cdr_shared.testing.console import configured_catalog, state_messages_as_input
+from cdr_shared.testing.console import configured_catalog, discover_once, state_messages_as_input
 from cdr_shared.testing.console import run_console_script as run_connector
 
 CONNECTOR = "source-acefone"
@@ -46,7 +46,7 @@ def emulator(acefone_emulator):
 
 @pytest.fixture
 def catalog(emulator):
-    return configured_catalog(run_connector(CONNECTOR, "discover", config(emulator.base_url)))
+    return configured_catalog(discover_once(CONNECTOR, config(emulator.base_url)))
 
 
 def without_nulls(value: Any) -> Any:
@@ -64,7 +64,7 @@ def provider_view(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def test_full_refresh_equals_ground_truth(emulator, catalog):
-    full = configured_catalog(run_connector(CONNECTOR, "discover", config(emulator.base_url)), "full_refresh")
+    full = configured_catalog(discover_once(CONNECTOR, config(emulator.base_url)), "full_refresh")
     run = run_connector(CONNECTOR, "read", config(emulator.base_url), catalog=full)
     assert run.returncode == 0, run.stderr
     assert len(run.records) == len(emulator.ground_truth())
@@ -143,7 +143,7 @@ def test_injected_faults_lose_nothing(acefone_emulator):
         fault_kinds=["500", "502", "503", "429", "reset", "truncated", "html"],
         fault_seed=5,
     )
-    catalog = configured_catalog(run_connector(CONNECTOR, "discover", config(emulator.base_url)))
+    catalog = configured_catalog(discover_once(CONNECTOR, config(emulator.base_url)))
     run = run_connector(CONNECTOR, "read", config(emulator.base_url, page_size=20), catalog=catalog)
     assert run.returncode == 0, run.stderr[-2000:]
     assert emulator.stats()["faults_total"] >= 3
@@ -217,7 +217,7 @@ def call_report_view(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]
 def test_uk_login_id_logs_in_with_the_uk_body_and_the_sync_equals_ground_truth(acefone_emulator):
     uk = acefone_emulator(**DATA, api_tokens=[CANARY_TOKEN], password=CANARY_PASSWORD, login_field="login_id")
     login = {"auth_type": "login", "login_id": "demo@example.com", "password": CANARY_PASSWORD}
-    catalog = configured_catalog(run_connector(CONNECTOR, "discover", config(uk.base_url, credentials=login)))
+    catalog = configured_catalog(discover_once(CONNECTOR, config(uk.base_url, credentials=login)))
     check = run_connector(CONNECTOR, "check", config(uk.base_url, credentials=login))
     assert check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]["status"] == "SUCCEEDED"
     run = run_connector(CONNECTOR, "read", config(uk.base_url, credentials=login), catalog=catalog)
@@ -246,7 +246,7 @@ def test_call_report_endpoint_reads_pages_of_100_and_equals_its_ground_truth(emu
 
 def test_records_endpoint_answering_the_older_shape_is_read_in_full(acefone_emulator):
     old = acefone_emulator(**DATA, api_tokens=[CANARY_TOKEN], records_shape="call_report")
-    catalog = configured_catalog(run_connector(CONNECTOR, "discover", config(old.base_url)))
+    catalog = configured_catalog(discover_once(CONNECTOR, config(old.base_url)))
     run = run_connector(CONNECTOR, "read", config(old.base_url, page_size=150), catalog=catalog)
     assert run.returncode == 0, run.stderr[-2000:]
     assert call_report_view([{k: v for k, v in r.items() if k not in DERIVED} for r in run.records]) == (

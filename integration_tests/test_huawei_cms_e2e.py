@@ -20,7 +20,7 @@ import jsonschema
 import pytest
 
 from cdr_shared.secrets import secret_forms
-from cdr_shared.testing.console import configured_catalog, state_messages_as_input
+from cdr_shared.testing.console import configured_catalog, discover_once, state_messages_as_input
 from cdr_shared.testing.console import run_console_script as run_connector
 from integration_tests.emulators.huawei_cms import CALL_DETAIL_PATH, QUERY_CALLS_PATH
 
@@ -54,7 +54,8 @@ def config(emulator, **overrides: Any) -> dict[str, Any]:
         "lookback_window_minutes": 60,
     }
     base.update(overrides)
-    return {key: value for key, value in base.items() if value is not None}
+    keys = {name: base.pop(name) for name in ("access_key", "secret_key")}  # 0.3: under `credentials`
+    return {"credentials": {"auth_type": "ak_sk", **keys}, **{k: v for k, v in base.items() if v is not None}}
 
 
 @pytest.fixture
@@ -64,7 +65,7 @@ def emulator(huawei_cms_emulator):
 
 @pytest.fixture
 def catalog(emulator):
-    return configured_catalog(run_connector(CONNECTOR, "discover", config(emulator)))
+    return configured_catalog(discover_once(CONNECTOR, config(emulator)))
 
 
 def trimmed(record: dict[str, Any]) -> dict[str, Any]:
@@ -99,7 +100,7 @@ def keys(records: list[dict[str, Any]]) -> set[tuple[str, str]]:
 
 
 def test_full_refresh_over_https_equals_ground_truth_and_says_what_retention_lost(emulator):
-    full = configured_catalog(run_connector(CONNECTOR, "discover", config(emulator)), "full_refresh")
+    full = configured_catalog(discover_once(CONNECTOR, config(emulator)), "full_refresh")
     run = run_connector(CONNECTOR, "read", config(emulator), catalog=full)
     assert run.returncode == 0, run.stderr[-2000:]
     assert keyed(run.records_of("calls"), CALLS_DERIVED) == truth_calls(emulator)
@@ -181,7 +182,7 @@ def test_injected_faults_and_retryable_result_codes_lose_nothing(huawei_cms_emul
     )
     emulator.inject_result_codes(["0100999"], QUERY_CALLS_PATH)
     emulator.inject_result_codes(["0100001"], CALL_DETAIL_PATH)
-    catalog = configured_catalog(run_connector(CONNECTOR, "discover", config(emulator)))
+    catalog = configured_catalog(discover_once(CONNECTOR, config(emulator)))
     run = run_connector(CONNECTOR, "read", config(emulator), catalog=catalog)
     assert run.returncode == 0, run.stderr[-2000:]
     assert emulator.stats()["faults_total"] >= 3
@@ -275,7 +276,7 @@ def test_a_server_that_checks_ip_port_answers_401_hinting_signed_host_and_syncs_
     check = run_connector(CONNECTOR, "check", config(emulator))
     status = check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
     assert status["status"] == "FAILED" and "set 'signed_host' to 'with_port'" in status["message"]
-    catalog = configured_catalog(run_connector(CONNECTOR, "discover", config(emulator)))
+    catalog = configured_catalog(discover_once(CONNECTOR, config(emulator)))
     run = run_connector(CONNECTOR, "read", config(emulator, signed_host="with_port"), catalog=catalog)
     assert run.returncode == 0, run.stderr[-2000:]
     assert keyed(run.records_of("calls"), CALLS_DERIVED) == truth_calls(emulator)
@@ -325,7 +326,7 @@ def test_undocumented_200_answers_are_retried_and_lose_nothing(
     emulator.inject_odd_answers([calls_answer], QUERY_CALLS_PATH)
     emulator.inject_odd_answers([detail_answer], CALL_DETAIL_PATH)
     cfg = config(emulator, ca_certificate=None)
-    catalog = configured_catalog(run_connector(CONNECTOR, "discover", cfg))
+    catalog = configured_catalog(discover_once(CONNECTOR, cfg))
     run = run_connector(CONNECTOR, "read", cfg, catalog=catalog)
     assert run.returncode == 0, run.stderr[-2000:]
     assert keyed(run.records_of("calls"), CALLS_DERIVED) == truth_calls(emulator)
@@ -334,7 +335,7 @@ def test_undocumented_200_answers_are_retried_and_lose_nothing(
 
 
 def _calls_only(emulator) -> dict[str, Any]:
-    discovered = run_connector(CONNECTOR, "discover", config(emulator))
+    discovered = discover_once(CONNECTOR, config(emulator))
     return configured_catalog(discovered, streams=["calls"])
 
 
@@ -382,7 +383,7 @@ def test_no_form_of_the_secret_key_or_of_its_signing_keys_in_any_output_debug_in
         extra_fields=SECRET_FIELDS,
     )
     good = config(emulator, secret_key=SYMBOL_SECRET)
-    catalog = configured_catalog(run_connector(CONNECTOR, "discover", good))
+    catalog = configured_catalog(discover_once(CONNECTOR, good))
     runs = {"spec": run_connector(CONNECTOR, "spec")}
     for debug in ((), ("--debug",)):
         runs[f"check{debug}"] = run_connector(CONNECTOR, "check", good, extra_args=debug)

@@ -19,9 +19,10 @@ import pytest
 
 from cdr_shared.secrets import secret_forms
 from cdr_shared.testing.console import ConsoleRun as ConnectorRun
-from cdr_shared.testing.console import configured_catalog, state_messages_as_input
+from cdr_shared.testing.console import configured_catalog, discover_once, state_messages_as_input
 from cdr_shared.testing.console import run_console_script as run_connector
 from integration_tests.emulators.ozonetel import CALL_LOGS_PATH
+from integration_tests.fake_clock import fake_clock_folder
 
 CONNECTOR = "source-ozonetel"
 IST = pendulum.timezone("Asia/Kolkata")
@@ -42,23 +43,10 @@ AT_01_00 = "2024-05-09T19:30:00+00:00"  # 10 May, 01:00 IST
 AT_04_00 = "2024-05-09T22:30:00+00:00"  # 10 May, 04:00 IST
 TODAY_IST = "2024-05-10"
 
-SITECUSTOMIZE = """
-import os
-if os.environ.get("FAKE_NOW"):
-    # Import the CDK (and pydantic) first: classes built on datetime while time is frozen break.
-    import airbyte_cdk.entrypoint  # noqa: F401
-    import airbyte_cdk.sources.streams.http  # noqa: F401
-    import pendulum  # noqa: F401
-    import freezegun
-    freezegun.freeze_time(os.environ["FAKE_NOW"], tick=True).start()
-"""
-
 
 @pytest.fixture(scope="module")
 def fake_clock_path(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("fake_clock")
-    (folder / "sitecustomize.py").write_text(SITECUSTOMIZE)
-    return folder
+    return fake_clock_folder(tmp_path_factory.mktemp("fake_clock"))
 
 
 def config(url: str, **overrides: Any) -> dict[str, Any]:
@@ -70,11 +58,12 @@ def config(url: str, **overrides: Any) -> dict[str, Any]:
         "lookback_window_minutes": 0,
         "window_days": 5,
         "include_call_details": True,
-        "cdr_reports": {"auth_mode": "token"},
+        "cdr_reports": {"auth_type": "token"},
         "advanced": {"rate_limit_time_scale": SCALE},
     }
     base.update(overrides)
-    return base
+    keys = {name: base.pop(name) for name in ("user_name", "api_key")}  # 0.3: under `credentials`
+    return {"credentials": {"auth_type": "api_key", **keys}, **base}
 
 
 def run_at(
@@ -84,6 +73,13 @@ def run_at(
     emulator.clock.set(instant)
     env = {"PYTHONPATH": str(fake_clock), "FAKE_NOW": instant}
     return run_connector(CONNECTOR, command, cfg, env=env, **kwargs)
+
+
+def discover_at(instant: str, emulator: Any, fake_clock: Path, cfg: dict[str, Any]) -> ConnectorRun:
+    """`run_at(instant, ..., "discover", cfg)` for a test that needs a catalog, not a discover: one start per
+    test process for the same config (`discover_once`)."""
+    emulator.clock.set(instant)
+    return discover_once(CONNECTOR, cfg, env={"PYTHONPATH": str(fake_clock), "FAKE_NOW": instant})
 
 
 def without_nulls(record: dict[str, Any]) -> dict[str, Any]:
@@ -124,13 +120,11 @@ def emulator(ozonetel_emulator):
 
 @pytest.fixture
 def catalog(emulator, fake_clock_path):
-    return configured_catalog(
-        run_at(AT_04_00, emulator, fake_clock_path, "discover", config(emulator.base_url))
-    )
+    return configured_catalog(discover_at(AT_04_00, emulator, fake_clock_path, config(emulator.base_url)))
 
 
 def test_full_refresh_equals_ground_truth_for_every_stream(emulator, fake_clock_path):
-    discovered = run_at(AT_04_00, emulator, fake_clock_path, "discover", config(emulator.base_url))
+    discovered = discover_at(AT_04_00, emulator, fake_clock_path, config(emulator.base_url))
     full = configured_catalog(discovered, "full_refresh")
     run = run_at(AT_04_00, emulator, fake_clock_path, "read", config(emulator.base_url), catalog=full)
     assert run.returncode == 0, run.stderr[-2000:]
@@ -209,7 +203,7 @@ def test_a_backfill_under_the_enforced_hourly_limit_gets_no_max_limit_exceeded(
     emulator = ozonetel_emulator(**{**DATA, "days": 40, "calls": 200}, call_logs_per_hour=10)
     cfg = config(emulator.base_url, start_date="2024-03-31", window_days=3, include_call_details=False)
     cfg.pop("cdr_reports")
-    catalog = configured_catalog(run_at(AT_04_00, emulator, fake_clock_path, "discover", cfg))
+    catalog = configured_catalog(discover_at(AT_04_00, emulator, fake_clock_path, cfg))
     run = run_at(AT_04_00, emulator, fake_clock_path, "read", cfg, catalog=catalog)
     assert run.returncode == 0, run.stderr[-2000:]
     requests = emulator.request_log(CALL_LOGS_PATH)
@@ -286,7 +280,7 @@ def test_given_the_retired_ucid_api_check_passes_and_call_logs_sync(
     assert checked.of_type("CONNECTION_STATUS")[0]["connectionStatus"]["status"] == "SUCCEEDED"
     assert len(emulator.request_log(CALL_LOGS_PATH)) == 1  # the fallback proof: 1 of the 10 an hour
     with_details = logs_and_details_config(emulator.base_url)
-    catalog = configured_catalog(run_at(AT_04_00, emulator, fake_clock_path, "discover", with_details))
+    catalog = configured_catalog(discover_at(AT_04_00, emulator, fake_clock_path, with_details))
     run = run_at(AT_04_00, emulator, fake_clock_path, "read", with_details, catalog=catalog)
     assert provider_view(run.records_of("call_logs")) == provider_view(settled(emulator.ground_truth()))
     assert run.records_of("call_details") == []
@@ -297,7 +291,7 @@ def test_given_the_retired_ucid_api_check_passes_and_call_logs_sync(
 def test_the_current_pages_spaced_ucid_keys_give_the_same_derived_fields(ozonetel_emulator, fake_clock_path):
     emulator = ozonetel_emulator(**DATA, call_logs_per_hour=0, ucid_shape="spaced")
     cfg = logs_and_details_config(emulator.base_url)
-    catalog = configured_catalog(run_at(AT_04_00, emulator, fake_clock_path, "discover", cfg))
+    catalog = configured_catalog(discover_at(AT_04_00, emulator, fake_clock_path, cfg))
     run = run_at(AT_04_00, emulator, fake_clock_path, "read", cfg, catalog=catalog)
     assert run.returncode == 0, run.stderr[-2000:]
     details = run.records_of("call_details")
@@ -317,7 +311,7 @@ def test_with_both_streams_a_backfill_spends_one_get_call_logs_request_per_30_da
 ):
     emulator = ozonetel_emulator(**{**DATA, "days": 40}, call_logs_per_hour=0)
     cfg = logs_and_details_config(emulator.base_url, start_date="2024-04-01", window_days=30)
-    catalog = configured_catalog(run_at(AT_04_00, emulator, fake_clock_path, "discover", cfg))
+    catalog = configured_catalog(discover_at(AT_04_00, emulator, fake_clock_path, cfg))
     run = run_at(AT_04_00, emulator, fake_clock_path, "read", cfg, catalog=catalog)
     assert run.returncode == 0, run.stderr[-2000:]
     assert len(emulator.request_log(CALL_LOGS_PATH)) == 2  # ceil(39 days / 30), not 3
@@ -362,9 +356,9 @@ def test_the_reporting_zone_is_used_by_all_three_streams(ozonetel_emulator, fake
     at = "2024-05-10T00:30:00+00:00"  # 04:30 in Dubai on 10 May
     # The data starts at 22:30 on 28 April in Dubai (00:00 on 29 April in IST).
     cfg = config(
-        emulator.base_url, timezone="Asia/Dubai", start_date="2024-04-28", cdr_reports={"auth_mode": "basic"}
+        emulator.base_url, timezone="Asia/Dubai", start_date="2024-04-28", cdr_reports={"auth_type": "basic"}
     )
-    catalog = configured_catalog(run_at(at, emulator, fake_clock_path, "discover", cfg), "full_refresh")
+    catalog = configured_catalog(discover_at(at, emulator, fake_clock_path, cfg), "full_refresh")
     run = run_at(at, emulator, fake_clock_path, "read", cfg, catalog=catalog)
     assert run.returncode == 0, run.stderr[-2000:]
     assert provider_view(run.records_of("call_logs")) == provider_view(settled(emulator.ground_truth()))
@@ -392,9 +386,9 @@ def test_reports_variants_401_refusal_old_days_as_empty_lists_exact_call_ids_and
         emulator.base_url,
         start_date="2024-04-20",
         include_call_details=False,
-        cdr_reports={"auth_mode": "basic"},
+        cdr_reports={"auth_type": "basic"},
     )
-    discovered = run_at(AT_04_00, emulator, fake_clock_path, "discover", cfg)
+    discovered = discover_at(AT_04_00, emulator, fake_clock_path, cfg)
     catalog = configured_catalog(discovered, "full_refresh", streams=["cdr_reports"])
     run = run_at(AT_04_00, emulator, fake_clock_path, "read", cfg, catalog=catalog)
     assert run.returncode == 0, run.stderr[-2000:]
@@ -406,7 +400,12 @@ def test_reports_variants_401_refusal_old_days_as_empty_lists_exact_call_ids_and
         jsonschema.validate(record, schema)
     assert any("to 2024-04-25T18:30:00+00:00 cannot be read" in line for line in run.logs)
     wrong = run_at(
-        AT_04_00, emulator, fake_clock_path, "read", {**cfg, "api_key": "canary-wrong+key"}, catalog=catalog
+        AT_04_00,
+        emulator,
+        fake_clock_path,
+        "read",
+        {**cfg, "credentials": {**cfg["credentials"], "api_key": "canary-wrong+key"}},
+        catalog=catalog,
     )
     error = wrong.errors[0]
     assert error["failure_type"] == "config_error"
@@ -463,7 +462,7 @@ def test_check_under_a_persistent_fault_on_every_endpoint_fails_quoting_each_ans
 ):
     emulator = ozonetel_emulator(**DATA)
     persistent(emulator, fault)
-    cfg = config(emulator.base_url, cdr_reports={"auth_mode": mode})
+    cfg = config(emulator.base_url, cdr_reports={"auth_type": mode})
     # The bound is a guard against a hang only: before this change the chain waited an hour for quota.
     run = run_at(AT_04_00, emulator, fake_clock_path, "check", cfg, timeout=300)
     status = run.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
@@ -485,7 +484,7 @@ def test_check_under_persistent_timeouts_gives_up_within_its_deadline(ozonetel_e
     # last one waits only for what is left of check's 40 s.
     emulator = ozonetel_emulator(**DATA, slow_seconds=20)
     persistent(emulator, "slow")
-    cfg = config(emulator.base_url, cdr_reports={"auth_mode": "basic"})
+    cfg = config(emulator.base_url, cdr_reports={"auth_type": "basic"})
     run = run_at(AT_04_00, emulator, fake_clock_path, "check", cfg, timeout=300)
     status = run.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
     assert status["status"] == "FAILED"
@@ -517,7 +516,7 @@ def test_the_canary_key_in_no_output_of_any_command_debug_included_and_no_echo_i
         key_echo=echo,
         ucid_shape="spaced",
     )
-    cfg = config(emulator.base_url, api_key=CANARY_KEY + "\n", cdr_reports={"auth_mode": "basic"})
+    cfg = config(emulator.base_url, api_key=CANARY_KEY + "\n", cdr_reports={"auth_type": "basic"})
     outputs = []
     for command in ("spec", "check", "discover"):
         given = None if command == "spec" else cfg
@@ -526,7 +525,7 @@ def test_the_canary_key_in_no_output_of_any_command_debug_included_and_no_echo_i
         outputs.append(run.output)
     checked = [m for m in outputs[1].splitlines() if "CONNECTION_STATUS" in m]
     assert '"SUCCEEDED"' in checked[0]  # the key pasted with a newline is trimmed, and works
-    catalog = configured_catalog(run_at(AT_04_00, emulator, fake_clock_path, "discover", cfg))
+    catalog = configured_catalog(run)  # the discover just run: --debug adds log lines, not streams
     read = run_at(AT_04_00, emulator, fake_clock_path, "read", cfg, catalog=catalog, extra_args=("--debug",))
     assert read.returncode == 0, read.stderr[-2000:]
     assert "getCallLogs?" in read.output  # the debug log shows the requests...
@@ -534,7 +533,7 @@ def test_the_canary_key_in_no_output_of_any_command_debug_included_and_no_echo_i
     for stream in ("call_logs", "call_details", "cdr_reports"):
         records = read.records_of(stream)
         assert records and not [k for r in records for k in r if is_key_echo(k)]
-    token_mode = config(emulator.base_url, api_key=CANARY_KEY, cdr_reports={"auth_mode": "token"})
+    token_mode = config(emulator.base_url, api_key=CANARY_KEY, cdr_reports={"auth_type": "token"})
     read_token = run_at(
         AT_04_00, emulator, fake_clock_path, "read", token_mode, catalog=catalog, extra_args=("--debug",)
     )
@@ -548,7 +547,7 @@ def test_the_canary_key_in_no_output_of_any_command_debug_included_and_no_echo_i
             emulator,
             fake_clock_path,
             command,
-            {**cfg, "api_key": wrong},
+            {**cfg, "credentials": {**cfg["credentials"], "api_key": wrong}},
             catalog=catalog,
             extra_args=("--debug",),
         )

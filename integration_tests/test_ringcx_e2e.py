@@ -17,7 +17,7 @@ import pendulum
 import pytest
 
 from cdr_shared.secrets import secret_forms
-from cdr_shared.testing.console import configured_catalog, state_messages_as_input
+from cdr_shared.testing.console import configured_catalog, discover_once, state_messages_as_input
 from cdr_shared.testing.console import run_console_script as run_connector
 from integration_tests.emulators.ringcx import (
     ACCOUNTS_PATH,
@@ -86,7 +86,7 @@ def emulator(ringcx_emulator):
 
 @pytest.fixture
 def catalog(emulator):
-    discovered = run_connector(CONNECTOR, "discover", config(emulator.base_url))
+    discovered = discover_once(CONNECTOR, config(emulator.base_url))
     return configured_catalog(discovered, streams=["call_detail_report"])
 
 
@@ -126,7 +126,7 @@ def enqueued_utc(uii: str) -> pendulum.DateTime:
 
 
 def test_full_refresh_of_every_stream_equals_ground_truth_across_accounts(emulator):
-    discovered = run_connector(CONNECTOR, "discover", config(emulator.base_url))
+    discovered = discover_once(CONNECTOR, config(emulator.base_url))
     run = run_connector(
         CONNECTOR, "read", config(emulator.base_url), catalog=configured_catalog(discovered, "full_refresh")
     )
@@ -205,7 +205,7 @@ def test_a_report_that_outlives_its_token_completes_and_the_token_is_renewed(rin
         **DATA, client_secret=CANARY_SECRET, jwt=CANARY_JWT, time_scale=100, chunk_rows=30, chunk_delay=0.4
     )
     cfg = config(emulator.base_url, window_days=11)
-    catalog = configured_catalog(run_connector(CONNECTOR, "discover", cfg), streams=["call_detail_report"])
+    catalog = configured_catalog(discover_once(CONNECTOR, cfg), streams=["call_detail_report"])
     emulator.reset()
     run = run_connector(CONNECTOR, "read", cfg, catalog=catalog)
     assert run.returncode == 0, run.stderr[-2000:]
@@ -226,7 +226,7 @@ def test_injected_faults_lose_nothing(ringcx_emulator):
         fault_paths=[REPORT_PATH],
     )
     cfg = config(emulator.base_url)
-    catalog = configured_catalog(run_connector(CONNECTOR, "discover", cfg), streams=["call_detail_report"])
+    catalog = configured_catalog(discover_once(CONNECTOR, cfg), streams=["call_detail_report"])
     emulator.inject(["503"], path=API_ROUTES[2])  # and one on the inputControls the report needs
     run = run_connector(CONNECTOR, "read", cfg, catalog=catalog)
     assert run.returncode == 0, run.stderr[-3000:]
@@ -238,7 +238,7 @@ def test_injected_faults_lose_nothing(ringcx_emulator):
 def test_a_report_cut_off_cleanly_mid_row_is_read_again_not_taken_as_short(ringcx_emulator):
     emulator = ringcx_emulator(**DATA, client_secret=CANARY_SECRET, jwt=CANARY_JWT, truncated_style="clean")
     cfg = config(emulator.base_url)
-    catalog = configured_catalog(run_connector(CONNECTOR, "discover", cfg), streams=["call_detail_report"])
+    catalog = configured_catalog(discover_once(CONNECTOR, cfg), streams=["call_detail_report"])
     emulator.inject(["truncated"], path=REPORT_PATH)
     run = run_connector(CONNECTOR, "read", cfg, catalog=catalog)
     assert run.returncode == 0, run.stderr[-2000:]
@@ -278,7 +278,7 @@ def test_canary_secrets_and_account_credentials_appear_nowhere_in_any_command_ou
         )
     emulator.inject(["500", "truncated", "expired_token"], path=REPORT_PATH)
     cfg = config(emulator.base_url)
-    catalog = configured_catalog(run_connector(CONNECTOR, "discover", cfg), streams=["call_detail_report"])
+    catalog = configured_catalog(discover_once(CONNECTOR, cfg), streams=["call_detail_report"])
     outputs.append(run_connector(CONNECTOR, "read", cfg, catalog=catalog).output)
     for output in outputs:
         for secret in (CANARY_SECRET, CANARY_JWT, CANARY_API_TOKEN, *ACCOUNT_SECRETS):
@@ -295,7 +295,7 @@ def test_bad_config_fails_before_any_request(emulator, catalog):
 
 
 def report_only(emulator, cfg: dict[str, Any]) -> dict[str, Any]:
-    return configured_catalog(run_connector(CONNECTOR, "discover", cfg), streams=["call_detail_report"])
+    return configured_catalog(discover_once(CONNECTOR, cfg), streams=["call_detail_report"])
 
 
 @pytest.mark.parametrize(
@@ -419,7 +419,7 @@ def test_legacy_login_with_username_and_password_syncs_ground_truth_and_hides_th
 def test_without_manage_users_the_users_stream_is_skipped_with_a_warning_and_the_rest_syncs(ringcx_emulator):
     emulator = ringcx_emulator(**DATA, client_secret=CANARY_SECRET, jwt=CANARY_JWT, users_permission=False)
     cfg = config(emulator.base_url)
-    discovered = run_connector(CONNECTOR, "discover", cfg)
+    discovered = discover_once(CONNECTOR, cfg)
     run = run_connector(CONNECTOR, "read", cfg, catalog=configured_catalog(discovered, "full_refresh"))
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.records_of("users") == [] and run.errors == []
@@ -510,7 +510,7 @@ def test_account_ids_the_login_cannot_see_are_named_by_check_and_read_without_an
     assert status["status"] == "FAILED"
     assert "'account_ids'" in status["message"] and "99999999, 15300009" in status["message"]
     assert "15300001, 15300002, 15300003" in status["message"] and "400" not in status["message"]
-    discovered = run_connector(CONNECTOR, "discover", cfg)
+    discovered = discover_once(CONNECTOR, cfg)
     read = run_connector(CONNECTOR, "read", cfg, catalog=configured_catalog(discovered, "full_refresh"))
     assert read.returncode != 0 and read.records_of("call_detail_report") == []
     assert read.errors[0]["failure_type"] == "config_error" and "99999999" in read.errors[0]["message"]

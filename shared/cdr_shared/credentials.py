@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from cdr_shared.errors import config_error
+
+
+def chosen_credentials(
+    config: Mapping[str, Any], auth_types: tuple[str, ...], what: str
+) -> Mapping[str, Any]:
+    """The config's `credentials` object, whose `auth_type` must be one of `auth_types`; else a config error
+    naming the field (`what` says what the credentials are, for the message when they are missing)."""
+    credentials = config.get("credentials")
+    if not isinstance(credentials, Mapping):
+        raise config_error(f"'credentials' is required: {what}.")
+    if credentials.get("auth_type") not in auth_types:
+        raise config_error(
+            f"'credentials.auth_type' must be one of {', '.join(auth_types)}; got '{credentials.get('auth_type')}'."
+        )
+    return credentials
 
 
 def header_safe(value: str, field: str) -> str:

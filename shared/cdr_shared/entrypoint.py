@@ -4,6 +4,9 @@
   the offending value (it may be a secret). Under a `oneOf` (credentials), the message is about the
   branch the user chose by its `const` selector (`auth_type`), not another branch and not "is not valid
   under any of the given schemas".
+- A config saved for an older spec is migrated first (`cdr_shared.config_migration`): the `--config` file
+  is rewritten and one CONNECTOR_CONFIG control message tells the platform to store the new shape.
+- The config is checked against the spec once per run (the CDK would check it twice in `read`).
 - The `--config`, `--state` and `--catalog` files are read before the CDK touches them: a missing file,
   bad JSON or the wrong top-level type ends with one config-error trace naming the argument, exit code 1.
 - Secrets (every `airbyte_secret` field of the spec) pasted with leading or trailing whitespace are
@@ -47,6 +50,7 @@ from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 
+from cdr_shared.config_migration import migrate_config_file
 from cdr_shared.errors import config_error
 from cdr_shared.http_errors import check_budget
 from cdr_shared.secrets import install_debug_masking, mask_secret_values, scrub, secret_forms
@@ -217,13 +221,23 @@ class FieldNamingEntrypoint(AirbyteEntrypoint):
     """`AirbyteEntrypoint` whose input checks name the field, file, or stream that is wrong."""
 
     _pasted_secrets: list[str] = []
+    _validated_config: Mapping[str, Any] | None = None
 
     @staticmethod
-    def validate_connection(source_spec: ConnectorSpecification, config: Mapping[str, Any]) -> None:
+    def check_against_spec(source_spec: ConnectorSpecification, config: Mapping[str, Any]) -> None:
+        """A config error naming the field of the most relevant spec violation, if any."""
         connector_config, _ = split_config(config)
         error = spec_violation(connector_config, source_spec)
         if error is not None:
             raise config_error(_field_message(error))
+
+    def validate_connection(self, source_spec: ConnectorSpecification, config: Mapping[str, Any]) -> None:  # type: ignore[override]
+        """`check_against_spec`, once per config object: `read` validates before the catalog check, and the
+        CDK's `read` would validate the same config again."""
+        if config is self._validated_config:
+            return
+        self.check_against_spec(source_spec, config)
+        self._validated_config = config
 
     # --- files ---------------------------------------------------------------------------------------
 
@@ -453,6 +467,9 @@ def launch(source: Source, args: list[str]) -> None:
     install_config_error_filter()
     with PRINT_BUFFER:
         try:
+            # Printed as is: the control message must carry the secrets the platform is to store.
+            for line in migrate_config_file(source, getattr(parsed_args, "config", None)):
+                print(f"{line}\n", end="")  # noqa: T201
             for message in entrypoint.run(parsed_args):
                 # One write per message, as the CDK's launch does, so concurrent writers do not interleave.
                 print(f"{scrub_line(message)}\n", end="")  # noqa: T201

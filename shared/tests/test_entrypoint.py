@@ -23,7 +23,7 @@ SPEC = ConnectorSpecification(
 
 def violation(config):
     try:
-        FieldNamingEntrypoint.validate_connection(SPEC, config)
+        FieldNamingEntrypoint.check_against_spec(SPEC, config)
     except Exception as error:  # noqa: BLE001
         return error.message
     return None

@@ -8,6 +8,7 @@ from typing import Any
 
 from airbyte_cdk.sources.streams import Stream
 
+from cdr_shared.config_migration import ConfigModelSource
 from cdr_shared.source import CdrSource
 from source_acefone.auth import PROVIDER, authenticator_from_config, credential_hint
 from source_acefone.config import parse_config
@@ -17,10 +18,13 @@ from source_acefone.streams import CallRecords
 CHECK_MAX_RETRIES = 2
 
 
-class SourceAcefone(CdrSource):
+class SourceAcefone(ConfigModelSource, CdrSource):
     """Acefone (and Servetel) call detail records."""
 
     provider = PROVIDER
+    parse_config = staticmethod(parse_config)
+    # The 0.2 spec already nested `credentials` under `auth_type`: nothing to migrate.
+    config_migrations = ()
 
     def probe(self, config: Mapping[str, Any], logger: logging.Logger) -> None:
         """One one-record request for the last day: proves the host and the credentials."""
@@ -29,9 +33,8 @@ class SourceAcefone(CdrSource):
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
         return [self.call_records(config)]
 
-    @staticmethod
-    def call_records(config: Mapping[str, Any], max_retries: int = 8) -> CallRecords:
-        parsed = parse_config(config)
+    def call_records(self, config: Mapping[str, Any], max_retries: int = 8) -> CallRecords:
+        parsed = self.parsed_config(config)
         return CallRecords(
             parsed,
             auth_hint=credential_hint(config),

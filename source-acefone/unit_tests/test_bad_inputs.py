@@ -19,14 +19,16 @@ from freezegun import freeze_time
 
 from cdr_shared.entrypoint import launch
 from cdr_shared.testing.bad_inputs import (
+    ABSENT,
     MISSING,
     BadInput,
     ConfigBuilder,
-    LoopbackCounter,
     Run,
+    assert_refused_offline,
+    bad_values,
     catalog_of,
     run_command,
-    run_connector,
+    run_with_loopback,
     state_of,
 )
 from source_acefone import SourceAcefone
@@ -50,161 +52,126 @@ UK_LOGIN = BASE.set("credentials", {"auth_type": "login", "login_id": "ops-uk", 
 REPORT = BASE.merge(records_endpoint="v1/call_report")
 
 
-def bad(case_id: str, names: str, config: dict[str, Any]) -> BadInput:
-    return BadInput(case_id, names, config=config)
-
-
-def cred(path: str, value: Any, config: dict[str, Any] = LOGIN) -> dict[str, Any]:
-    return BASE.set(f"credentials.{path}", value, config)
+TOKEN_PATH, PASSWORD_PATH = "credentials.api_token", "credentials.password"
 
 
 def filters(**values: Any) -> dict[str, Any]:
     return BASE.merge(filters=values)
 
 
+def bad(case_id: str, names: str, config: dict[str, Any]) -> BadInput:
+    return BadInput(case_id, names, config=config)
+
+
 CONFIGS = [
     # credentials: the oneOf itself
-    bad("no credentials", "credentials", BASE.drop("credentials")),
-    bad("credentials a string", "credentials", BASE.merge(credentials=TOKEN)),
-    bad("credentials null", "credentials", BASE.merge(credentials=None)),
-    bad("credentials a list", "credentials", BASE.merge(credentials=[TOKEN])),
-    bad("no auth_type", "credentials.auth_type", BASE.drop("credentials.auth_type")),
-    bad("unknown auth_type", "credentials.auth_type", BASE.set("credentials.auth_type", "oauth")),
-    bad("auth_type a number", "credentials.auth_type", BASE.set("credentials.auth_type", 1)),
-    bad("auth_type in capitals", "credentials.auth_type", BASE.set("credentials.auth_type", "API_TOKEN")),
+    *bad_values(BASE, "credentials", ABSENT, TOKEN, None, [TOKEN]),
+    *bad_values(BASE, "credentials.auth_type", ABSENT, "oauth", 1, "API_TOKEN"),
     # credentials: the api_token branch
-    bad("no token", "credentials.api_token", BASE.drop("credentials.api_token")),
-    bad("empty token", "credentials.api_token", BASE.set("credentials.api_token", "")),
-    bad("token of spaces", "credentials.api_token", BASE.set("credentials.api_token", " \n\t ")),
-    bad("token a number", "credentials.api_token", BASE.set("credentials.api_token", 12345)),
-    bad("token null", "credentials.api_token", BASE.set("credentials.api_token", None)),
-    bad("token a list", "credentials.api_token", BASE.set("credentials.api_token", [TOKEN])),
-    bad(
-        "token with a line break inside",
-        "credentials.api_token",
-        cred("api_token", f"{TOKEN}\nx", BASE.build()),
+    *bad_values(
+        BASE,
+        TOKEN_PATH,
+        ABSENT,
+        "",
+        " \n\t ",
+        12345,
+        None,
+        [TOKEN],
+        f"{TOKEN}\nx",
+        f"Bearer {TOKEN}",
+        f"{TOKEN}\u200b",
+        f"{TOKEN}é",
     ),
-    bad(
-        "token with a space inside",
-        "credentials.api_token",
-        cred("api_token", f"Bearer {TOKEN}", BASE.build()),
-    ),
-    bad(
-        "token with a zero-width space",
-        "credentials.api_token",
-        cred("api_token", f"{TOKEN}\u200b", BASE.build()),
-    ),
-    bad("token not ASCII", "credentials.api_token", cred("api_token", f"{TOKEN}é", BASE.build())),
     bad(
         "api_token branch given a password only",
-        "credentials.api_token",
+        TOKEN_PATH,
         BASE.set("credentials", {"auth_type": "api_token", "password": PASSWORD}),
     ),
     # credentials: the login branch
-    bad("login without password", "credentials.password", BASE.drop("credentials.password", LOGIN)),
-    bad("login, empty password", "credentials.password", cred("password", "")),
-    bad("login, password of spaces", "credentials.password", cred("password", "   \n")),
-    bad("login, password a number", "credentials.password", cred("password", 123456)),
-    bad("login, password null", "credentials.password", cred("password", None)),
-    bad("login without email or login_id", "credentials.email", BASE.drop("credentials.email", LOGIN)),
-    bad("login with both email and login_id", "credentials.login_id", cred("login_id", "ops-uk")),
-    bad("login, empty email", "credentials.email", cred("email", "")),
-    bad("login, email of spaces", "credentials.email", cred("email", "   ")),
-    bad("login, email a number", "credentials.email", cred("email", 42)),
-    bad("login, login_id a number", "credentials.login_id", cred("login_id", 42, UK_LOGIN)),
-    bad("login, login_id of spaces", "credentials.login_id", cred("login_id", " \t", UK_LOGIN)),
+    *bad_values(BASE, PASSWORD_PATH, ABSENT, "", "   \n", 123456, None, base=LOGIN),
+    *bad_values(BASE, "credentials.email", ABSENT, "", "   ", 42, base=LOGIN),
+    *bad_values(BASE, "credentials.login_id", "ops-uk", base=LOGIN),  # both email and login_id
+    *bad_values(BASE, "credentials.login_id", 42, " \t", base=UK_LOGIN),
     bad(
         "login branch given an api_token only",
-        "credentials.password",
+        PASSWORD_PATH,
         BASE.set("credentials", {"auth_type": "login", "api_token": TOKEN}),
     ),
-    # start_date
-    bad("no start_date", "start_date", BASE.drop("start_date")),
-    bad("start empty", "start_date", BASE.merge(start_date="")),
-    bad("start a number", "start_date", BASE.merge(start_date=20240509)),
-    bad("start null", "start_date", BASE.merge(start_date=None)),
-    bad("start not a date", "start_date", BASE.merge(start_date="yesterday")),
-    bad("start day-first", "start_date", BASE.merge(start_date="09/05/2024")),
-    bad("start not a day", "start_date", BASE.merge(start_date="2024-02-30")),
-    bad("start month 13", "start_date", BASE.merge(start_date="2024-13-01")),
-    bad("start hour 25", "start_date", BASE.merge(start_date="2024-05-09T25:00:00Z")),
-    bad("start in the future", "start_date", BASE.merge(start_date="2024-06-01")),
-    bad("start an hour ahead", "start_date", BASE.merge(start_date="2024-05-10T13:00:00Z")),
-    bad("start year 9999", "start_date", BASE.merge(start_date="9999-12-31")),
-    bad("start before 1970", "start_date", BASE.merge(start_date="0001-01-01")),
-    bad("start 1969", "start_date", BASE.merge(start_date="1969-12-31T23:59:59Z")),
-    bad("start offset beyond 24 h", "start_date", BASE.merge(start_date="2024-05-09T00:00:00+25:00")),
-    bad("start offset -24:00", "start_date", BASE.merge(start_date="2024-05-09T00:00:00-24:00")),
-    bad("start offset minutes 99", "start_date", BASE.merge(start_date="2024-05-09T00:00:00+05:99")),
-    # end_date
-    bad("end before start", "end_date", BASE.merge(end_date="2024-05-01")),
-    bad("end equals start", "end_date", BASE.merge(end_date="2024-05-09T00:00:00+05:30")),
-    bad("end a second before start", "end_date", BASE.merge(end_date="2024-05-08T23:59:59+05:30")),
-    bad("end not a date", "end_date", BASE.merge(end_date="tomorrow")),
-    bad("end not a day", "end_date", BASE.merge(end_date="2024-04-31")),
-    bad("end empty", "end_date", BASE.merge(end_date="")),
-    bad("end a number", "end_date", BASE.merge(end_date=20240510)),
-    bad("end offset beyond 24 h", "end_date", BASE.merge(end_date="2024-05-10T00:00:00-2400")),
-    bad("end year 0", "end_date", BASE.merge(end_date="0000-01-01")),
-    # lookback_window_minutes
-    bad("lookback negative", "lookback_window_minutes", BASE.merge(lookback_window_minutes=-1)),
-    bad("lookback above 31 days", "lookback_window_minutes", BASE.merge(lookback_window_minutes=44641)),
-    bad("lookback a string", "lookback_window_minutes", BASE.merge(lookback_window_minutes="60")),
-    bad("lookback a fraction", "lookback_window_minutes", BASE.merge(lookback_window_minutes=1.5)),
-    bad("lookback a boolean", "lookback_window_minutes", BASE.merge(lookback_window_minutes=True)),
-    # timezone
-    bad("unknown zone", "timezone", BASE.merge(timezone="India/Mumbai")),
-    bad("zone a number", "timezone", BASE.merge(timezone=5.5)),
-    bad("zone as an offset", "timezone", BASE.merge(timezone="+05:30")),
-    bad("zone abbreviation", "timezone", BASE.merge(timezone="IST")),
-    # window_days
-    bad("window zero", "window_days", BASE.merge(window_days=0)),
-    bad("window negative", "window_days", BASE.merge(window_days=-3)),
-    bad("window too large", "window_days", BASE.merge(window_days=60)),
-    bad("window a string", "window_days", BASE.merge(window_days="7")),
-    bad("window a fraction", "window_days", BASE.merge(window_days=2.5)),
-    # page_size
-    bad("page size zero", "page_size", BASE.merge(page_size=0)),
-    bad("page size above 1000", "page_size", BASE.merge(page_size=1001)),
-    bad("page size a string", "page_size", BASE.merge(page_size="100")),
-    bad("page size null", "page_size", BASE.merge(page_size=None)),
-    bad("page size a boolean", "page_size", BASE.merge(page_size=True)),
+    # dates
+    *bad_values(
+        BASE,
+        "start_date",
+        ABSENT,
+        "",
+        20240509,
+        None,
+        "yesterday",
+        "09/05/2024",
+        "2024-02-30",
+        "2024-13-01",
+        "2024-05-09T25:00:00Z",
+        "2024-06-01",
+        "2024-05-10T13:00:00Z",
+        "9999-12-31",
+        "0001-01-01",
+        "1969-12-31T23:59:59Z",
+        "2024-05-09T00:00:00+25:00",
+        "2024-05-09T00:00:00-24:00",
+        "2024-05-09T00:00:00+05:99",
+    ),
+    *bad_values(
+        BASE,
+        "end_date",
+        "2024-05-01",
+        "2024-05-09T00:00:00+05:30",
+        "2024-05-08T23:59:59+05:30",
+        "tomorrow",
+        "2024-04-31",
+        "",
+        20240510,
+        "2024-05-10T00:00:00-2400",
+        "0000-01-01",
+    ),
+    # span, zone, paging
+    *bad_values(BASE, "lookback_window_minutes", -1, 44641, "60", 1.5, True),
+    *bad_values(BASE, "timezone", "India/Mumbai", 5.5, "+05:30", "IST"),
+    *bad_values(BASE, "window_days", 0, -3, 60, "7", 2.5),
+    *bad_values(BASE, "page_size", 0, 1001, "100", None, True),
     # base_url
-    bad("plain http", "base_url", BASE.merge(base_url="http://api.acefone.in")),
-    bad("no scheme", "base_url", BASE.merge(base_url="api.acefone.in")),
-    bad("ftp scheme", "base_url", BASE.merge(base_url="ftp://api.acefone.in")),
-    bad("scheme only", "base_url", BASE.merge(base_url="https://")),
-    bad("with a query string", "base_url", BASE.merge(base_url="https://api.acefone.in/?token=x")),
-    bad("with credentials", "base_url", BASE.merge(base_url=f"https://ops:{PASSWORD}@api.acefone.in")),
-    bad("with the endpoint path", "base_url", BASE.merge(base_url="https://api.acefone.in/v1/call/records")),
-    bad("with /v1", "base_url", BASE.merge(base_url="https://api.acefone.in/v1")),
-    bad("base_url a number", "base_url", BASE.merge(base_url=443)),
-    bad("base_url with a space", "base_url", BASE.merge(base_url="https://api acefone.in")),
+    *bad_values(
+        BASE,
+        "base_url",
+        "http://api.acefone.in",
+        "api.acefone.in",
+        "ftp://api.acefone.in",
+        "https://",
+        "https://api.acefone.in/?token=x",
+        f"https://ops:{PASSWORD}@api.acefone.in",
+        "https://api.acefone.in/v1/call/records",
+        "https://api.acefone.in/v1",
+        443,
+        "https://api acefone.in",
+    ),
     # records_endpoint
-    bad("unknown endpoint", "records_endpoint", BASE.merge(records_endpoint="v2/call/records")),
-    bad("endpoint with a slash", "records_endpoint", BASE.merge(records_endpoint="/v1/call/records")),
-    bad("endpoint a number", "records_endpoint", BASE.merge(records_endpoint=1)),
+    *bad_values(BASE, "records_endpoint", "v2/call/records", "/v1/call/records", 1),
     bad("filters on the older endpoint", "filters", {**REPORT, "filters": {"direction": "inbound"}}),
     # filters
-    bad("filters a string", "filters", BASE.merge(filters="direction=inbound")),
-    bad("filters a list", "filters", BASE.merge(filters=["inbound"])),
+    *bad_values(BASE, "filters", "direction=inbound", ["inbound"]),
     bad("unknown filter", "filters.call_status", filters(call_status="answered")),
-    bad("agents a string", "filters.agents", filters(agents="agent|1")),
-    bad("agent without a kind", "filters.agents.0", filters(agents=["alice"])),
-    bad("agent a number", "filters.agents.0", filters(agents=[7])),
-    bad("department a string", "filters.department", filters(department="sales")),
-    bad("ivr entries numbers", "filters.ivr.0", filters(ivr=[1])),
-    bad("call_type unknown", "filters.call_type", filters(call_type="x")),
-    bad("call_type a word", "filters.call_type", filters(call_type="missed")),
-    bad("direction unknown", "filters.direction", filters(direction="both")),
-    bad("duration alone", "filters.duration", filters(duration=30)),
-    bad("operator alone", "filters.operator", filters(operator=">")),
+    *bad_values(BASE, "filters.agents", "agent|1"),
+    *bad_values(BASE, "filters.agents", ["alice"], [7], names="filters.agents.0"),
+    *bad_values(BASE, "filters.department", "sales"),
+    *bad_values(BASE, "filters.ivr", [1], names="filters.ivr.0"),
+    *bad_values(BASE, "filters.call_type", "x", "missed"),
+    *bad_values(BASE, "filters.direction", "both"),
+    *bad_values(BASE, "filters.duration", 30),
+    *bad_values(BASE, "filters.operator", ">"),
     bad("operator unknown", "filters.operator", filters(duration=30, operator="=")),
     bad("duration negative", "filters.duration", filters(duration=-1, operator=">")),
     bad("duration a string", "filters.duration", filters(duration="30", operator=">")),
-    bad("services a string", "filters.services", filters(services="ivr")),
-    bad("callerid a number", "filters.callerid", filters(callerid=919812345678)),
-    bad("broadcast a boolean", "filters.broadcast", filters(broadcast=True)),
+    *bad_values(BASE, "filters.services", "ivr"),
+    *bad_values(BASE, "filters.callerid", 919812345678),
+    *bad_values(BASE, "filters.broadcast", True),
     # the files
     BadInput("config not JSON", "--config", config_text="{not json"),
     BadInput("config an array", "--config", config_text="[1, 2]"),
@@ -301,16 +268,17 @@ def in_read(case: BadInput) -> BadInput:
 CASES = [*CONFIGS, *map(in_read, CONFIGS), *DISCOVER, *STATES, *CATALOGS]
 
 
+# Every bad input runs with `base_url` at a loopback server that counts connections (none may come).
+AGAINST_COUNTER = {
+    "placeholder_url": PLACEHOLDER_URL,
+    "default_config": BASE.build(),
+    "default_catalog": catalog_of(STREAM),
+}
+
+
 def run_against_counter(case: BadInput, tmp_path) -> tuple[Run, int]:
     """Run `case` with the placeholder base_url replaced by a loopback server that counts connections."""
-    with LoopbackCounter() as server:
-        config = case.config if case.config is not None else BASE.build()
-        if isinstance(config, dict) and config.get("base_url") == PLACEHOLDER_URL:
-            case = dataclasses.replace(case, config={**config, "base_url": server.url})
-        run = run_connector(
-            SourceAcefone, case, tmp_path, default_config=BASE.build(), default_catalog=catalog_of(STREAM)
-        )
-    return run, server.connections
+    return run_with_loopback(SourceAcefone, case, tmp_path, **AGAINST_COUNTER)
 
 
 def test_the_table_is_full():
@@ -322,9 +290,7 @@ def test_the_table_is_full():
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 @freeze_time(NOW)
 def test_given_bad_input_then_refused_naming_it_without_request_traceback_or_secret(case, tmp_path):
-    run, connections = run_against_counter(case, tmp_path)
-    run.assert_refused(case.names, canaries=CANARIES)
-    assert connections == 0
+    run = assert_refused_offline(SourceAcefone, case, tmp_path, CANARIES, **AGAINST_COUNTER)
     if case.command == "check" and case.config_text is None:
         assert run.statuses() and run.statuses()[-1]["status"] == "FAILED"
 

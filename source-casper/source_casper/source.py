@@ -8,6 +8,7 @@ from typing import Any
 
 from airbyte_cdk.sources.streams import Stream
 
+from cdr_shared.config_migration import ConfigModelSource
 from cdr_shared.source import CdrSource
 from source_casper.auth import PROVIDER, authenticator_from_config, credential_hint
 from source_casper.config import parse_config
@@ -15,10 +16,13 @@ from source_casper.report import CallDetailReport
 from source_casper.streams import CloudDestinations, CloudProfiles, RingCxDirectory
 
 
-class SourceCasper(CdrSource):
+class SourceCasper(ConfigModelSource, CdrSource):
     """RingCentral RingCX cloud call detail records (report type CASPER_REPORT) and the setup behind them."""
 
     provider = PROVIDER
+    parse_config = staticmethod(parse_config)
+    # The 0.2 spec already nested `credentials` under `auth_type`: nothing to migrate.
+    config_migrations = ()
 
     def probe(self, config: Mapping[str, Any], logger: logging.Logger) -> None:
         """Log in and list the accounts: proves the credentials and names configured accounts not visible."""
@@ -35,9 +39,8 @@ class SourceCasper(CdrSource):
             CallDetailReport(parsed, hint, directory, authenticator=auth),
         ]
 
-    @staticmethod
-    def directory(config: Mapping[str, Any]) -> RingCxDirectory:
-        parsed = parse_config(config)
+    def directory(self, config: Mapping[str, Any]) -> RingCxDirectory:
+        parsed = self.parsed_config(config)
         return RingCxDirectory(
             parsed, credential_hint(config), authenticator_from_config(config, parsed.auth_url)
         )

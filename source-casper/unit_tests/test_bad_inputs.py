@@ -11,12 +11,14 @@ import pytest
 from freezegun import freeze_time
 
 from cdr_shared.testing.bad_inputs import (
+    ABSENT,
     MISSING,
     BadInput,
     ConfigBuilder,
+    assert_refused_offline,
+    bad_values,
     catalog_of,
     run_connector,
-    run_with_loopback,
     state_of,
 )
 from source_casper import SourceCasper
@@ -55,137 +57,82 @@ LEGACY = BASE.set(
 ACCESS = BASE.set("credentials", {"auth_type": "access_token", "access_token": ACCESS_TOKEN})
 
 
-def config(**fields):
-    return BASE.merge(**fields)
-
-
-def in_branch(branch, path, value=MISSING):
-    """`branch` with `credentials.<path>` set to `value`, or dropped."""
-    if value is MISSING:
-        return BASE.drop(f"credentials.{path}", branch)
-    return BASE.set(f"credentials.{path}", value, branch)
+def jwt_with(**credentials):
+    return BASE.set("credentials", {"auth_type": "ringcentral_jwt", **credentials})
 
 
 CREDENTIALS = [
-    BadInput("no credentials", "credentials", config=BASE.drop("credentials")),
-    BadInput("credentials a string", "credentials", config=config(credentials=API_TOKEN)),
-    BadInput("no auth_type", "credentials.auth_type", config=BASE.drop("credentials.auth_type")),
-    BadInput("unknown auth_type", "credentials.auth_type", config=in_branch(BASE.base, "auth_type", "oauth")),
-    BadInput("auth_type a number", "credentials.auth_type", config=in_branch(BASE.base, "auth_type", 3)),
+    *bad_values(BASE, "credentials", ABSENT, API_TOKEN),
+    *bad_values(BASE, "credentials.auth_type", ABSENT, "oauth", 3),
     # permanent API token
-    BadInput("api_token: token missing", "credentials.api_token", config=in_branch(BASE.base, "api_token")),
-    BadInput("api_token: token empty", "credentials.api_token", config=in_branch(BASE.base, "api_token", "")),
-    BadInput(
-        "api_token: blanks only", "credentials.api_token", config=in_branch(BASE.base, "api_token", " \n")
-    ),
-    BadInput("api_token: a number", "credentials.api_token", config=in_branch(BASE.base, "api_token", 12345)),
+    *bad_values(BASE, "credentials.api_token", ABSENT, "", " \n", 12345),
     # RingCentral JWT
-    BadInput("jwt: client_id missing", "credentials.client_id", config=in_branch(JWT_LOGIN, "client_id")),
-    BadInput(
-        "jwt: client_secret missing",
-        "credentials.client_secret",
-        config=in_branch(JWT_LOGIN, "client_secret"),
-    ),
-    BadInput("jwt: jwt missing", "credentials.jwt", config=in_branch(JWT_LOGIN, "jwt")),
-    BadInput(
-        "jwt: only the auth_type",
-        "credentials.client_id",
-        config=BASE.set("credentials", {"auth_type": "ringcentral_jwt"}),
-    ),
-    BadInput("jwt: jwt empty", "credentials.jwt", config=in_branch(JWT_LOGIN, "jwt", "")),
-    BadInput(
-        "jwt: client_secret blanks",
-        "credentials.client_secret",
-        config=in_branch(JWT_LOGIN, "client_secret", "  "),
-    ),
-    BadInput(
-        "jwt: client_id a number", "credentials.client_id", config=in_branch(JWT_LOGIN, "client_id", 42)
-    ),
-    BadInput(
-        "jwt: platform_url plain http",
+    *bad_values(BASE, "credentials.client_id", ABSENT, 42, base=JWT_LOGIN),
+    *bad_values(BASE, "credentials.client_secret", ABSENT, "  ", base=JWT_LOGIN),
+    *bad_values(BASE, "credentials.jwt", ABSENT, "", base=JWT_LOGIN),
+    BadInput("jwt: only the auth_type", "credentials.client_id", config=jwt_with()),
+    *bad_values(
+        BASE,
         "credentials.platform_url",
-        config=in_branch(JWT_LOGIN, "platform_url", "http://platform.ringcentral.com"),
-    ),
-    BadInput(
-        "jwt: platform_url not a URL",
-        "credentials.platform_url",
-        config=in_branch(JWT_LOGIN, "platform_url", "platform.ringcentral.com"),
-    ),
-    BadInput(
-        "jwt: platform_url a number",
-        "credentials.platform_url",
-        config=in_branch(JWT_LOGIN, "platform_url", 443),
+        "http://platform.ringcentral.com",
+        "platform.ringcentral.com",
+        443,
+        base=JWT_LOGIN,
     ),
     # legacy login
-    BadInput("legacy: username missing", "credentials.username", config=in_branch(LEGACY, "username")),
-    BadInput("legacy: password missing", "credentials.password", config=in_branch(LEGACY, "password")),
-    BadInput("legacy: password empty", "credentials.password", config=in_branch(LEGACY, "password", "")),
-    BadInput("legacy: username blanks", "credentials.username", config=in_branch(LEGACY, "username", "   ")),
-    BadInput("legacy: username a number", "credentials.username", config=in_branch(LEGACY, "username", 7)),
-    BadInput(
-        "legacy: platform_id a list",
-        "credentials.platform_id",
-        config=in_branch(LEGACY, "platform_id", ["NA1"]),
-    ),
+    *bad_values(BASE, "credentials.username", ABSENT, "   ", 7, base=LEGACY),
+    *bad_values(BASE, "credentials.password", ABSENT, "", base=LEGACY),
+    *bad_values(BASE, "credentials.platform_id", ["NA1"], base=LEGACY),
     # access token
-    BadInput("access: token missing", "credentials.access_token", config=in_branch(ACCESS, "access_token")),
-    BadInput(
-        "access: blanks only", "credentials.access_token", config=in_branch(ACCESS, "access_token", "\t")
-    ),
+    *bad_values(BASE, "credentials.access_token", ABSENT, "\t", base=ACCESS),
 ]
 
 DATES = [
-    BadInput("no start_date", "start_date", config=BASE.drop("start_date")),
-    BadInput("start not a date", "start_date", config=config(start_date="yesterday")),
-    BadInput("start not a day", "start_date", config=config(start_date="2024-02-30")),
-    BadInput("start hour 25", "start_date", config=config(start_date="2024-05-01T25:00:00Z")),
-    BadInput("start year 9999", "start_date", config=config(start_date="9999-12-31")),
-    BadInput("start in the future", "start_date", config=config(start_date="2024-06-01")),
-    BadInput("start offset beyond 24 h", "start_date", config=config(start_date="2024-05-09T00:00:00+25:00")),
-    BadInput("start before 1970", "start_date", config=config(start_date="0001-01-01")),
-    BadInput("start a number", "start_date", config=config(start_date=20240509)),
-    BadInput("end before start", "end_date", config=config(end_date="2024-05-01")),
-    BadInput("end equals start", "end_date", config=config(end_date="2024-05-09T00:00:00Z")),
-    BadInput("end offset beyond 24 h", "end_date", config=config(end_date="2024-05-10T00:00:00-2400")),
-    BadInput("end not a date", "end_date", config=config(end_date="soon")),
-    BadInput("end a number", "end_date", config=config(end_date=1)),
-    BadInput("end not a day", "end_date", config=config(end_date="2024-04-31")),
+    *bad_values(
+        BASE,
+        "start_date",
+        ABSENT,
+        "yesterday",
+        "2024-02-30",
+        "2024-05-01T25:00:00Z",
+        "9999-12-31",
+        "2024-06-01",
+        "2024-05-09T00:00:00+25:00",
+        "0001-01-01",
+        20240509,
+    ),
+    *bad_values(
+        BASE,
+        "end_date",
+        "2024-05-01",
+        "2024-05-09T00:00:00Z",
+        "2024-05-10T00:00:00-2400",
+        "soon",
+        1,
+        "2024-04-31",
+    ),
 ]
 
 FIELDS = [
-    BadInput("lookback negative", "lookback_window_minutes", config=config(lookback_window_minutes=-1)),
-    BadInput(
-        "lookback beyond a month", "lookback_window_minutes", config=config(lookback_window_minutes=44641)
+    *bad_values(BASE, "lookback_window_minutes", -1, 44641, "60", 1.5),
+    *bad_values(BASE, "timezone", "Arizona/Phoenix", -7),
+    *bad_values(BASE, "window_days", 0, 60, "7"),
+    *bad_values(
+        BASE,
+        "base_url",
+        "http://ringcx.ringcentral.com/voice",
+        "ringcx.ringcentral.com/voice",
+        "ftp://ringcx.ringcentral.com/voice",
+        443,
     ),
-    BadInput("lookback a string", "lookback_window_minutes", config=config(lookback_window_minutes="60")),
-    BadInput("lookback a fraction", "lookback_window_minutes", config=config(lookback_window_minutes=1.5)),
-    BadInput("unknown zone", "timezone", config=config(timezone="Arizona/Phoenix")),
-    BadInput("zone a number", "timezone", config=config(timezone=-7)),
-    BadInput("window zero", "window_days", config=config(window_days=0)),
-    BadInput("window too large", "window_days", config=config(window_days=60)),
-    BadInput("window a string", "window_days", config=config(window_days="7")),
-    BadInput(
-        "base_url plain http", "base_url", config=config(base_url="http://ringcx.ringcentral.com/voice")
-    ),
-    BadInput("base_url not a URL", "base_url", config=config(base_url="ringcx.ringcentral.com/voice")),
-    BadInput("base_url ftp", "base_url", config=config(base_url="ftp://ringcx.ringcentral.com/voice")),
-    BadInput("base_url a number", "base_url", config=config(base_url=443)),
-    BadInput("account_ids a string", "account_ids", config=config(account_ids="15300001")),
-    BadInput("account_ids not numeric", "account_ids.0", config=config(account_ids=["ACME"])),
-    BadInput("account_ids a boolean", "account_ids.0", config=config(account_ids=[True])),
-    BadInput("account_ids nested", "account_ids.0", config=config(account_ids=[["15300001"]])),
-    BadInput("group_by unknown", "group_by", config=config(group_by="AGENT")),
-    BadInput("group_by a number", "group_by", config=config(group_by=1)),
-    BadInput("group_ids without object_ids", "object_ids", config=config(group_ids=[111])),
-    BadInput(
-        "group_ids a string entry", "group_ids.1", config=config(group_ids=[111, "x"], object_ids=[1111])
-    ),
-    BadInput("group_ids not a list", "group_ids", config=config(group_ids=111, object_ids=[1111])),
-    BadInput("object_ids a null entry", "object_ids.0", config=config(object_ids=[None])),
-    BadInput("object_ids strings", "object_ids.0", config=config(object_ids=["DTE"])),
-    BadInput("user_id not numeric", "user_id", config=config(user_id="admin")),
-    BadInput("user_id negative", "user_id", config=config(user_id="-5")),
-    BadInput("user_id a list", "user_id", config=config(user_id=["1111"])),
+    *bad_values(BASE, "account_ids", "15300001"),
+    *bad_values(BASE, "account_ids", ["ACME"], [True], [["15300001"]], names="account_ids.0"),
+    *bad_values(BASE, "group_by", "AGENT", 1),
+    *bad_values(BASE, "group_ids", [111], names="object_ids"),  # group_ids without object_ids
+    *bad_values(BASE, "group_ids", [111, "x"], names="group_ids.1", base=BASE.merge(object_ids=[1111])),
+    *bad_values(BASE, "group_ids", 111, base=BASE.merge(object_ids=[1111])),
+    *bad_values(BASE, "object_ids", [None], ["DTE"], names="object_ids.0"),
+    *bad_values(BASE, "user_id", "admin", "-5", ["1111"]),
 ]
 
 FILES = [
@@ -193,14 +140,9 @@ FILES = [
     BadInput("config an array", "--config", config_text="[1, 2]"),
     BadInput("config missing", "--config", config_text=MISSING),
     BadInput("discover, config not JSON", "--config", command="discover", config_text="{"),
-    BadInput(
-        "discover, no token",
-        "credentials.api_token",
-        command="discover",
-        config=in_branch(BASE.base, "api_token"),
-    ),
-    BadInput("read, end before start", "end_date", command="read", config=config(end_date="2024-05-01")),
-    BadInput("read, jwt missing", "credentials.jwt", command="read", config=in_branch(JWT_LOGIN, "jwt")),
+    *bad_values(BASE, "credentials.api_token", ABSENT, command="discover"),
+    *bad_values(BASE, "end_date", "2024-05-01", command="read"),
+    *bad_values(BASE, "credentials.jwt", ABSENT, command="read", base=JWT_LOGIN),
 ]
 
 CONFIGS = CREDENTIALS + DATES + FIELDS + FILES
@@ -249,19 +191,18 @@ CATALOGS = [
 ]
 
 
+# Every bad input runs with `base_url` at a loopback server that counts connections (none may come).
+AGAINST_COUNTER = {
+    "placeholder_url": PLACEHOLDER_ORIGIN,
+    "default_config": BASE.build(),
+    "default_catalog": catalog_of(REPORT),
+}
+
+
 @pytest.mark.parametrize("case", CONFIGS + STATES + CATALOGS, ids=lambda case: case.id)
 @freeze_time(NOW)
 def test_given_bad_input_then_refused_naming_it_without_request_traceback_or_secret(case, tmp_path):
-    run, connections = run_with_loopback(
-        SourceCasper,
-        case,
-        tmp_path,
-        placeholder_url=PLACEHOLDER_ORIGIN,
-        default_config=BASE.build(),
-        default_catalog=catalog_of(REPORT),
-    )
-    run.assert_refused(case.names, canaries=CANARIES)
-    assert connections == 0
+    assert_refused_offline(SourceCasper, case, tmp_path, CANARIES, **AGAINST_COUNTER)
 
 
 def test_the_table_covers_what_the_issue_asks():

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cdr_shared.config_migration import MoveIntoObject, migrated
+from cdr_shared.credentials import chosen_credentials
 from cdr_shared.errors import config_error
 from cdr_shared.huawei_sign import HOST_FORMS, HOST_WITHOUT_PORT
 from cdr_shared.retention import DailyRetention
@@ -19,6 +21,10 @@ DEFAULT_WINDOW_MINUTES = 60
 # a window longer than the whole retained span buys nothing.
 MAX_WINDOW_MINUTES = 2 * 24 * 60
 DEFAULT_LOOKBACK_MINUTES = 60
+# The one way to authenticate: an AK/SK pair signing every request (auth-v2, "C2").
+AUTH_TYPES = ("ak_sk",)
+# 0.2 configs: the key pair at the top level. `cc_id` and `vdn` name the tenant, not a login: they stay.
+CONFIG_MIGRATIONS = (MoveIntoObject("credentials", ("access_key", "secret_key"), ("auth_type", "ak_sk")),)
 
 
 @dataclass(frozen=True)
@@ -37,8 +43,9 @@ class CmsConfig:
     """The form of the signed and sent `host`: the address alone (Huawei's demo) or `ip:port`."""
 
 
-def _required_text(config: Mapping[str, Any], field: str, what: str) -> str:
-    value = config.get(field)
+def _required_text(section: Mapping[str, Any], field: str, what: str) -> str:
+    """`section`'s text at the last part of the dotted `field` (the name the message gives), trimmed."""
+    value = section.get(field.rsplit(".", 1)[-1])
     if not isinstance(value, str) or not value.strip():
         raise config_error(f"'{field}' is required: {what}.")
     return value.strip()
@@ -57,27 +64,36 @@ def _is_key_text(value: str) -> bool:
 
 
 def parse_config(config: Mapping[str, Any]) -> CmsConfig:
-    """Check every field; raise a config error naming the first one that is wrong."""
+    """Check every field; raise a config error naming the first one that is wrong.
+
+    A 0.2 config (the key pair at the top level) is read in the current shape.
+    """
+    config = migrated(config, CONFIG_MIGRATIONS)
     if not config.get("base_url"):
         raise config_error(
             "'base_url' is required: the https://ip:port of CC-CMS or of the NSLB in front of it."
         )
     base_url = validate_base_url(config["base_url"])
-    access_key = _required_text(config, "access_key", "the AK issued for the CC-CMS interfaces")
+    credentials = chosen_credentials(config, AUTH_TYPES, "the access key and secret key issued for CC-CMS")
+    access_key = _required_text(
+        credentials, "credentials.access_key", "the AK issued for the CC-CMS interfaces"
+    )
     if "/" in access_key:
         raise config_error(
-            "'access_key' must not contain '/': it is one segment of the auth-v2 signature header."
+            "'credentials.access_key' must not contain '/': it is one segment of the auth-v2 signature header."
         )
     if not _is_key_text(access_key):
         raise config_error(
-            "'access_key' must be printable ASCII without spaces (it is sent in the auth-v2 signature header); "
+            "'credentials.access_key' must be printable ASCII without spaces (it is sent in the auth-v2 signature header); "
             "check that it was copied whole, as one line."
         )
-    secret_key = _required_text(config, "secret_key", "the SK that belongs to access_key")
+    secret_key = _required_text(
+        credentials, "credentials.secret_key", "the SK that belongs to the access key"
+    )
     if not _is_key_text(secret_key):
         # Never quote it: the value is the secret.
         raise config_error(
-            "'secret_key' must be printable ASCII without spaces or line breaks inside; check that it was "
+            "'credentials.secret_key' must be printable ASCII without spaces or line breaks inside; check that it was "
             "copied whole, as one line."
         )
     cc_id = _whole_number(config, "cc_id", 1, 65535)

@@ -8,25 +8,28 @@ from typing import Any
 
 from airbyte_cdk.sources.streams import Stream
 
+from cdr_shared.config_migration import ConfigModelSource
 from cdr_shared.source import CdrSource
 from source_huawei_cms.auth import authenticator_from_config
-from source_huawei_cms.config import parse_config
+from source_huawei_cms.config import CONFIG_MIGRATIONS, parse_config
 from source_huawei_cms.result_codes import PROVIDER
 from source_huawei_cms.streams import CallDetails, Calls
 
 
-class SourceHuaweiCms(CdrSource):
+class SourceHuaweiCms(ConfigModelSource, CdrSource):
     """Huawei CEC CC-CMS: the calls of one VDN and, optionally, each call's detail record."""
 
     provider = PROVIDER
+    parse_config = staticmethod(parse_config)
+    config_migrations = CONFIG_MIGRATIONS
 
     def probe(self, config: Mapping[str, Any], logger: logging.Logger) -> None:
         """One request for a single inbound call of the last few minutes: proves URL, TLS, keys and tenant."""
-        parsed = parse_config(config)
+        parsed = self.parsed_config(config)
         Calls(parsed, authenticator=authenticator_from_config(parsed)).probe()
 
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
-        parsed = parse_config(config)
+        parsed = self.parsed_config(config)
         authenticator = authenticator_from_config(parsed)
         calls = Calls(parsed, authenticator=authenticator)
         streams: list[Stream] = [calls]

@@ -32,6 +32,9 @@ W2 = ("2024-05-10T10:00:00Z", "2024-05-10T11:50:00Z")
 class HuaweiCmsConfig(ConfigBuilder):
     """A valid CC-CMS config: one VDN, two-hour windows from 08:00 UTC on the frozen day."""
 
+    CREDENTIAL_FIELDS = ("access_key", "secret_key")
+    CREDENTIALS_AUTH_TYPE = "ak_sk"
+
     DEFAULTS = {
         "base_url": BASE,
         "access_key": ACCESS_KEY,

@@ -23,9 +23,11 @@ from cdr_shared.entrypoint import launch
 from cdr_shared.huawei_sign import canonical_request, percent_encode
 from cdr_shared.secrets import secret_forms
 from cdr_shared.testing.bad_inputs import (
+    ABSENT,
     MISSING,
     BadInput,
     ConfigBuilder,
+    bad_values,
     catalog_of,
     run_command,
     run_connector,
@@ -41,14 +43,15 @@ CALLS, DETAILS = "calls", "call_details"
 # CC-CMS holds calls since 00:00 yesterday (2024-05-09 UTC at NOW).
 BASE = ConfigBuilder(
     {
+        "credentials": {"auth_type": "ak_sk", "access_key": ACCESS_KEY, "secret_key": SECRET},
         "base_url": BASE_URL,
-        "access_key": ACCESS_KEY,
-        "secret_key": SECRET,
         "cc_id": 7,
         "vdn": 21,
         "start_date": "2024-05-10T08:00:00Z",
     }
 )
+# The 0.2 shape (the key pair at the top level): migrated, then refused naming the field where it now lives.
+OLD = ConfigBuilder({**BASE.drop("credentials"), "access_key": ACCESS_KEY, "secret_key": SECRET})
 # A start after the settled horizon (now - 10 min): a read plans no window and makes no request.
 QUIET = BASE.merge(start_date="2024-05-10T11:55:00Z")
 
@@ -64,123 +67,84 @@ def _public_root_pem() -> str:
 
 PEM = _public_root_pem()
 PEM_BODY = PEM.splitlines()[1:-1]
-
-
-def _fixed(case: str, names: str, **fields) -> BadInput:
-    return BadInput(case, names, config=BASE.merge(**fields))
-
-
-def _without(case: str, field: str) -> BadInput:
-    return BadInput(case, field, config=BASE.drop(field))
-
+BEGIN, END = "-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----"
+AK, SK = "credentials.access_key", "credentials.secret_key"
 
 CONFIGS = [
-    # --- required fields missing or empty
-    *(
-        _without(f"no {field}", field)
-        for field in ("base_url", "access_key", "secret_key", "cc_id", "vdn", "start_date")
+    # --- credentials: the oneOf, its one branch, and the same mistakes in a 0.2 config
+    *bad_values(BASE, "credentials", ABSENT, SECRET, None),
+    *bad_values(BASE, "credentials.auth_type", ABSENT, "aksk", 1),
+    *bad_values(BASE, AK, ABSENT, "", "   ", 12345, "ak/1", "ak-1\nX-Injected: 1", "ak 1", "ak-schlüssel"),
+    *bad_values(
+        BASE, SK, ABSENT, "", " \n\t ", " ", 987654321, {"value": SECRET}, "canary-huawei\nsk-6a03f2"
     ),
-    _fixed("base_url empty", "base_url", base_url=""),
-    _fixed("access_key empty", "access_key", access_key=""),
-    _fixed("access_key only spaces", "access_key", access_key="   "),
-    _fixed("secret_key empty", "secret_key", secret_key=""),
-    _fixed("secret_key only whitespace", "secret_key", secret_key=" \n\t "),
-    _fixed("secret_key a single space", "secret_key", secret_key=" "),
-    _fixed("start_date empty", "start_date", start_date=""),
-    # --- wrong types
-    _fixed("base_url a number", "base_url", base_url=443),
-    _fixed("access_key a number", "access_key", access_key=12345),
-    _fixed("secret_key a number", "secret_key", secret_key=987654321),
-    _fixed("secret_key an object", "secret_key", secret_key={"value": SECRET}),
-    _fixed("ca_certificate a number", "ca_certificate", ca_certificate=1),
-    _fixed("cc_id a string", "cc_id", cc_id="7"),
-    _fixed("cc_id a fraction", "cc_id", cc_id=7.5),
-    _fixed("cc_id a boolean", "cc_id", cc_id=True),
-    _fixed("cc_id null", "cc_id", cc_id=None),
-    _fixed("vdn a string", "vdn", vdn="21"),
-    _fixed("vdn a list", "vdn", vdn=[21]),
-    _fixed("timezone a number", "timezone", timezone=8),
-    _fixed("start_date a number", "start_date", start_date=20240510),
-    _fixed("end_date a list", "end_date", end_date=["2024-05-10"]),
-    _fixed("lookback a string", "lookback_window_minutes", lookback_window_minutes="60"),
-    _fixed("window a fraction", "window_minutes", window_minutes=1.5),
-    _fixed("include_call_details a string", "include_call_details", include_call_details="yes"),
-    _fixed("signed_host a number", "signed_host", signed_host=1),
-    # --- out of range
-    _fixed("cc_id zero", "cc_id", cc_id=0),
-    _fixed("cc_id above 65535", "cc_id", cc_id=65536),
-    _fixed("vdn zero", "vdn", vdn=0),
-    _fixed("vdn above 5000", "vdn", vdn=5001),
-    _fixed("vdn negative", "vdn", vdn=-1),
-    _fixed("lookback negative", "lookback_window_minutes", lookback_window_minutes=-1),
-    _fixed("lookback above a month", "lookback_window_minutes", lookback_window_minutes=44641),
-    _fixed("window zero", "window_minutes", window_minutes=0),
-    _fixed("window above two days", "window_minutes", window_minutes=2881),
-    _fixed("signed_host unknown", "signed_host", signed_host="port"),
+    *bad_values(OLD, "access_key", ABSENT, "", "ak/1", names=AK),
+    *bad_values(OLD, "secret_key", ABSENT, 987654321, names=SK),
+    # --- required fields missing or empty, wrong types, out of range
+    *bad_values(BASE, "base_url", ABSENT, "", 443),
+    *bad_values(BASE, "start_date", ABSENT, "", 20240510),
+    *bad_values(BASE, "cc_id", ABSENT, "7", 7.5, True, None, 0, 65536),
+    *bad_values(BASE, "vdn", ABSENT, "21", [21], 0, 5001, -1),
+    *bad_values(BASE, "ca_certificate", 1),
+    *bad_values(BASE, "timezone", 8),
+    *bad_values(BASE, "end_date", ["2024-05-10"]),
+    *bad_values(BASE, "lookback_window_minutes", "60", -1, 44641),
+    *bad_values(BASE, "window_minutes", 1.5, 0, 2881),
+    *bad_values(BASE, "include_call_details", "yes"),
+    *bad_values(BASE, "signed_host", 1, "port"),
     # --- base_url
-    _fixed("plain http to a remote host", "base_url", base_url="http://10.20.30.40:28080"),
-    _fixed("not a URL", "base_url", base_url="10.20.30.40:28443"),
-    _fixed("ftp scheme", "base_url", base_url="ftp://10.20.30.40"),
-    _fixed("scheme without host", "base_url", base_url="https://"),
-    _fixed("with a query string", "base_url", base_url="https://10.20.30.40:28443/?tenant=1"),
-    _fixed("with credentials", "base_url", base_url=f"https://{ACCESS_KEY}:{SECRET}@10.20.30.40:28443"),
-    _fixed("port not a number", "base_url", base_url="https://10.20.30.40:port"),
-    _fixed("port out of range", "base_url", base_url="https://10.20.30.40:99999"),
-    _fixed("port zero", "base_url", base_url="https://10.20.30.40:0"),
-    # --- keys
-    _fixed("access_key with a slash", "access_key", access_key="ak/1"),
-    _fixed("access_key with a newline inside", "access_key", access_key="ak-1\nX-Injected: 1"),
-    _fixed("access_key with a space inside", "access_key", access_key="ak 1"),
-    _fixed("access_key not ASCII", "access_key", access_key="ak-schlüssel"),
-    _fixed("secret_key with a newline inside", "secret_key", secret_key="canary-huawei\nsk-6a03f2"),
+    *bad_values(
+        BASE,
+        "base_url",
+        "http://10.20.30.40:28080",
+        "10.20.30.40:28443",
+        "ftp://10.20.30.40",
+        "https://",
+        "https://10.20.30.40:28443/?tenant=1",
+        f"https://{ACCESS_KEY}:{SECRET}@10.20.30.40:28443",
+        "https://10.20.30.40:port",
+        "https://10.20.30.40:99999",
+        "https://10.20.30.40:0",
+    ),
     # --- ca_certificate
-    _fixed("PEM not a certificate", "ca_certificate", ca_certificate="my company CA"),
-    _fixed(
-        "PEM of a private key",
+    *bad_values(
+        BASE,
         "ca_certificate",
-        ca_certificate="-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg==\n-----END PRIVATE KEY-----",
+        "my company CA",
+        "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg==\n-----END PRIVATE KEY-----",
+        f"{BEGIN}\nnot base64 at all!\n{END}",
+        "\n".join([BEGIN, *PEM_BODY[: len(PEM_BODY) // 2]]),  # cut off
+        "\n".join([BEGIN, *PEM_BODY[2:], END]),  # body damaged
+        PEM.replace("\n", "\\n"),  # escaped newlines
+        PEM.replace(PEM_BODY[3], "Zertifizierungsstelle Ä"),
+        BEGIN,
     ),
-    _fixed(
-        "PEM body not base64",
-        "ca_certificate",
-        ca_certificate="-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----",
-    ),
-    _fixed(
-        "PEM cut off",
-        "ca_certificate",
-        ca_certificate="\n".join(["-----BEGIN CERTIFICATE-----", *PEM_BODY[: len(PEM_BODY) // 2]]),
-    ),
-    _fixed(
-        "PEM body damaged",
-        "ca_certificate",
-        ca_certificate="\n".join(["-----BEGIN CERTIFICATE-----", *PEM_BODY[2:], "-----END CERTIFICATE-----"]),
-    ),
-    _fixed("PEM with escaped newlines", "ca_certificate", ca_certificate=PEM.replace("\n", "\\n")),
-    _fixed(
-        "PEM with non-ASCII in its block",
-        "ca_certificate",
-        ca_certificate=PEM.replace(PEM_BODY[3], "Zertifizierungsstelle Ä"),
-    ),
-    _fixed("PEM header only", "ca_certificate", ca_certificate="-----BEGIN CERTIFICATE-----"),
     # --- dates and zone
-    _fixed("unknown zone", "timezone", timezone="Asia/Beijing"),
-    _fixed("zone as an offset", "timezone", timezone="+08:00"),
-    _fixed("start not a date", "start_date", start_date="yesterday"),
-    _fixed("start day 30 February", "start_date", start_date="2024-02-30"),
-    _fixed("start month 13", "start_date", start_date="2024-13-01"),
-    _fixed("start hour 25", "start_date", start_date="2024-05-10T25:00:00Z"),
-    _fixed("start year 0", "start_date", start_date="0000-01-01"),
-    _fixed("start before 1970", "start_date", start_date="1969-12-31"),
-    _fixed("start year 9999", "start_date", start_date="9999-12-31"),
-    _fixed("start in the future", "start_date", start_date="2024-05-10T12:30:00Z"),
-    _fixed("start offset +25:00", "start_date", start_date="2024-05-10T08:00:00+25:00"),
-    _fixed("start offset -2400", "start_date", start_date="2024-05-10T08:00:00-2400"),
-    _fixed("end offset +99:99", "end_date", end_date="2024-05-10T10:00:00+99:99"),
-    _fixed("end not a date", "end_date", end_date="tomorrow"),
-    _fixed("end day 31 April", "end_date", end_date="2024-04-31"),
-    _fixed("end before start", "end_date", end_date="2024-05-10T07:00:00Z"),
-    _fixed("end equals start", "end_date", end_date="2024-05-10T16:00:00+08:00"),
-    _fixed("end day before start day", "end_date", start_date="2024-05-10", end_date="2024-05-09"),
+    *bad_values(BASE, "timezone", "Asia/Beijing", "+08:00"),
+    *bad_values(
+        BASE,
+        "start_date",
+        "yesterday",
+        "2024-02-30",
+        "2024-13-01",
+        "2024-05-10T25:00:00Z",
+        "0000-01-01",
+        "1969-12-31",
+        "9999-12-31",
+        "2024-05-10T12:30:00Z",
+        "2024-05-10T08:00:00+25:00",
+        "2024-05-10T08:00:00-2400",
+    ),
+    *bad_values(
+        BASE,
+        "end_date",
+        "2024-05-10T10:00:00+99:99",
+        "tomorrow",
+        "2024-04-31",
+        "2024-05-10T07:00:00Z",
+        "2024-05-10T16:00:00+08:00",
+    ),
+    *bad_values(BASE, "end_date", "2024-05-09", base=BASE.merge(start_date="2024-05-10")),
     # --- the files
     BadInput("config not JSON", "--config", config_text="{not json"),
     BadInput("config an array", "--config", config_text='["base_url"]'),
@@ -189,13 +153,13 @@ CONFIGS = [
     BadInput("config missing", "--config", config_text=MISSING),
     # --- other commands
     BadInput("discover, config not JSON", "--config", command="discover", config_text="{"),
-    BadInput("discover, no secret_key", "secret_key", command="discover", config=BASE.drop("secret_key")),
-    BadInput(
-        "discover, bad PEM", "ca_certificate", command="discover", config=BASE.merge(ca_certificate="x")
-    ),
-    BadInput("read, end before start", "end_date", command="read", config=BASE.merge(end_date="2024-05-01")),
-    BadInput("read, unknown zone", "timezone", command="read", config=BASE.merge(timezone="Mars/Olympus")),
-    BadInput("read, cc_id a string", "cc_id", command="read", config=BASE.merge(cc_id="seven")),
+    *bad_values(BASE, SK, ABSENT, command="discover"),
+    *bad_values(OLD, "secret_key", ABSENT, names=SK, command="discover"),
+    *bad_values(BASE, "ca_certificate", "x", command="discover"),
+    *bad_values(BASE, "end_date", "2024-05-01", command="read"),
+    *bad_values(BASE, "timezone", "Mars/Olympus", command="read"),
+    *bad_values(BASE, "cc_id", "seven", command="read"),
+    *bad_values(OLD, "access_key", "ak/1", names=AK, command="read"),
 ]
 
 
@@ -394,51 +358,53 @@ def signature_checking_cms(secret: str) -> Iterator[list[str]]:
 
 
 WORKS = [
-    ("secret with a trailing newline", {"secret_key": SECRET + "\n"}),
-    ("secret with spaces around", {"secret_key": f"  {SECRET}  "}),
-    ("secret with a tab and CRLF", {"secret_key": f"\t{SECRET}\r\n"}),
-    ("access key with spaces around", {"access_key": f" {ACCESS_KEY} "}),
-    ("base_url with a trailing slash", {"base_url": BASE_URL + "/"}),
-    ("end year 9999", {"end_date": "9999-12-31"}),
-    ("offset +23:59", {"start_date": "2024-05-10T08:00:00+23:59"}),
-    ("empty timezone means UTC", {"timezone": ""}),
-    ("PEM with Windows line ends", {"ca_certificate": PEM.replace("\n", "\r\n")}),
-    ("PEM with blank lines around", {"ca_certificate": f"\n\n  {PEM}\n\n"}),
-    ("PEM with a non-ASCII heading", {"ca_certificate": f"subject=CN=Zertifizierungsstelle Ä\n{PEM}\n"}),
-    ("start long before retention", {"start_date": "2020-01-01"}),
-    ("signed_host with_port", {"signed_host": "with_port"}),
+    ("secret with a trailing newline", SK, SECRET + "\n"),
+    ("secret with spaces around", SK, f"  {SECRET}  "),
+    ("secret with a tab and CRLF", SK, f"\t{SECRET}\r\n"),
+    ("access key with spaces around", AK, f" {ACCESS_KEY} "),
+    ("base_url with a trailing slash", "base_url", BASE_URL + "/"),
+    ("end year 9999", "end_date", "9999-12-31"),
+    ("offset +23:59", "start_date", "2024-05-10T08:00:00+23:59"),
+    ("empty timezone means UTC", "timezone", ""),
+    ("PEM with Windows line ends", "ca_certificate", PEM.replace("\n", "\r\n")),
+    ("PEM with blank lines around", "ca_certificate", f"\n\n  {PEM}\n\n"),
+    ("PEM with a non-ASCII heading", "ca_certificate", f"subject=CN=Zertifizierungsstelle Ä\n{PEM}\n"),
+    ("start long before retention", "start_date", "2020-01-01"),
+    ("signed_host with_port", "signed_host", "with_port"),
 ]
 
 
-@pytest.mark.parametrize(("case", "fields"), WORKS, ids=[case for case, _ in WORKS])
-@freeze_time(NOW, tick=True)
-def test_given_input_that_only_looks_wrong_then_check_succeeds_with_a_valid_signature(case, fields, tmp_path):
+def check_signed(config: dict, tmp_path) -> tuple[str, str, int, list[str]]:
+    """`check` on `config` through the shared entry point, against the signature-checking stand-in."""
     path = tmp_path / "config.json"
-    path.write_text(json.dumps(BASE.merge(**fields)))
+    path.write_text(json.dumps(config))
     with signature_checking_cms(SECRET) as outcomes:
         stdout, stderr, code = run_command(
-            lambda args: launch(SourceHuaweiCms(), args),
-            ["check", "--config", str(path)],
+            lambda args: launch(SourceHuaweiCms(), args), ["check", "--config", str(path)]
         )
+    return stdout, stderr, code, outcomes
+
+
+@pytest.mark.parametrize(("case", "path", "value"), WORKS, ids=[case for case, _, _ in WORKS])
+@freeze_time(NOW, tick=True)
+def test_given_input_that_only_looks_wrong_then_check_succeeds_with_a_valid_signature(
+    case, path, value, tmp_path
+):
+    stdout, stderr, code, outcomes = check_signed(BASE.set(path, value), tmp_path)
     statuses = [
         json.loads(line)["connectionStatus"] for line in stdout.splitlines() if "CONNECTION_STATUS" in line
     ]
     assert statuses == [{"status": "SUCCEEDED"}], stdout[-2000:]
     assert outcomes == ["signed"]
     assert code == 0
-    for form in secret_forms(fields.get("secret_key", SECRET)):
+    for form in secret_forms(value if path == SK else SECRET):
         assert form not in stdout + stderr
 
 
 def test_the_stand_in_refuses_a_signature_made_with_another_secret(tmp_path):
     # The stand-in above must be able to fail: a key that is not the trimmed one is refused.
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps(BASE.merge(secret_key=SECRET + "x", start_date="2024-05-10T08:00:00Z")))
-    with freeze_time(NOW, tick=True), signature_checking_cms(SECRET) as outcomes:
-        stdout, _, _ = run_command(
-            lambda args: launch(SourceHuaweiCms(), args),
-            ["check", "--config", str(path)],
-        )
+    with freeze_time(NOW, tick=True):
+        stdout, _, _, outcomes = check_signed(BASE.set(SK, SECRET + "x"), tmp_path)
     assert outcomes == ["refused"]
     assert '"FAILED"' in stdout and "signature rejected" in stdout
     assert percent_encode(SECRET) not in stdout

@@ -37,9 +37,9 @@ class TestCheck(suite.CheckSuite):
     bad_configs = [
         BadConfig("base_url", {"base_url": None}),
         BadConfig("base_url", {"base_url": "http://10.20.30.40:28443"}),
-        BadConfig("access_key", {"access_key": ""}),
-        BadConfig("access_key", {"access_key": "a/b"}),
-        BadConfig("secret_key", {"secret_key": None}),
+        BadConfig("credentials.access_key", {"access_key": ""}),
+        BadConfig("credentials.access_key", {"access_key": "a/b"}),
+        BadConfig("credentials.secret_key", {"secret_key": None}),
         BadConfig("cc_id", {"cc_id": 0}),
         BadConfig("cc_id", {"cc_id": 70000}),
         BadConfig("vdn", {"vdn": "21"}),

@@ -8,6 +8,8 @@ from typing import Any
 
 import pendulum
 
+from cdr_shared.config_migration import MoveIntoObject, RenameKey, migrated
+from cdr_shared.credentials import chosen_credentials
 from cdr_shared.errors import config_error
 from cdr_shared.secrets import register_secret
 from cdr_shared.sync_range import SyncRange, sync_range_from_config
@@ -22,6 +24,13 @@ OZONETEL_TIMEZONE = "Asia/Kolkata"
 DEFAULT_SETTLE_MARGIN_MINUTES = 15
 MAX_WINDOW_DAYS = 30
 CDR_REPORTS_MODES = ("disabled", "basic", "token")
+# The one way to authenticate: the account name and its API key (every Ozonetel API takes both).
+AUTH_TYPES = ("api_key",)
+# 0.2 configs: credentials at the top level, the reports API's selector named `auth_mode`.
+CONFIG_MIGRATIONS = (
+    MoveIntoObject("credentials", ("user_name", "api_key"), ("auth_type", "api_key")),
+    RenameKey("cdr_reports", "auth_mode", "auth_type"),
+)
 
 
 @dataclass(frozen=True)
@@ -83,17 +92,22 @@ def parse_limits(advanced: Mapping[str, Any]) -> Limits:
     )
 
 
-def _required_text(config: Mapping[str, Any], field: str, what: str) -> str:
-    value = config.get(field)
+def _required_text(section: Mapping[str, Any], field: str, what: str) -> str:
+    value = section.get(field)
     if not isinstance(value, str) or not value.strip():
-        raise config_error(f"'{field}' is required: {what}.")
+        raise config_error(f"'credentials.{field}' is required: {what}.")
     return value.strip()
 
 
 def parse_config(config: Mapping[str, Any]) -> OzonetelConfig:
-    """Check every field; raise a config error naming the first one that is wrong."""
-    user_name = _required_text(config, "user_name", "the CloudAgent account name")
-    api_key = _required_text(config, "api_key", "the API key from the CloudAgent admin login")
+    """Check every field; raise a config error naming the first one that is wrong.
+
+    A 0.2 config (credentials at the top level, `cdr_reports.auth_mode`) is read in the current shape.
+    """
+    config = migrated(config, CONFIG_MIGRATIONS)
+    credentials = chosen_credentials(config, AUTH_TYPES, "the CloudAgent account name and its API key")
+    user_name = _required_text(credentials, "user_name", "the CloudAgent account name")
+    api_key = _required_text(credentials, "api_key", "the API key from the CloudAgent admin login")
     # The key travels in query strings, where it appears URL-encoded: mask every form of it.
     register_secret(api_key)
     base_url = validate_base_url(config.get("base_url") or DEFAULT_BASE_URL)
@@ -112,10 +126,10 @@ def parse_config(config: Mapping[str, Any]) -> OzonetelConfig:
     reports = config.get("cdr_reports") or {}
     if not isinstance(reports, Mapping):
         raise config_error("'cdr_reports' must be an object.")
-    mode = reports.get("auth_mode", "disabled")
+    mode = reports.get("auth_type", "disabled")
     if mode not in CDR_REPORTS_MODES:
         raise config_error(
-            f"'cdr_reports.auth_mode' must be one of {', '.join(CDR_REPORTS_MODES)}; got '{mode}'."
+            f"'cdr_reports.auth_type' must be one of {', '.join(CDR_REPORTS_MODES)}; got '{mode}'."
         )
     return OzonetelConfig(
         user_name=user_name,

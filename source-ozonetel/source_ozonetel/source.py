@@ -16,11 +16,12 @@ import requests
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.sources.streams.call_rate import LimiterSession
 
+from cdr_shared.config_migration import ConfigModelSource
 from cdr_shared.rate_budget import PatientAPIBudget, Quota
 from cdr_shared.source import CdrSource
 from source_ozonetel.auth import TOKEN_LIFETIME_SECONDS, OzonetelTokenAuth
 from source_ozonetel.check import check_credentials
-from source_ozonetel.config import OzonetelConfig, parse_config
+from source_ozonetel.config import CONFIG_MIGRATIONS, OzonetelConfig, parse_config
 from source_ozonetel.errors import PROVIDER, quota_spent
 from source_ozonetel.streams import CallDetails, CallLogs, CdrReports
 
@@ -48,18 +49,20 @@ def quota_budget(config: OzonetelConfig) -> PatientAPIBudget:
     )
 
 
-class SourceOzonetel(CdrSource):
+class SourceOzonetel(ConfigModelSource, CdrSource):
     """Ozonetel CloudAgent call logs, CDR by UCID and the CDR reports API."""
 
     provider = PROVIDER
+    parse_config = staticmethod(parse_config)
+    config_migrations = CONFIG_MIGRATIONS
 
     def probe(self, config: Mapping[str, Any], logger: logging.Logger) -> None:
         """The cheapest request that still works, within a minute (see `check.py` for the order, what each
         costs and the deadline): a few requests, each at most twice, no quota consulted or exceeded."""
-        check_credentials(parse_config(config), requests.Session(), logger)
+        check_credentials(self.parsed_config(config), requests.Session(), logger)
 
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
-        parsed = parse_config(config)
+        parsed = self.parsed_config(config)
         budget = quota_budget(parsed)
         call_logs = CallLogs(parsed, api_budget=budget)
         streams: list[Stream] = [call_logs]

@@ -48,6 +48,9 @@ def clock_at(instant: str) -> Iterator[Any]:
 class OzonetelConfig(ConfigBuilder):
     """A valid Ozonetel config: the legacy user name and API key, from the day before the frozen clock."""
 
+    CREDENTIAL_FIELDS = ("user_name", "api_key")
+    CREDENTIALS_AUTH_TYPE = "api_key"
+
     DEFAULTS = {
         "user_name": USER,
         "api_key": KEY,
@@ -55,9 +58,9 @@ class OzonetelConfig(ConfigBuilder):
         "lookback_window_minutes": 0,
     }
 
-    def with_cdr_reports(self, auth_mode: str) -> OzonetelConfig:
-        """The reports API (`cdr_reports`) switched on in `auth_mode` (`basic` or `token`)."""
-        return self.with_field("cdr_reports", {"auth_mode": auth_mode})
+    def with_cdr_reports(self, auth_type: str) -> OzonetelConfig:
+        """The reports API (`cdr_reports`) switched on with `auth_type` (`basic` or `token`)."""
+        return self.with_field("cdr_reports", {"auth_type": auth_type})
 
 
 config = OzonetelConfig()

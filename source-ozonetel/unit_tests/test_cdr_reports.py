@@ -12,7 +12,7 @@ SCHEMA = stream_schema("source_ozonetel", "cdr_reports")
 
 
 def reports_config(mode: str, **overrides):
-    return ozonetel.config(cdr_reports={"auth_mode": mode}, **overrides)
+    return ozonetel.config(cdr_reports={"auth_type": mode}, **overrides)
 
 
 def details(*records):

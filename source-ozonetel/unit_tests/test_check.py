@@ -37,12 +37,12 @@ class TestCheck(suite.CheckSuite):
         BadConfig("end_date", {"end_date": "2024-01-01"}),
         BadConfig("start_date", {"start_date": "09/05/2024"}),
         BadConfig("base_url", {"base_url": "http://in1-ccaas-api.ozonetel.com"}),
-        BadConfig("user_name", {"user_name": "  "}),
-        BadConfig("api_key", {"api_key": ""}),
+        BadConfig("credentials.user_name", {"user_name": "  "}),
+        BadConfig("credentials.api_key", {"api_key": ""}),
         BadConfig("window_days", {"window_days": 31}),
         BadConfig("timezone", {"timezone": "Mars/Olympus_Mons"}),
         BadConfig("include_call_details", {"include_call_details": "yes"}),
-        BadConfig("cdr_reports.auth_mode", {"cdr_reports": {"auth_mode": "oauth"}}),
+        BadConfig("cdr_reports.auth_type", {"cdr_reports": {"auth_type": "oauth"}}),
         BadConfig("advanced.max_rate_limit_wait_minutes", {"advanced": {"max_rate_limit_wait_minutes": 0}}),
         BadConfig(
             "advanced.call_logs_requests_per_hour", {"advanced": {"call_logs_requests_per_hour": "ten"}}

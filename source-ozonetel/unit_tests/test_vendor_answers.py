@@ -148,7 +148,7 @@ def test_the_reporting_zone_is_used_for_requests_and_times_of_every_stream():
         timezone="Asia/Dubai",
         start_date="2024-05-09",
         include_call_details=True,
-        cdr_reports={"auth_mode": "basic"},
+        cdr_reports={"auth_type": "basic"},
     )
     with ozonetel.clock_at("2024-05-10T04:00:00+04:00"), HttpMocker() as http:
         http.get(
@@ -178,7 +178,7 @@ def test_the_reports_api_401_missing_credentials_is_a_config_error_naming_them()
             ozonetel.answer({"status": "false", "message": "Missing userName or apiKey"}, 401),
         )
         output = ozonetel.run(
-            ozonetel.config(cdr_reports={"auth_mode": "basic"}), "cdr_reports", expect_failure=True
+            ozonetel.config(cdr_reports={"auth_type": "basic"}), "cdr_reports", expect_failure=True
         )
     assert_failed(output, FailureType.config_error, "'user_name'", "'api_key'")
 
@@ -198,7 +198,7 @@ def test_call_id_is_kept_exact_as_a_string_and_production_columns_are_typed():
         http.get(
             ozonetel.reports_request("2024-05-09"), HttpResponse('{"details":[' + json.dumps(record) + "]}")
         )
-        output = ozonetel.run(ozonetel.config(cdr_reports={"auth_mode": "basic"}), "cdr_reports")
+        output = ozonetel.run(ozonetel.config(cdr_reports={"auth_type": "basic"}), "cdr_reports")
     data = output.records[0].record.data
     assert data["CallID"] == "31733467784618213" and data["queue_time_seconds"] == 12
     schema = json.loads((SCHEMAS / "cdr_reports.json").read_text())
@@ -222,7 +222,7 @@ def test_a_day_the_reports_api_may_no_longer_serve_is_reported_as_lost_not_read_
         for day in [f"2024-04-{d}" for d in range(26, 31)] + [f"2024-05-{d:02d}" for d in range(1, 10)]:
             http.get(ozonetel.reports_request(day), ozonetel.answer({"details": []}))
         output = ozonetel.run(
-            ozonetel.config(cdr_reports={"auth_mode": "basic"}, start_date="2024-04-20"), "cdr_reports"
+            ozonetel.config(cdr_reports={"auth_type": "basic"}, start_date="2024-04-20"), "cdr_reports"
         )
     assert output.is_in_logs(
         "calls from 2024-04-19T18:30:00\\+00:00 to 2024-04-25T18:30:00\\+00:00 cannot be read"

@@ -30,6 +30,9 @@ Usage, in a connector's `unit_tests/test_bad_inputs.py`::
                             default_catalog=catalog_of("call_records"))
         run.assert_refused(case.names, canaries=[CANARY])
 
+Rows that differ only in one field's value come from `bad_values(BASE, "window_days", 0, 31, "30")` (one
+row per value; `ABSENT` drops the field).
+
 `command` is `check` (default), `discover` or `read`; for `read` a catalog (`catalog_of`) is written
 unless the case gives its own (`catalog=` an object, or `catalog_text=` raw file text); `state=` is
 written to `--state` when given (`state_of` builds one per-stream state message). `*_text=` gives a file's
@@ -60,8 +63,29 @@ from cdr_shared.testing.config_builder import ConfigBuilder as ConfigBuilder  # 
 MISSING = object()
 """As a `*_text` of a `BadInput`: the file argument names a path that does not exist."""
 
+ABSENT = object()
+"""As a value given to `bad_values`: the field is left out of the config."""
+
 _UNSET = object()
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'File "/')
+
+
+def bad_values(
+    config: ConfigBuilder,
+    path: str,
+    *values: Any,
+    names: str | None = None,
+    command: str = "check",
+    base: Mapping[str, Any] | None = None,
+) -> list[BadInput]:
+    """One `BadInput` per value: `config`'s base (or `base`) with `path` set to it (`ABSENT`: dropped),
+    refused naming `names` (default: `path`). The row's id is the command, the path and the value."""
+    rows = []
+    for value in values:
+        shown = "absent" if value is ABSENT else repr(value)
+        built = config.drop(path, base) if value is ABSENT else config.set(path, value, base)
+        rows.append(BadInput(f"{command} {path}={shown}", names or path, command=command, config=built))
+    return rows
 
 
 def catalog_of(
@@ -128,6 +152,10 @@ class Run:
                     parsed.append(json.loads(line))
         return parsed
 
+    def control_messages(self) -> list[dict[str, Any]]:
+        """The CONNECTOR_CONFIG control messages (a config migration's), as printed."""
+        return [m["control"] for m in self.messages if m.get("type") == "CONTROL"]
+
     def statuses(self) -> list[dict[str, Any]]:
         return [m["connectionStatus"] for m in self.messages if m.get("type") == "CONNECTION_STATUS"]
 
@@ -157,9 +185,15 @@ class Run:
                 assert marker not in text, f"{self.command}: a traceback in {name}:\n{text[-3000:]}"
 
     def assert_no_canary(self, canaries: list[str]) -> None:
+        """No form of a canary in stdout or stderr, but in a control message: a config migration's message
+        carries the whole config, secrets included, by design (the platform stores it; the CDK's own secret
+        scan skips CONTROL messages too)."""
+        stdout = "\n".join(
+            line for line in self.stdout.splitlines() if not line.startswith('{"type":"CONTROL"')
+        )
         for canary in canaries:
             for form in secret_forms(canary):
-                for name, text in (("stdout", self.stdout), ("stderr", self.stderr)):
+                for name, text in (("stdout", stdout), ("stderr", self.stderr)):
                     assert form not in text, (
                         f"{self.command}: the secret {canary!r} appears in {name} as {form!r}"
                     )
@@ -315,6 +349,17 @@ def run_with_loopback(
             source_factory, case, tmp_path, default_config=default_config, default_catalog=default_catalog
         )
     return run, server.connections
+
+
+def assert_refused_offline(
+    source_factory: Callable[[], Any], case: BadInput, tmp_path: Path, canaries: list[str], **loopback: Any
+) -> Run:
+    """`run_with_loopback` (`loopback`: its keyword arguments), then `Run.assert_refused` naming `case.names`
+    without any canary, and not one connection to the loopback server: the row of every bad-input table."""
+    run, connections = run_with_loopback(source_factory, case, tmp_path, **loopback)
+    run.assert_refused(case.names, canaries=canaries)
+    assert connections == 0, f"{case.command}: {connections} connection(s) made for a bad input"
+    return run
 
 
 def base64_of(text: str) -> str:

@@ -36,9 +36,20 @@ class ConfigBuilder:
     def __init__(self, base: Mapping[str, Any] | None = None) -> None:
         self.base = copy.deepcopy(dict(self.DEFAULTS if base is None else base))
 
+    CREDENTIAL_FIELDS: ClassVar[tuple[str, ...]] = ()
+    """Fields a test may name at the top level (`config(api_key="")`) that the spec keeps under
+    `credentials`, in the branch `CREDENTIALS_AUTH_TYPE`: `build()` moves them there."""
+    CREDENTIALS_AUTH_TYPE: ClassVar[str] = ""
+
     def build(self) -> dict[str, Any]:
         """The config, as a new dict."""
-        return copy.deepcopy(self.base)
+        config = copy.deepcopy(self.base)
+        moved = {name: config.pop(name) for name in self.CREDENTIAL_FIELDS if name in config}
+        if moved:
+            credentials = config.get("credentials")
+            credentials = credentials if isinstance(credentials, dict) else {}
+            config["credentials"] = {"auth_type": self.CREDENTIALS_AUTH_TYPE, **credentials, **moved}
+        return config
 
     def __call__(self, **fields: Any) -> dict[str, Any]:
         """The config with the given top-level fields replaced, as a new dict (`config(end_date=...)`)."""
@@ -86,12 +97,12 @@ class ConfigBuilder:
         return result
 
     def drop(self, path: str, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The base (or `config`) without `path`."""
+        """The base (or `config`) without `path` (a missing parent object is added, empty)."""
         result = copy.deepcopy(dict(config if config is not None else self.base))
         *parents, leaf = path.split(".")
         node = result
         for name in parents:
-            node = node[name]
+            node = node.setdefault(name, {})
         node.pop(leaf, None)
         return result
 

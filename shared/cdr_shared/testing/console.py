@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import resource
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -108,6 +111,7 @@ def run_console_script(
 ) -> ConsoleRun:
     """Run `<name> <command>` with the given config, catalog and state files (and `extra_args`, e.g. `--debug`)."""
     with command_files(command, config, catalog, state, extra_args) as args:
+        started, cpu = time.monotonic(), _children_cpu()
         done = subprocess.run(
             [str(BIN / name), *args],
             capture_output=True,
@@ -117,7 +121,54 @@ def run_console_script(
             env={**os.environ, **(env or {})},
             check=False,
         )
+    _log_run(name, command, time.monotonic() - started, _children_cpu() - cpu)
     return ConsoleRun(done.returncode, done.stdout, done.stderr, parse_messages(done.stdout))
+
+
+# What differs between two emulators serving the same data: where they listen, the throwaway CA of a TLS one.
+_EMULATOR_SPECIFIC = re.compile(
+    r"https?://127\.0\.0\.1:\d+|-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", re.DOTALL
+)
+_DISCOVERED: dict[str, ConsoleRun] = {}
+
+
+def discover_once(name: str, config: Mapping[str, Any], *, env: dict[str, str] | None = None) -> ConsoleRun:
+    """`run_console_script(name, "discover", config, env=env)`, run once per test process for configs that
+    differ only in the emulator's URL or CA certificate, for tests that need a catalog, not a discover.
+
+    A connector discovers its streams from the config alone (no request is made), so the answer for an
+    emulator on another port is the same catalog; each start of a console script costs seconds of CPU.
+    Tests of `discover` itself (its output, its secrets) call `run_console_script`. Only a successful
+    discover is kept.
+    """
+    key = _EMULATOR_SPECIFIC.sub("<emulator>", json.dumps([name, config, env or {}], sort_keys=True))
+    if key not in _DISCOVERED:
+        run = run_console_script(name, "discover", config, env=env)
+        if run.returncode != 0 or not run.of_type("CATALOG"):
+            return run
+        _DISCOVERED[key] = run
+    return _DISCOVERED[key]
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _log_run(name: str, command: str, seconds: float, cpu_seconds: float) -> None:
+    """With `CDR_E2E_RUN_LOG` set, one JSON line per console-script run appended to that file (the test,
+    wall and CPU seconds): how many starts a test layer pays, and what they cost, is its run time."""
+    log = os.environ.get("CDR_E2E_RUN_LOG")
+    if log:
+        line = {
+            "test": os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0],
+            "connector": name,
+            "command": command,
+            "seconds": round(seconds, 3),
+            "cpu": round(cpu_seconds, 3),
+        }
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(line) + "\n")
 
 
 def run_entry_point(
