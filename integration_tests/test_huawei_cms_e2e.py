@@ -443,7 +443,7 @@ def test_no_form_of_the_secret_key_or_of_its_signing_keys_in_any_output_debug_in
         ("500", "Last answer: CC-CMS answered HTTP 500 ('Internal Server Error')."),
         ("html", "Last answer: CC-CMS answered HTTP 502 ('<html> <head><title>502 Bad Gateway</title>"),
         ("html200", "with HTTP 200 and '<html><head><title>Login</title>"),
-        ("429", "Last answer: CC-CMS kept answering HTTP 429 (rate limit reached: 'Too Many Requests')."),
+        ("429", "Last answer: CC-CMS kept answering HTTP 429: 'Too Many Requests' (its rate limit)."),
         ("reset", "Last answer: CC-CMS could not be reached or dropped the connection"),
         (
             "0100999",

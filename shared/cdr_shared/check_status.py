@@ -14,23 +14,30 @@ from airbyte_cdk.models import AirbyteConnectionStatus, Status
 from airbyte_cdk.sources.streams.http.exceptions import BaseBackoffException
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from cdr_shared.http_errors import CHECK_MAX_RETRIES, provider_message
+from cdr_shared.http_errors import CHECK_MAX_RETRIES, check_answers, provider_message
 
 _RETRYING = ("; retrying.", " retrying.", "; waiting before retrying.")
 
 
 def given_up_cause(error: BaseException) -> BaseBackoffException | None:
-    """The backoff exception behind an error the CDK raised when it gave up retrying, if it is one."""
-    cause = getattr(error, "_exception", None) if isinstance(error, AirbyteTracedException) else error
+    """The backoff exception behind an error the CDK raised when it gave up retrying, if it is one.
+
+    The CDK raises its "Exhausted available request attempts" error while handling the backoff exception,
+    so that exception is the error's context.
+    """
+    if isinstance(error, BaseBackoffException):
+        return error
+    cause = error.__cause__ or error.__context__
     return cause if isinstance(cause, BaseBackoffException) else None
 
 
 def failed_check_message(provider: str, error: AirbyteTracedException, attempts: int | None = None) -> str:
     """`error.message`, or for given-up retries: what the provider answered on the last attempt.
 
-    `attempts` is how many requests were made, when the caller knows (`attempts_of`).
+    `attempts` is how many requests were made; by default as counted under the running `check`.
     """
     cause = given_up_cause(error)
+    attempts = attempts if attempts is not None else attempts_of(error)
     if cause is None:
         return error.message or str(error)
     said = str(cause).strip()
@@ -41,7 +48,7 @@ def failed_check_message(provider: str, error: AirbyteTracedException, attempts:
     response = cause.response
     if isinstance(response, requests.Response) and response.status_code == 429:
         body = provider_message(response)
-        said = f"{provider} kept answering HTTP 429 (rate limit reached" + (f": '{body}')." if body else ").")
+        said = f"{provider} kept answering HTTP 429" + (f": '{body}'" if body else "") + " (its rate limit)."
     tried = f"in {attempts} attempts" if attempts else f"in up to {CHECK_MAX_RETRIES + 1} attempts"
     return (
         f"{provider} gave no usable answer to the check request {tried} "
@@ -49,13 +56,10 @@ def failed_check_message(provider: str, error: AirbyteTracedException, attempts:
     )
 
 
-def attempts_of(stream: object, error: BaseException) -> int | None:
-    """How many times an `HttpStream`'s client sent the request it gave up on (None if unknown)."""
+def attempts_of(error: BaseException) -> int | None:
+    """How many answers the request given up on had under the running `check` (None if unknown)."""
     cause = given_up_cause(error)
-    counts = getattr(getattr(stream, "_http_client", None), "_request_attempt_count", None)
-    if cause is None or not isinstance(counts, dict):
-        return None
-    return counts.get(cause.request)
+    return check_answers(cause.request) if cause is not None else None
 
 
 def failed_status(message: str) -> AirbyteConnectionStatus:

@@ -181,6 +181,7 @@ class ProviderErrorHandler(ErrorHandler):
         return self._max_time
 
     def interpret_response(self, response: requests.Response | Exception | None) -> ErrorResolution:
+        count_check_answer(response)
         if isinstance(response, Exception):
             return retry(
                 f"{self.provider} could not be reached or dropped the connection ({type(response).__name__})."
@@ -264,16 +265,33 @@ class RetryAfterBackoff(BackoffStrategy):
 
 
 _CHECKING: ContextVar[bool] = ContextVar("cdr_shared_checking", default=False)
+_CHECK_ANSWERS: ContextVar[dict[requests.PreparedRequest, int] | None] = ContextVar(
+    "cdr_shared_check_answers", default=None
+)
 
 
 @contextlib.contextmanager
 def check_budget() -> Iterator[None]:
     """Within the block, shared handlers and backoffs keep to `check`'s budget (see the module docstring)."""
-    token = _CHECKING.set(True)
+    token, answers = _CHECKING.set(True), _CHECK_ANSWERS.set({})
     try:
         yield
     finally:
+        _CHECK_ANSWERS.reset(answers)
         _CHECKING.reset(token)
+
+
+def count_check_answer(response: requests.Response | Exception | None) -> None:
+    """Under `check`, count one more answer (or transport fault) to the request it answers."""
+    answers, request = _CHECK_ANSWERS.get(), getattr(response, "request", None)
+    if answers is not None and request is not None:
+        answers[request] = answers.get(request, 0) + 1
+
+
+def check_answers(request: requests.PreparedRequest | None) -> int | None:
+    """How many answers `request` had under the running `check` (None outside `check` or if unknown)."""
+    answers = _CHECK_ANSWERS.get()
+    return answers.get(request) if answers is not None and request is not None else None
 
 
 def in_check() -> bool:
@@ -320,17 +338,3 @@ def request_timeout(sync_timeout: float | tuple[float, float]) -> float | tuple[
     if isinstance(sync_timeout, tuple):
         return tuple(min(part, CHECK_REQUEST_TIMEOUT_SECONDS) for part in sync_timeout)  # type: ignore[return-value]
     return min(sync_timeout, CHECK_REQUEST_TIMEOUT_SECONDS)
-
-
-def check_failure_message(error: Exception) -> str:
-    """What a FAILED `check` says: the error's message, plus the provider's last answer when the CDK's
-    own message leaves it out (it says only "API rate limit exceeded." when 429s persist)."""
-    message = str(getattr(error, "message", None) or error)
-    cause = error.__context__ or error.__cause__
-    response = getattr(cause, "response", None)
-    if isinstance(response, requests.Response):
-        said = provider_message(response)
-        if f"HTTP {response.status_code}" not in message:
-            quoted = f": '{said}'" if said else ""
-            message = f"{message.rstrip('.')}; the last answer was HTTP {response.status_code}{quoted}."
-    return message

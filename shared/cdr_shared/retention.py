@@ -59,7 +59,7 @@ class RetentionCursor(WindowedCursor):
             self.on_expired(Window(wanted, lost_until))
         return earliest
 
-    def held_part(self, window: Window) -> Window | None:
+    def readable_part(self, window: Window) -> Window | None:
         """The part of `window` still held now (None if nothing is); the rest is reported as lost."""
         earliest = self.retention.earliest(self.clock())
         if window.start >= earliest:

@@ -115,6 +115,11 @@ class WindowedCursor:
         """The windows this sync reads, in order."""
         return list(self.splitter(self.lower_bound(incremental), self.upper_bound()))
 
+    def readable_part(self, window: Window) -> Window | None:
+        """The part of a planned window that can still be read now (all of it, unless the provider has
+        a retention: see `RetentionCursor`)."""
+        return window
+
     def complete(self, window: Window) -> None:
         """`window` was read completely: move the cursor to its end (never backwards)."""
         if self.value is None or window.end > self.value:

@@ -8,11 +8,13 @@ last partition of a window has been read completely, so a sync killed anywhere r
 from __future__ import annotations
 
 import time
-from abc import ABC
-from collections.abc import Iterable, Mapping, MutableMapping
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from typing import Any
 
 import pendulum
+import requests
 from airbyte_cdk.models import (
     AirbyteEstimateTraceMessage,
     AirbyteMessage,
@@ -22,9 +24,10 @@ from airbyte_cdk.models import (
     TraceType,
 )
 from airbyte_cdk.models import Type as MessageType
-from airbyte_cdk.sources.streams.http import HttpStream
 
 from cdr_shared.dates import iso_utc, parse_utc_instant
+from cdr_shared.http_stream import ProviderHttpStream
+from cdr_shared.record_spool import RecordSpool
 from cdr_shared.windowed_state import WindowedCursor
 from cdr_shared.windows import Window
 
@@ -51,12 +54,25 @@ def estimate_message(stream_name: str, rows: int) -> AirbyteMessage:
     )
 
 
-class WindowedHttpStream(HttpStream, ABC):
-    """Base of every incremental CDR stream: windows, partitions, progress lines, state per window."""
+class WindowedHttpStream(ProviderHttpStream, ABC):
+    """Base of every incremental CDR stream: windows, partitions, progress lines, state per window.
+
+    It owns the read loop (`read_records`); a connector stream declares what differs:
+    - the request (`path`, `request_params`, `request_body_json`, `request_headers`...) and, when a window
+      has several pages, `next_page_token`;
+    - `records_in(response, stream_slice)`: the records of one answer;
+    - `partitions()`: what each window is read for (accounts, directions), one empty partition by default;
+    - the cursor it is built with: window size, settled horizon, retention.
+    A stream whose provider pages in a way the page loop cannot express (a report re-read when it breaks
+    off, a server that ignores `offset`) replaces `read_slice`, the reading of one window and partition;
+    checkpointing, retention, progress and replay for child streams stay here.
+    """
 
     def __init__(self, cursor: WindowedCursor, **http_stream_kwargs: Any) -> None:
         self.windowed_cursor = cursor
         self.records_read = 0
+        self.skipped: Counter[str] = Counter()
+        self.spool: RecordSpool | None = None
         super().__init__(**http_stream_kwargs)
 
     @property
@@ -104,6 +120,8 @@ class WindowedHttpStream(HttpStream, ABC):
                     "last_partition": position == len(partitions),
                 }
 
+    # ------------------------------------------------------------------------------ the read loop
+
     def read_records(
         self,
         sync_mode: SyncMode,
@@ -111,35 +129,149 @@ class WindowedHttpStream(HttpStream, ABC):
         stream_slice: Mapping[str, Any] | None = None,
         stream_state: Mapping[str, Any] | None = None,
     ) -> Iterable[Mapping[str, Any] | AirbyteMessage]:
-        self.start_slice(stream_slice)
+        """One slice: the part of its window the provider still holds, read, counted and checkpointed."""
+        if not stream_slice or WINDOW_START not in stream_slice:
+            raise ValueError(f"{self.name} reads windows: a slice from stream_slices() is required.")
         count = 0
-        for item in super().read_records(sync_mode, cursor_field, stream_slice, stream_state):
+        held = self.windowed_cursor.readable_part(window_of(stream_slice))
+        for item in self._read_part(stream_slice, held) if held is not None else ():
             if isinstance(item, Mapping):
                 count += 1
             yield item
         self.records_read += count
-        if stream_slice:
-            self.finish_slice(stream_slice, count)
+        self.finish_slice(stream_slice, count)
 
-    def start_slice(self, stream_slice: Mapping[str, Any] | None) -> None:
+    def records_of(self, stream_slice: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+        """The records of one window and partition, for a child stream; moves no state.
+
+        Replayed when this sync already read them completely (nothing is asked twice), else read now.
+        """
+        window, partition = window_of(stream_slice), partition_of(stream_slice)
+        if self.spool is not None and self.spool.covers(window, partition):
+            self.logger.info(
+                f"{self.name}: records from {iso_utc(window.start)} to {iso_utc(window.end)}"
+                f"{_describe(partition)} replayed from this sync's read (no new request)."
+            )
+            yield from self.spool.replay(window, partition)
+            return
+        for item in self._read_part(stream_slice, window):
+            if isinstance(item, Mapping):
+                yield item
+
+    def keep_for_children(self) -> None:
+        """A child stream reads this one: keep what each window returns, to replay it (`records_of`)."""
+        if self.spool is None:
+            self.spool = RecordSpool(self.cursor_field)
+
+    def _read_part(
+        self, stream_slice: Mapping[str, Any], part: Window
+    ) -> Iterator[Mapping[str, Any] | AirbyteMessage]:
+        """`part` of the slice's window (the part still held), kept for child streams if any read this one."""
+        self.start_slice(stream_slice)
+        if part != window_of(stream_slice):
+            stream_slice = {**stream_slice, WINDOW_START: iso_utc(part.start)}
+        records: Iterable[Mapping[str, Any] | AirbyteMessage] = self.read_slice(stream_slice)
+        if self.spool is not None:
+            records = self.spool.keep(part, records, partition_of(stream_slice))
+        yield from records
+
+    # ------------------------------------------------------------------------------ declared hooks
+
+    def read_slice(self, stream_slice: Mapping[str, Any]) -> Iterable[Mapping[str, Any] | AirbyteMessage]:
+        """One window and partition: the declared request, page after page, the records of each answer."""
+        next_page_token: Mapping[str, Any] | None = None
+        while True:
+            response = self.request_page(stream_slice, next_page_token)
+            yield from self.records_in(response, stream_slice)
+            next_page_token = self.next_page_token(response)
+            if not next_page_token:
+                return
+
+    def records_in(
+        self, response: requests.Response, stream_slice: Mapping[str, Any]
+    ) -> Iterable[Mapping[str, Any] | AirbyteMessage]:
+        """The records of one answer (already accepted by the error handler): every stream that uses the
+        page loop declares it."""
+        raise NotImplementedError(f"{type(self).__name__} declares neither records_in() nor read_slice().")
+
+    def next_page_token(self, response: requests.Response) -> Mapping[str, Any] | None:
+        """The next page of the same window, or None: one request per window unless a stream pages."""
+        return None
+
+    def parse_response(
+        self,
+        response: requests.Response,
+        *,
+        stream_state: Mapping[str, Any] | None = None,
+        stream_slice: Mapping[str, Any] | None = None,
+        next_page_token: Mapping[str, Any] | None = None,
+    ) -> Iterable[Mapping[str, Any] | AirbyteMessage]:
+        return self.records_in(response, stream_slice or {})
+
+    def start_slice(self, stream_slice: Mapping[str, Any]) -> None:
         """Called before a slice's first request: reset what is counted per window here (nothing by default)."""
+
+    def skip(self, reason: str) -> None:
+        """Count a record not emitted, logged after the window as `skipped <n> <reason>`."""
+        self.skipped[reason] += 1
 
     def finish_slice(self, stream_slice: Mapping[str, Any], count: int) -> None:
         """Log progress and, after a window's last partition, move the cursor to the window's end."""
         window = window_of(stream_slice)
-        partition = {k: v for k, v in stream_slice.items() if k not in _SLICE_BOOKKEEPING}
+        partition = dict(partition_of(stream_slice))
         where = f" {partition}" if partition else ""
         self.logger.info(
             f"{self.name}: window {stream_slice['window_index']} of {stream_slice['window_count']} "
             f"[{iso_utc(window.start)}, {iso_utc(window.end)}){where} read: {count} record(s), "
             f"{self.records_read} so far."
         )
+        for reason, skipped in self.skipped.items():
+            self.logger.info(f"{self.name}: skipped {skipped} {reason}.")
+        self.skipped.clear()
         if stream_slice.get("last_partition", True):
             self.windowed_cursor.complete(window)
 
     @staticmethod
     def now() -> pendulum.DateTime:
         return pendulum.now("UTC")
+
+
+class WindowedDetailStream(WindowedHttpStream, ABC):
+    """Records fetched one per record of a parent windowed stream (call details for the calls a list names).
+
+    Declared with `parent=`: the parent's windows and partitions are read through its public `records_of`
+    (replayed when the parent was synced first in the same run, so the list is asked once), and
+    `details_of(parent_record, stream_slice)` says what each parent record yields. The child keeps its own
+    state with the same contract as any windowed stream; the parent's state is never moved by the child.
+    """
+
+    def __init__(self, cursor: WindowedCursor, parent: WindowedHttpStream, **http_stream_kwargs: Any) -> None:
+        self.parent = parent
+        parent.keep_for_children()
+        super().__init__(cursor, **http_stream_kwargs)
+
+    def partitions(self) -> list[dict[str, Any]]:
+        return self.parent.partitions()
+
+    def read_slice(self, stream_slice: Mapping[str, Any]) -> Iterable[Mapping[str, Any] | AirbyteMessage]:
+        for parent_record in self.parent.records_of(stream_slice):
+            yield from self.details_of(parent_record, stream_slice)
+
+    @abstractmethod
+    def details_of(
+        self, parent_record: Mapping[str, Any], stream_slice: Mapping[str, Any]
+    ) -> Iterable[Mapping[str, Any]]:
+        """The records for one parent record (none when the provider has none: say why with `skip`);
+        `send` a request and parse the answer with `records_in`."""
+
+
+def partition_of(stream_slice: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """What a slice is read for, without its window bookkeeping (hashable, in a stable order)."""
+    return tuple(sorted((key, value) for key, value in stream_slice.items() if key not in _SLICE_BOOKKEEPING))
+
+
+def _describe(partition: tuple[tuple[str, Any], ...]) -> str:
+    return f" {dict(partition)}" if partition else ""
 
 
 _SLICE_BOOKKEEPING = {WINDOW_START, WINDOW_END, "window_index", "window_count", "last_partition"}

@@ -80,33 +80,6 @@ def test_backoff_honours_retry_after_then_grows_exponentially():
     assert [backoff.backoff_time(response(500), n) for n in (1, 2, 3, 4)] == [2, 4, 8, 10]
 
 
-def test_a_failed_check_after_persistent_429s_quotes_the_providers_answer():
-    import requests as requests_lib
-    from airbyte_cdk.sources.streams.http.exceptions import RateLimitBackoffException
-    from airbyte_cdk.utils.traced_exception import AirbyteTracedException
-
-    from cdr_shared.http_errors import check_failure_message
-
-    response = requests_lib.Response()
-    response.status_code = 429
-    response._content = b'{"message": "Too many requests"}'
-    backoff = RateLimitBackoffException(
-        request=requests_lib.Request("GET", "https://x").prepare(),
-        response=response,
-        error_message="rate limited",
-    )
-    try:
-        try:
-            raise backoff
-        except RateLimitBackoffException:
-            # As the CDK's HTTP client says it when the 429s persist.
-            raise AirbyteTracedException(message="API rate limit exceeded.", exception=backoff) from None
-    except AirbyteTracedException as error:
-        assert check_failure_message(error) == (
-            "API rate limit exceeded; the last answer was HTTP 429: 'Too many requests'."
-        )
-
-
 def test_in_check_request_timeouts_are_shortened():
     from cdr_shared.http_errors import CHECK_REQUEST_TIMEOUT_SECONDS, check_budget, request_timeout
 

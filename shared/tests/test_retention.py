@@ -67,7 +67,7 @@ def test_given_a_window_that_aged_out_during_the_sync_then_only_its_held_part_is
     after_midnight = pendulum.datetime(2024, 5, 11, 0, 5, tz="UTC")
     windowed = cursor("2024-05-09", lambda: after_midnight, lost)
     planned = Window(pendulum.datetime(2024, 5, 9, 22, tz="UTC"), pendulum.datetime(2024, 5, 10, 4, tz="UTC"))
-    held = windowed.held_part(planned)
+    held = windowed.readable_part(planned)
     assert held == Window(pendulum.datetime(2024, 5, 10, tz="UTC"), planned.end)
     assert lost == [Window(planned.start, pendulum.datetime(2024, 5, 10, tz="UTC"))]
-    assert windowed.held_part(Window(planned.start, pendulum.datetime(2024, 5, 9, 23, tz="UTC"))) is None
+    assert windowed.readable_part(Window(planned.start, pendulum.datetime(2024, 5, 9, 23, tz="UTC"))) is None

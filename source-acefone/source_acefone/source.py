@@ -6,13 +6,11 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.streams import Stream
-from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdr_shared.config_migration import ConfigModelSource
-from cdr_shared.http_errors import check_failure_message
-from source_acefone.auth import authenticator_from_config, credential_hint
+from cdr_shared.source import CdrSource
+from source_acefone.auth import PROVIDER, authenticator_from_config, credential_hint
 from source_acefone.config import parse_config
 from source_acefone.streams import CallRecords
 
@@ -20,20 +18,17 @@ from source_acefone.streams import CallRecords
 CHECK_MAX_RETRIES = 2
 
 
-class SourceAcefone(ConfigModelSource, AbstractSource):
+class SourceAcefone(ConfigModelSource, CdrSource):
     """Acefone (and Servetel) call detail records."""
 
+    provider = PROVIDER
     parse_config = staticmethod(parse_config)
     # The 0.2 spec already nested `credentials` under `auth_type`: nothing to migrate.
     config_migrations = ()
 
-    def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> tuple[bool, Any]:
-        """Validate the configuration, then prove the credentials with one one-record request."""
-        try:
-            self.call_records(config, max_retries=CHECK_MAX_RETRIES).probe()
-        except AirbyteTracedException as error:
-            return False, check_failure_message(error)
-        return True, None
+    def probe(self, config: Mapping[str, Any], logger: logging.Logger) -> None:
+        """One one-record request for the last day: proves the host and the credentials."""
+        self.call_records(config, max_retries=CHECK_MAX_RETRIES).probe()
 
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
         return [self.call_records(config)]

@@ -1,5 +1,9 @@
-"""Acefone streams: `call_records` from `GET /v1/call/records` (or the older UK `/v1/call_report`), windowed
-by call start time."""
+"""Acefone streams:
+
+| stream | provider API | sync | cursor | window |
+|---|---|---|---|---|
+| `call_records` | `GET /v1/call/records` (or the older UK `/v1/call_report`), paged by `page`/`limit` | incremental, full refresh | `started_at` | `window_days` |
+"""
 
 from __future__ import annotations
 
@@ -93,6 +97,7 @@ class WindowPaging:
 class CallRecords(WindowedHttpStream):
     """Every call detail record, incremental on `started_at` (UTC, derived from the call's local start)."""
 
+    name = "call_records"
     primary_key = "id"
 
     def __init__(self, config: AcefoneConfig, auth_hint: str, max_retries: int = 8, **kwargs: Any) -> None:
@@ -100,7 +105,7 @@ class CallRecords(WindowedHttpStream):
         self.auth_hint = auth_hint
         self.max_retries_per_request = max_retries
         self.paging = WindowPaging()
-        cursor = WindowedCursor("call_records", "started_at", config.sync_range, ACEFONE_HORIZON)
+        cursor = WindowedCursor(self.name, "started_at", config.sync_range, ACEFONE_HORIZON)
         super().__init__(cursor, **kwargs)
 
     @property
@@ -119,7 +124,7 @@ class CallRecords(WindowedHttpStream):
     def request_kwargs(self, **kwargs: Any) -> Mapping[str, Any]:
         return {"timeout": request_timeout(REQUEST_TIMEOUT)}
 
-    def start_slice(self, stream_slice: Mapping[str, Any] | None) -> None:
+    def start_slice(self, stream_slice: Mapping[str, Any]) -> None:
         self.paging = WindowPaging()
 
     def request_params(
@@ -161,16 +166,11 @@ class CallRecords(WindowedHttpStream):
         expected = page_limit(body, self.config.request_limit)
         return {"page": page + 1} if len(results) >= expected else None
 
-    def parse_response(
-        self,
-        response: requests.Response,
-        *,
-        stream_state: Mapping[str, Any],
-        stream_slice: Mapping[str, Any] | None = None,
-        next_page_token: Mapping[str, Any] | None = None,
+    def records_in(
+        self, response: requests.Response, stream_slice: Mapping[str, Any]
     ) -> Iterable[Mapping[str, Any] | AirbyteMessage]:
         body = json_body(response)
-        # The CDK does not pass the page token to parse_response: read the page back from the request.
+        # Which page this answers, read back from its request (`next_page_token` numbers the next one).
         self.paging.requested_page = requested_page(response)
         total = page_total(body)
         results = page_records(body) or []
@@ -198,9 +198,9 @@ class CallRecords(WindowedHttpStream):
         """One minimal request (a page of one record for the last day) that proves the credentials."""
         now = pendulum.now("UTC")
         tz = self.config.sync_range.tz
-        self._http_client.send_request(
+        self.send(
             "GET",
-            f"{self.url_base}{self.path()}",
+            self.path(),
             request_kwargs=self.request_kwargs(),
             params={
                 "from_date": format_local(now.subtract(days=1), tz, ACEFONE_TIME_FORMAT),

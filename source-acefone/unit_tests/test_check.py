@@ -15,8 +15,6 @@ class TestCheck(suite.CheckSuite):
     source = SourceAcefone
     config_builder = AcefoneConfig()
     now = NOW
-    # Known gap: the status message is the repr of the text (source.py leaves `check` to the CDK).
-    check_message_is_repr = True
     secrets = (TOKEN, "pw-canary-5a2d")
     bad_configs = [
         BadConfig("end_date", {"start_date": "2024-05-09", "end_date": "2024-05-01"}),
@@ -68,7 +66,9 @@ class TestCheck(suite.CheckSuite):
             "503", suite.SERVICE_UNAVAILABLE, says="Acefone answered HTTP 503 ('Service Unavailable')"
         ),
         PersistentFault(
-            "429", suite.RATE_LIMITED_FOR_AN_HOUR, says="the last answer was HTTP 429: 'Too Many Requests'."
+            "429",
+            suite.RATE_LIMITED_FOR_AN_HOUR,
+            says="Acefone kept answering HTTP 429: 'Too Many Requests' (its rate limit).",
         ),
         PersistentFault(
             "html200",

@@ -26,13 +26,12 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pendulum
 import requests
-from airbyte_cdk.models import SyncMode
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 
@@ -130,6 +129,7 @@ class _ReplayDiffers(Exception):
 class CallDetailReport(WindowedHttpStream):
     """Every cloud-routed call, incremental on `enqueue_at` (UTC, from `enqueue_time` in the report's zone)."""
 
+    name = "call_detail_report"
     primary_key = ["account_id", "uii"]
     http_method = "POST"
 
@@ -143,7 +143,7 @@ class CallDetailReport(WindowedHttpStream):
         tz = config.sync_range.tz
         days = max(1, int(config.sync_range.window.total_seconds() // 86_400))
         cursor = WindowedCursor(
-            "call_detail_report",
+            self.name,
             "enqueue_at",
             config.sync_range,
             RINGCX_HORIZON,
@@ -164,13 +164,6 @@ class CallDetailReport(WindowedHttpStream):
 
     def get_backoff_strategy(self) -> BackoffStrategy:
         return RetryAfterBackoff(base=BACKOFF_BASE_SECONDS)
-
-    def next_page_token(self, response: requests.Response) -> Mapping[str, Any] | None:
-        return None  # one streamed CSV per account and window
-
-    def parse_response(self, response: requests.Response, **kwargs: Any) -> Iterable[Mapping[str, Any]]:
-        stream_slice = kwargs.get("stream_slice") or {}
-        return self.parser(str(stream_slice.get("account_id"))).records(text_chunks(response))
 
     # ------------------------------------------------------------------------------ partitions
 
@@ -197,23 +190,9 @@ class CallDetailReport(WindowedHttpStream):
 
     # ---------------------------------------------------------------------------------- reading
 
-    def read_records(
-        self,
-        sync_mode: SyncMode,
-        cursor_field: list[str] | None = None,
-        stream_slice: Mapping[str, Any] | None = None,
-        stream_state: Mapping[str, Any] | None = None,
-    ) -> Iterable[Mapping[str, Any]]:
-        assert stream_slice is not None
-        count = 0
-        for record in self.read_window(stream_slice):
-            count += 1
-            yield record
-        self.records_read += count
-        self.finish_slice(stream_slice, count)
-
-    def read_window(self, stream_slice: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-        """Every row of one account's report for one window, read again if the answer breaks off."""
+    def read_slice(self, stream_slice: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every row of one account's report for one window (one streamed CSV), read again if the answer
+        breaks off: rows already emitted are recognised and skipped."""
         account_id = str(stream_slice["account_id"])
         criteria = self._criteria.get(account_id)
         if criteria is None:
@@ -266,9 +245,9 @@ class CallDetailReport(WindowedHttpStream):
     def _read_report(
         self, account_id: str, stream_slice: Mapping[str, Any], body: dict, emitted: _EmittedPrefix
     ) -> Iterator[dict[str, Any]]:
-        _, response = self._http_client.send_request(
+        response = self.send(
             "POST",
-            f"{self.url_base}{self.path(stream_slice=stream_slice)}",
+            self.path(stream_slice=stream_slice),
             request_kwargs={"stream": True},
             headers={"Accept": "text/csv"},
             json=body,

@@ -1,4 +1,13 @@
-"""The RingCX admin API streams that describe the setup: `accounts`, `users`, `cloud_profiles`, `cloud_destinations`.
+"""The RingCX admin API streams that describe the setup: `accounts`, `users`, `cloud_profiles`, `cloud_destinations`
+(the report itself, `call_detail_report`, is in `report.py`).
+
+| stream | provider API | sync |
+|---|---|---|
+| `accounts` | `GET admin/accounts` | full refresh |
+| `users` | `GET admin/users?flatten=true` | full refresh |
+| `cloud_profiles`, `cloud_destinations` | `GET admin/accounts/{id}/users/{id}/reports/inputControls`, per account | full refresh |
+| `call_detail_report` | `POST admin/accounts/{id}/reportsStreaming` (CSV), per account and local day(s) | incremental on `enqueue_at`, full refresh |
+
 
 - `accounts`: `GET {base}/api/v1/admin/accounts`, every account the login can see;
 - `users`: `GET {base}/api/v1/admin/users?flatten=true`, every admin user as one record (the vendor's Admin
@@ -20,12 +29,12 @@ from typing import Any
 
 import requests
 from airbyte_cdk.models import SyncMode
-from airbyte_cdk.sources.streams.http import HttpStream
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 
 from cdr_shared.errors import config_error
 from cdr_shared.http_errors import ProviderErrorHandler, RetryAfterBackoff, json_body
+from cdr_shared.http_stream import ProviderHttpStream
 from cdr_shared.secrets import drop_secret_keys
 from source_casper.config import CasperConfig
 from source_casper.input_controls import (
@@ -50,7 +59,7 @@ def without_secrets(record: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in cleaned.items() if key not in ACCOUNT_SECRET_FIELDS}
 
 
-class RingCxStream(HttpStream):
+class RingCxStream(ProviderHttpStream):
     """A RingCX admin API stream: base URL, error contract, backoff; answers are JSON lists."""
 
     primary_key: str | list[str] | None = None
@@ -86,6 +95,7 @@ class RingCxStream(HttpStream):
 class Accounts(RingCxStream):
     """Every RingCX account the login can see."""
 
+    name = "accounts"
     primary_key = "accountId"
 
     def path(self, **kwargs: Any) -> str:
@@ -115,6 +125,7 @@ USERS_FORBIDDEN = (
 class Users(RingCxStream):
     """Every RingCX admin user, one record each (`flatten=true`; a nested answer is flattened here too)."""
 
+    name = "users"
     primary_key = "userId"
     forbidden = False
 
@@ -199,24 +210,20 @@ class InputControlsStream(RingCxStream):
     def fetch(self, account_id: str) -> InputControls:
         """The groups and objects of one account (for the report's criteria)."""
         stream_slice = {"account_id": account_id, "user_id": self.directory.user_id()}
-        _, response = self._http_client.send_request(
-            "GET",
-            f"{self.url_base}{self.path(stream_slice=stream_slice)}",
-            request_kwargs={},
-            params=self.request_params(stream_slice=stream_slice),
-        )
-        return self.controls(response, account_id)
+        return self.controls(self.request_page(stream_slice), account_id)
 
 
 class CloudProfiles(InputControlsStream):
     """Cloud profiles (`CLOUD_PROFILE`) with their groups, per account."""
 
+    name = "cloud_profiles"
     product = PRODUCTS["PROFILE"]
 
 
 class CloudDestinations(InputControlsStream):
     """Cloud destinations (`CLOUD_DESTINATION`) with their groups, per account."""
 
+    name = "cloud_destinations"
     product = PRODUCTS["DESTINATION"]
 
 

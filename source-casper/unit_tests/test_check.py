@@ -17,8 +17,6 @@ class TestCheck(suite.CheckSuite):
     source = ringcx.SourceCasper
     config_builder = RingCxConfig()
     now = NOW
-    # Known gap: the status message is the repr of the text (source.py leaves `check` to the CDK).
-    check_message_is_repr = True
     secrets = (API_TOKEN,)
     bad_configs = [
         BadConfig("end_date", {"start_date": "2024-05-09", "end_date": "2024-05-01"}),
@@ -76,7 +74,7 @@ class TestCheck(suite.CheckSuite):
         PersistentFault(
             "429",
             suite.RATE_LIMITED_FOR_AN_HOUR,
-            says="RingCX rate limit reached (HTTP 429: Too Many Requests)",
+            says="RingCX kept answering HTTP 429: 'Too Many Requests' (its rate limit).",
         ),
         PersistentFault(
             "html200",

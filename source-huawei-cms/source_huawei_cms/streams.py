@@ -1,5 +1,10 @@
 """CC-CMS streams: `calls` (the VDN call list, both directions) and `call_details` (one detail record per call).
 
+| stream | provider API | sync | cursor | window |
+|---|---|---|---|---|
+| `calls` | `POST querycalls` (V2), paged by `offset`, per direction | incremental, full refresh | `begin_at` | `window_minutes`, since 00:00 yesterday |
+| `call_details` | `POST querycalldetailbyid`, one per call of `calls` (its parent) | incremental, full refresh | `begin_at` | as `calls` |
+
 Both are incremental on `begin_at`, the call's first instant in UTC, derived from the call list's epoch
 milliseconds. Windows of `window_minutes` run from the saved state (minus the lookback) to the settled
 horizon; CC-CMS keeps one day (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_0607.html), so what lies before 00:00 yesterday (tenant zone) is skipped with a
@@ -9,22 +14,19 @@ warning naming the lost period. Every window is read for inbound and then outbou
 
 from __future__ import annotations
 
-from abc import abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pendulum
 import requests
-from airbyte_cdk.models import SyncMode
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
-from airbyte_cdk.sources.utils.casing import camel_to_snake
 
 from cdr_shared.dates import epoch_millis_to_utc, iso_utc, parse_local
 from cdr_shared.horizon import LagHorizon
 from cdr_shared.http_errors import RetryAfterBackoff, in_check, json_body
 from cdr_shared.retention import RetentionCursor
 from cdr_shared.secrets import drop_secret_keys
-from cdr_shared.windowed_stream import WindowedHttpStream, window_of
+from cdr_shared.windowed_stream import WindowedDetailStream, WindowedHttpStream, window_of
 from cdr_shared.windows import Window
 from source_huawei_cms.answers import CALL_DETAIL_PATH, QUERY_CALLS_PATH, call_page, detail_object
 from source_huawei_cms.config import CmsConfig
@@ -93,7 +95,7 @@ class CmsStream(WindowedHttpStream):
         self.config = config
         self._reported_lost: set[tuple[str, str]] = set()
         cursor = RetentionCursor(
-            camel_to_snake(type(self).__name__),  # the name HttpStream gives the stream
+            self.name,
             CURSOR_FIELD,
             config.sync_range,
             CMS_HORIZON,
@@ -126,14 +128,13 @@ class CmsStream(WindowedHttpStream):
 
     def post(self, body: Mapping[str, Any]) -> requests.Response:
         """One signed request to this stream's interface, through the CDK's retries and error handler."""
-        _, response = self._http_client.send_request(
+        return self.send(
             self.http_method,
-            f"{self.url_base}{self.path()}",
-            request_kwargs=self.request_kwargs(),
-            headers=self.request_headers(),
+            self.path(),
             json=body,
+            headers=self.request_headers(),
+            request_kwargs=self.request_kwargs(),
         )
-        return response
 
     def report_lost(self, window: Window) -> None:
         """Say once per period that CC-CMS no longer holds it, so nobody mistakes the gap for a quiet day."""
@@ -147,24 +148,6 @@ class CmsStream(WindowedHttpStream):
             "Sync at least daily to avoid such gaps."
         )
 
-    def read_records(
-        self,
-        sync_mode: SyncMode,
-        cursor_field: list[str] | None = None,
-        stream_slice: Mapping[str, Any] | None = None,
-        stream_state: Mapping[str, Any] | None = None,
-    ) -> Iterable[Mapping[str, Any]]:
-        count = 0
-        for record in self.records_of(stream_slice or {}):
-            count += 1
-            yield record
-        self.records_read += count
-        self.finish_slice(stream_slice or {}, count)
-
-    @abstractmethod
-    def records_of(self, stream_slice: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-        """The records of one window and direction."""
-
 
 class Calls(CmsStream):
     """Every call of the VDN, inbound and outbound, as `querycalls` lists it, plus derived fields.
@@ -176,6 +159,8 @@ class Calls(CmsStream):
     window is read by halving it until each part fits one page (see `read_by_splitting`), so paging can
     never loop and nothing the server can give is lost.
     """
+
+    name = "calls"
 
     def __init__(self, config: CmsConfig, **kwargs: Any) -> None:
         super().__init__(config, **kwargs)
@@ -200,20 +185,6 @@ class Calls(CmsStream):
             "offset": offset,
         }
 
-    def next_page_token(self, response: requests.Response) -> Mapping[str, Any] | None:
-        return None  # paging is `calls_in`'s own loop
-
-    def parse_response(
-        self,
-        response: requests.Response,
-        *,
-        stream_state: Mapping[str, Any],
-        stream_slice: Mapping[str, Any] | None = None,
-        next_page_token: Mapping[str, Any] | None = None,
-    ) -> Iterable[Mapping[str, Any]]:
-        data, _ = call_page(json_body(response)) or ([], None)
-        return [raw for raw in data if isinstance(raw, Mapping)]
-
     def with_derived_fields(self, raw: Mapping[str, Any], direction: str) -> dict[str, Any]:
         """The call as CC-CMS listed it (keys trimmed), plus direction, UTC instants and code labels."""
         record = trimmed_keys(raw)
@@ -225,24 +196,15 @@ class Calls(CmsStream):
         record["release_cause_label"] = release_cause_label(record.get("releaseCause"))
         return record
 
-    def calls_in(self, stream_slice: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-        """Every call of one window and direction that CC-CMS still holds, each once.
-
-        The part of the window that aged out since the sync was planned is reported and skipped.
-        """
-        cursor = self.windowed_cursor
-        assert isinstance(cursor, RetentionCursor)
-        held = cursor.held_part(window_of(stream_slice))
-        if held is None:
-            return
+    def read_slice(self, stream_slice: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+        """Every call of one window (the part CC-CMS still holds) and direction, each once: by `offset`,
+        or by halving periods once the server is known to ignore it."""
+        window = window_of(stream_slice)
         page_reader = _PageReader(self, is_inbound(stream_slice), stream_slice["direction"])
         if not self.offset_ignored:
-            yield from page_reader.read_by_offset(held)
+            yield from page_reader.read_by_offset(window)
         if self.offset_ignored and not page_reader.complete:
-            yield from page_reader.read_by_splitting(held)
-
-    def records_of(self, stream_slice: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-        return self.calls_in(stream_slice)
+            yield from page_reader.read_by_splitting(window)
 
     def fetch_page(self, window: Window, inbound: bool, offset: int) -> tuple[list[Any], int | None]:
         """One `querycalls` page; the error handler has made sure the answer has a `data` list."""
@@ -359,17 +321,17 @@ class _PageReader:
         self.complete = True
 
 
-class CallDetails(CmsStream):
-    """One detail record per call of `calls` (`querycalldetailbyid`), keys trimmed, codes labelled.
+class CallDetails(CmsStream, WindowedDetailStream):
+    """One detail record per call of `calls` (the parent; `querycalldetailbyid`), keys trimmed, codes labelled.
 
-    The calls of each window are listed again here (so each stream keeps its own state and either can
-    be synced alone); the detail requests follow the list page by page, nothing is held in memory.
+    Each stream keeps its own state, so either can be synced alone; when both are, the calls a window
+    lists are replayed from what `calls` read in this sync instead of being listed again.
     """
 
-    def __init__(self, config: CmsConfig, **kwargs: Any) -> None:
-        super().__init__(config, **kwargs)
-        self.calls = Calls(config, **kwargs)
-        self.calls.windowed_cursor.on_expired = self.report_lost  # type: ignore[attr-defined]
+    name = "call_details"
+
+    def __init__(self, config: CmsConfig, parent: Calls, **kwargs: Any) -> None:
+        super().__init__(config, parent=parent, **kwargs)
 
     def path(self, **kwargs: Any) -> str:
         return CALL_DETAIL_PATH
@@ -383,38 +345,27 @@ class CallDetails(CmsStream):
             }
         }
 
-    def next_page_token(self, response: requests.Response) -> Mapping[str, Any] | None:
-        return None
-
-    def parse_response(
-        self,
-        response: requests.Response,
-        *,
-        stream_state: Mapping[str, Any],
-        stream_slice: Mapping[str, Any] | None = None,
-        next_page_token: Mapping[str, Any] | None = None,
-    ) -> Iterable[Mapping[str, Any]]:
+    def records_in(
+        self, response: requests.Response, stream_slice: Mapping[str, Any]
+    ) -> Iterator[dict[str, Any]]:
         """The detail record: `resultDesc`, or `resultDatas` from servers of 8.13 and earlier."""
         detail = detail_object(json_body(response))
         if detail:
             yield trimmed_keys(detail)
 
-    def records_of(self, stream_slice: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-        inbound = is_inbound(stream_slice)
-        for call in self.calls.calls_in(stream_slice):
-            call_id = str(call.get("callId"))
-            detail = self.fetch_detail(call_id, inbound)
-            if detail is None:
-                self.logger.warning(
-                    f"{self.name}: CC-CMS returned no detail for {stream_slice['direction']} call {call_id} "
-                    f"(begun {call.get(CURSOR_FIELD)}); it may have aged out of the one-day retention. Skipped."
-                )
-                continue
-            yield self.with_derived_fields(detail, call)
-
-    def fetch_detail(self, call_id: str, inbound: bool) -> dict[str, Any] | None:
-        response = self.post(self.detail_body(call_id, inbound))
-        return next(iter(self.parse_response(response, stream_state={})), None)  # type: ignore[arg-type]
+    def details_of(
+        self, call: Mapping[str, Any], stream_slice: Mapping[str, Any]
+    ) -> Iterator[dict[str, Any]]:
+        call_id = str(call.get("callId"))
+        response = self.post(self.detail_body(call_id, is_inbound(stream_slice)))
+        detail = next(iter(self.records_in(response, stream_slice)), None)
+        if detail is None:
+            self.logger.warning(
+                f"{self.name}: CC-CMS returned no detail for {stream_slice['direction']} call {call_id} "
+                f"(begun {call.get(CURSOR_FIELD)}); it may have aged out of the one-day retention. Skipped."
+            )
+            return
+        yield self.with_derived_fields(detail, call)
 
     def with_derived_fields(self, detail: Mapping[str, Any], call: Mapping[str, Any]) -> dict[str, Any]:
         """The detail plus direction, `begin_at` from the call list, code labels and UTC begin/end times."""

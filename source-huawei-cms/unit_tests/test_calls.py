@@ -191,7 +191,7 @@ class OffsetIgnoringServer:
         self.calls, self.cap, self.with_count = calls, cap, with_count
         self.requests = 0
 
-    def send_request(self, method, url, **kwargs):
+    def send_request(self, http_method, url, **kwargs):
         self.requests += 1
         body = kwargs["json"]
         inside = [c for c in self.calls if body["beginDate"] <= c["waitBegin"] <= body["endDate"]]
@@ -208,10 +208,10 @@ class OffsetIgnoringServer:
 
 def read_window_from(server: OffsetIgnoringServer, caplog) -> list[str]:
     stream = Calls(parse_config(cms.config()))
-    stream._http_client = server
+    stream.http_client = server
     window = {"direction": "inbound", "window_start": W1[0], "window_end": W1[1]}
     with caplog.at_level(logging.WARNING):
-        return [record["callId"] for record in stream.calls_in(window)]
+        return [record["callId"] for record in stream.read_slice(window)]
 
 
 @pytest.mark.parametrize(("cap", "with_count"), [(100, True), (100, False), (40, False)])

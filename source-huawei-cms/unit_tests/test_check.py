@@ -95,7 +95,7 @@ class TestCheck(suite.CheckSuite):
         PersistentFault(
             "429",
             suite.RATE_LIMITED_FOR_AN_HOUR,
-            ends="CC-CMS kept answering HTTP 429 (rate limit reached: 'Too Many Requests').",
+            ends="CC-CMS kept answering HTTP 429: 'Too Many Requests' (its rate limit).",
         ),
         PersistentFault(
             "timeout",

@@ -8,19 +8,17 @@ across streams.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 import requests
-from airbyte_cdk.models import AirbyteMessage, AirbyteStateMessage, ConfiguredAirbyteCatalog
-from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.sources.streams.call_rate import LimiterSession
-from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdr_shared.config_migration import ConfigModelSource
 from cdr_shared.rate_budget import PatientAPIBudget, Quota
+from cdr_shared.source import CdrSource
 from source_ozonetel.auth import TOKEN_LIFETIME_SECONDS, OzonetelTokenAuth
 from source_ozonetel.check import check_credentials
 from source_ozonetel.config import CONFIG_MIGRATIONS, OzonetelConfig, parse_config
@@ -51,22 +49,17 @@ def quota_budget(config: OzonetelConfig) -> PatientAPIBudget:
     )
 
 
-class SourceOzonetel(ConfigModelSource, AbstractSource):
+class SourceOzonetel(ConfigModelSource, CdrSource):
     """Ozonetel CloudAgent call logs, CDR by UCID and the CDR reports API."""
 
+    provider = PROVIDER
     parse_config = staticmethod(parse_config)
     config_migrations = CONFIG_MIGRATIONS
 
-    def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> tuple[bool, Any]:
-        """Validate the configuration, then prove the credentials with the cheapest request that still
-        works, within a minute (see `check.py` for the order, what each costs and the deadline)."""
-        try:
-            parsed = self.parsed_config(config)
-            # A few requests, each at most twice: no quota can be exceeded, and none may be waited for.
-            check_credentials(parsed, requests.Session(), logger)
-        except AirbyteTracedException as error:
-            return False, error.message
-        return True, None
+    def probe(self, config: Mapping[str, Any], logger: logging.Logger) -> None:
+        """The cheapest request that still works, within a minute (see `check.py` for the order, what each
+        costs and the deadline): a few requests, each at most twice, no quota consulted or exceeded."""
+        check_credentials(self.parsed_config(config), requests.Session(), logger)
 
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
         parsed = self.parsed_config(config)
@@ -81,22 +74,6 @@ class SourceOzonetel(ConfigModelSource, AbstractSource):
                 CdrReports(parsed, api_budget=budget, authenticator=reports_authenticator(parsed, budget))
             )
         return streams
-
-    def read(
-        self,
-        logger: logging.Logger,
-        config: Mapping[str, Any],
-        catalog: ConfiguredAirbyteCatalog,
-        state: list[AirbyteStateMessage] | None = None,
-    ) -> Iterator[AirbyteMessage]:
-        yield from super().read(logger, config, parents_first(catalog), state)
-
-
-def parents_first(catalog: ConfiguredAirbyteCatalog) -> ConfiguredAirbyteCatalog:
-    """The catalog with `call_logs` ahead of `call_details`, so the child replays what the parent read."""
-    order = {"call_logs": 0, "call_details": 1}
-    streams = sorted(catalog.streams, key=lambda configured: order.get(configured.stream.name, 0))
-    return ConfiguredAirbyteCatalog(streams=streams)
 
 
 def reports_authenticator(config: OzonetelConfig, budget: PatientAPIBudget) -> OzonetelTokenAuth | None:

@@ -1,8 +1,15 @@
 """Ozonetel streams, one per API:
 
+| stream | provider API | sync | cursor | window |
+|---|---|---|---|---|
+| `call_logs` | `GET getCallLogs` | incremental, full refresh | `started_at` | up to 30 days |
+| `call_details` | `GET fetchCdrByUCID.php`, one per call of `call_logs` (its parent) | incremental, full refresh | `started_at` | as `call_logs`, last 15 days |
+| `cdr_reports` | `POST ca_reports/fetchCDRDetails` | incremental, full refresh | `started_at` | one local day, last 14 |
+
+
 - `call_logs`: `getCallLogs`, windows of up to 30 days, incremental on `started_at`;
-- `call_details`: CDR by UCID (deprecated API, one request per call) for the calls `call_logs` lists; it
-  reads them through `CallLogs.records_in`, which replays what `call_logs` read in the same sync;
+- `call_details`: CDR by UCID (deprecated API, one request per call) for the calls `call_logs` lists; a
+  `WindowedDetailStream` whose parent is `call_logs`, replaying what `call_logs` read in the same sync;
 - `cdr_reports`: `/ca_reports/fetchCDRDetails`, one local day per request, last 15 days.
 
 Every stream reads settled days only: a day's calls are complete from 03:00 (the account's reporting time,
@@ -14,12 +21,11 @@ margin for a clock running ahead of the provider's.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any
 
 import pendulum
 import requests
-from airbyte_cdk.models import AirbyteMessage, SyncMode
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
 
 from cdr_shared.dates import format_local, iso_utc, parse_utc_instant
@@ -27,9 +33,8 @@ from cdr_shared.horizon import DailyPublicationHorizon, Horizon
 from cdr_shared.http_errors import RetryAfterBackoff, json_body
 from cdr_shared.retention import DailyRetention, RetentionCursor
 from cdr_shared.windowed_state import WindowedCursor, utc_now
-from cdr_shared.windowed_stream import WINDOW_START, WindowedHttpStream, window_of
+from cdr_shared.windowed_stream import WindowedDetailStream, WindowedHttpStream, window_of
 from cdr_shared.windows import Window, split_local_days
-from source_ozonetel.call_log_spool import CallLogSpool
 from source_ozonetel.config import OzonetelConfig
 from source_ozonetel.errors import OzonetelErrorHandler, UcidErrorHandler, is_empty_answer
 from source_ozonetel.records import IST, shape_call_log, shape_report
@@ -104,27 +109,20 @@ class OzonetelStream(WindowedHttpStream):
     def get_backoff_strategy(self) -> BackoffStrategy:
         return RetryAfterBackoff(base=2.0)
 
-    def next_page_token(self, response: requests.Response) -> Mapping[str, Any] | None:
-        return None
-
 
 class CallLogs(OzonetelStream):
     """Every call, from `getCallLogs`; primary key `UCID`, cursor `started_at` (UTC from the local `StartTime`).
 
-    The parent of `call_details`: `records_in(window)` gives the calls of any window, replayed from what
-    this sync already read when it can, so the two streams together spend one request per window.
+    The parent of `call_details`, which replays the windows this stream read in the same sync, so the two
+    streams together spend one request of the 10 an hour per window.
     """
 
+    name = "call_logs"
     primary_key = "UCID"
 
     def __init__(self, config: OzonetelConfig, **kwargs: Any) -> None:
-        cursor = WindowedCursor("call_logs", "started_at", config.sync_range, settled_horizon(config))
-        self.spool = CallLogSpool()
+        cursor = WindowedCursor(self.name, "started_at", config.sync_range, settled_horizon(config))
         super().__init__(config, cursor, **kwargs)
-
-    @property
-    def name(self) -> str:
-        return "call_logs"
 
     def path(self, **kwargs: Any) -> str:
         return CALL_LOGS_PATH
@@ -150,127 +148,70 @@ class CallLogs(OzonetelStream):
             params["campaign_name"] = self.config.campaign_name
         return params
 
-    def parse_response(
-        self,
-        response: requests.Response,
-        *,
-        stream_state: Mapping[str, Any],
-        stream_slice: Mapping[str, Any] | None = None,
-        next_page_token: Mapping[str, Any] | None = None,
-    ) -> Iterable[Mapping[str, Any]]:
+    def records_in(
+        self, response: requests.Response, stream_slice: Mapping[str, Any]
+    ) -> Iterator[Mapping[str, Any]]:
         body = json_body(response)
         if is_empty_answer(body):
             return  # "no record found": an empty window (the error handler let nothing else through)
         for record in body["message"]:
             yield shape_call_log(record, self.tz)
 
-    def read_records(
-        self,
-        sync_mode: SyncMode,
-        cursor_field: list[str] | None = None,
-        stream_slice: Mapping[str, Any] | None = None,
-        stream_state: Mapping[str, Any] | None = None,
-    ) -> Iterable[Mapping[str, Any] | AirbyteMessage]:
-        records = super().read_records(sync_mode, cursor_field, stream_slice, stream_state)
-        if not stream_slice or WINDOW_START not in stream_slice:
-            yield from records
-            return
-        yield from self.spool.keep(window_of(stream_slice), records)
 
-    def records_in(self, window: Window) -> Iterator[Mapping[str, Any]]:
-        """The calls of one window, for a child stream: replayed when this sync's windows already cover
-        it, else one getCallLogs request (same budget). Reads no state and moves none."""
-        if self.spool.covers(window):
-            self.logger.info(
-                f"{self.name}: calls from {iso_utc(window.start)} to {iso_utc(window.end)} "
-                "replayed from this sync's call logs (no new getCallLogs request)."
-            )
-            yield from self.spool.replay(window)
-            return
-        _, response = self._http_client.send_request(
-            "GET", f"{self.url_base}{self.path()}", request_kwargs={}, params=self.window_params(window)
-        )
-        yield from self.spool.keep(window, self.parse_response(response, stream_state={}))
-
-
-class CallDetails(OzonetelStream):
-    """The CDR-by-UCID record of every call `call_logs` lists in the last 15 days.
+class CallDetails(OzonetelStream, WindowedDetailStream):
+    """The CDR-by-UCID record of every call `call_logs` (the parent) lists in the last 15 days.
 
     One request per call (50 per minute), so it is off unless `include_call_details` is set. A call
-    the store does not hold ("No Data Found with UCID") is skipped and counted, not an error. The
-    parent is the `call_logs` stream itself (`parent`), read through its public `records_in`.
+    the store does not hold ("No Data Found with UCID") is skipped and counted, not an error.
     """
 
+    name = "call_details"
     primary_key = "UCID"
 
     def __init__(self, config: OzonetelConfig, parent: CallLogs, clock: Any = utc_now, **kwargs: Any) -> None:
         self.horizon = settled_horizon(config)
         self.history = history(config)
         cursor = RetentionCursor(
-            "call_details",
+            self.name,
             "started_at",
             config.sync_range,
             self.horizon,
             clock=clock,
             retention=self.history,
-            on_expired=lambda lost: warn_expired("call_details", lost),
+            on_expired=lambda lost: warn_expired(self.name, lost),
         )
-        self.parent = parent
         self.clock = clock
-        super().__init__(config, cursor, **kwargs)
+        super().__init__(config, cursor, parent=parent, **kwargs)
 
     def get_error_handler(self) -> ErrorHandler:
         return UcidErrorHandler(
             max_time=int(self.config.limits.max_wait_seconds) + 1800, records_key=self.records_key
         )
 
-    @property
-    def name(self) -> str:
-        return "call_details"
-
     def path(self, **kwargs: Any) -> str:
         return UCID_PATH
 
-    def read_records(
-        self,
-        sync_mode: SyncMode,
-        cursor_field: list[str] | None = None,
-        stream_slice: Mapping[str, Any] | None = None,
-        stream_state: Mapping[str, Any] | None = None,
-    ) -> Iterable[Mapping[str, Any] | AirbyteMessage]:
-        window = window_of(stream_slice)
+    def details_of(
+        self, call: Mapping[str, Any], stream_slice: Mapping[str, Any]
+    ) -> Iterator[Mapping[str, Any]]:
+        """The UCID record of one listed call, from the store that holds it now."""
         now = self.clock()
-        oldest = self.history.earliest(now)
-        count = too_old = not_found = unpublished = 0
-        for call in self.parent.records_in(window):
-            started = parse_utc_instant(call["started_at"]) if call.get("started_at") else None
-            if started is None or started < oldest:
-                too_old += 1
-                continue
-            report_type = report_type_for(started, now, self.horizon, self.tz)
-            if report_type is None:
-                unpublished += 1
-                continue
-            found = False
-            for record in self.details_of(str(call.get("UCID")), report_type):
-                found = True
-                count += 1
-                yield record
-            not_found += 0 if found else 1
-        if too_old:
-            self.logger.info(
-                f"call_details: skipped {too_old} call(s) older than {HISTORY_DAYS} days (the UCID API no longer serves them)."
-            )
-        if not_found:
-            self.logger.info(
-                f"call_details: {not_found} call(s) answered 'No Data Found with UCID'; skipped."
-            )
-        if unpublished:
-            self.logger.info(
-                f"call_details: {unpublished} call(s) of yesterday are still migrating (until 03:00 and the settle margin); skipped."
-            )
-        self.records_read += count
-        self.finish_slice(stream_slice, count)
+        started = parse_utc_instant(call["started_at"]) if call.get("started_at") else None
+        if started is None or started < self.history.earliest(now):
+            self.skip(f"call(s) older than {HISTORY_DAYS} days (the UCID API no longer serves them)")
+            return
+        report_type = report_type_for(started, now, self.horizon, self.tz)
+        if report_type is None:
+            self.skip("call(s) of yesterday, still migrating (until 03:00 and the settle margin)")
+            return
+        ucid = str(call.get("UCID"))
+        response = self.send("GET", self.path(), params=self.ucid_params(ucid, report_type))
+        found = False
+        for record in self.records_in(response, {"ucid": ucid, "reportType": report_type}):
+            found = True
+            yield record
+        if not found:
+            self.skip("call(s) answered 'No Data Found with UCID'")
 
     def ucid_params(self, ucid: str, report_type: str) -> dict[str, str]:
         return {
@@ -280,31 +221,15 @@ class CallDetails(OzonetelStream):
             "reportType": report_type,
         }
 
-    def details_of(self, ucid: str, report_type: str) -> Iterator[Mapping[str, Any]]:
-        _, response = self._http_client.send_request(
-            "GET",
-            f"{self.url_base}{self.path()}",
-            request_kwargs={},
-            params=self.ucid_params(ucid, report_type),
-        )
-        yield from self.parse_response(
-            response, stream_state={}, stream_slice={"ucid": ucid, "reportType": report_type}
-        )
-
-    def parse_response(
-        self,
-        response: requests.Response,
-        *,
-        stream_state: Mapping[str, Any],
-        stream_slice: Mapping[str, Any] | None = None,
-        next_page_token: Mapping[str, Any] | None = None,
-    ) -> Iterable[Mapping[str, Any]]:
+    def records_in(
+        self, response: requests.Response, stream_slice: Mapping[str, Any]
+    ) -> Iterator[Mapping[str, Any]]:
         """One UCID answer, in either shape of the vendor page: its records, with the `UCID` asked for
         (the older sample carries no `UCID` key; the current one may carry it as a number)."""
         body = json_body(response)
         if is_empty_answer(body):
             return
-        asked = stream_slice or {}
+        asked = stream_slice
         for record in body["message"]:
             shaped = shape_call_log(record, self.tz)
             ucid = shaped.get("UCID")
@@ -316,6 +241,7 @@ class CallDetails(OzonetelStream):
 class CdrReports(OzonetelStream):
     """Call detail records from the newer reports API, one IST day per request, the last 15 days."""
 
+    name = "cdr_reports"
     primary_key = "UCID"
     http_method = "GET"
     records_key = "details"
@@ -323,20 +249,16 @@ class CdrReports(OzonetelStream):
     def __init__(self, config: OzonetelConfig, clock: Any = utc_now, **kwargs: Any) -> None:
         tz = config.tz
         cursor = RetentionCursor(
-            "cdr_reports",
+            self.name,
             "started_at",
             config.sync_range,
             settled_horizon(config),
             clock=clock,
             splitter=lambda start, end: split_local_days(start, end, tz, 1),
             retention=history(config, REPORTS_HISTORY_DAYS),
-            on_expired=lambda lost: warn_expired("cdr_reports", lost),
+            on_expired=lambda lost: warn_expired(self.name, lost),
         )
         super().__init__(config, cursor, **kwargs)
-
-    @property
-    def name(self) -> str:
-        return "cdr_reports"
 
     def path(self, **kwargs: Any) -> str:
         return REPORTS_PATH
@@ -362,35 +284,11 @@ class CdrReports(OzonetelStream):
             body["campaignName"] = self.config.campaign_name
         return body
 
-    def parse_response(
-        self,
-        response: requests.Response,
-        *,
-        stream_state: Mapping[str, Any],
-        stream_slice: Mapping[str, Any] | None = None,
-        next_page_token: Mapping[str, Any] | None = None,
-    ) -> Iterable[Mapping[str, Any]]:
+    def records_in(
+        self, response: requests.Response, stream_slice: Mapping[str, Any]
+    ) -> Iterator[Mapping[str, Any]]:
         for record in json_body(response)["details"]:
             yield shape_report(record, self.tz)
-
-    def read_records(
-        self,
-        sync_mode: SyncMode,
-        cursor_field: list[str] | None = None,
-        stream_slice: Mapping[str, Any] | None = None,
-        stream_state: Mapping[str, Any] | None = None,
-    ) -> Iterable[Mapping[str, Any] | AirbyteMessage]:
-        """One day, if Ozonetel still serves it. A day that aged out since the sync was planned is reported
-        and not asked for: the API would answer it with an empty list, which reads as "no calls"."""
-        cursor = self.windowed_cursor
-        assert isinstance(cursor, RetentionCursor)
-        if stream_slice and WINDOW_START in stream_slice:
-            held = cursor.held_part(window_of(stream_slice))
-            if held is None:
-                self.finish_slice(stream_slice, 0)
-                return
-            stream_slice = {**stream_slice, WINDOW_START: iso_utc(held.start)}
-        yield from super().read_records(sync_mode, cursor_field, stream_slice, stream_state)
 
 
 def warn_expired(stream: str, lost: Window) -> None:

@@ -32,8 +32,6 @@ class TestCheck(suite.CheckSuite):
     source = ozonetel.SourceOzonetel
     config_builder = OzonetelConfig()
     now = AFTER_PUBLICATION
-    # Known gap: the status message is the repr of the text (source.py leaves `check` to the CDK).
-    check_message_is_repr = True
     secrets = (KEY,)
     bad_configs = [
         BadConfig("end_date", {"end_date": "2024-01-01"}),

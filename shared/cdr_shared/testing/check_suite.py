@@ -20,13 +20,12 @@ Usage, in a connector's `unit_tests/test_check.py`::
         persistent_faults = [PersistentFault("503", SERVICE_UNAVAILABLE, says="HTTP 503"), ...]
 
 Every table must have rows: an empty one is a collection error, not a skipped test. Where a connector
-falls short of the contract today (`check_request_timeout = None`, `check_message_is_repr = True`), its
-table says so and the suite pins that, so the table must change when the code does.
+falls short of the contract today (`check_request_timeout = None`), its table says so and the suite pins
+that, so the table must change when the code does.
 """
 
 from __future__ import annotations
 
-import ast
 import json
 import logging
 import time
@@ -104,7 +103,8 @@ class FaultAnswer:
 
     def respond(self, request: requests.PreparedRequest) -> requests.Response:
         if self.raises is not None:
-            raise self.raises("raised by the check suite's failing provider")
+            # with the request attached, as requests' HTTP adapter raises its exceptions
+            raise self.raises("raised by the check suite's failing provider", request=request)
         response = requests.Response()
         response.status_code = self.status
         response._content = self.body.encode()
@@ -154,10 +154,6 @@ class CheckSuite:
     """The timeout every check request is sent with (`ANY_TIMEOUT`: only that each has one; None: a known gap,
     the requests carry no timeout, pinned so that the table changes when the code does)."""
 
-    check_message_is_repr: ClassVar[bool] = False
-    """Known gap: the status carries the `repr` of the message (the CDK's `AbstractSource.check` does that;
-    `cdr_shared.check_status.failed_status` avoids it). Pinned, so that the table changes when the code does."""
-
     def config(self, **overrides: Any) -> dict[str, Any]:
         return self.config_builder.with_fields(**overrides).build()
 
@@ -175,9 +171,6 @@ class CheckSuite:
     def shown(self, message: str | None) -> str:
         """The message a FAILED status carries, as the user reads it."""
         text = message or ""
-        if self.check_message_is_repr:
-            assert text[:1] in ("'", '"') and text[-1:] == text[:1], f"not a repr: {text}"
-            return str(ast.literal_eval(text))
         assert not (text[:1] in ("'", '"') and text[-1:] == text[:1]), f"the message is a Python repr: {text}"
         return text
 
