@@ -182,7 +182,8 @@ class ConfigModelSource:
 
     @staticmethod
     def parse_config(config: Mapping[str, Any]) -> Any:
-        raise NotImplementedError
+        """The connector's own parser: every source sets `parse_config = staticmethod(parse_config)`."""
+        raise TypeError("a ConfigModelSource must set parse_config to its connector's config parser")
 
     def configure(self, config: Mapping[str, Any], temp_dir: str) -> Mapping[str, Any]:
         return super().configure(migrated(config, self.config_migrations), temp_dir)  # type: ignore[misc]

@@ -14,6 +14,7 @@ with `-I -S` so that it imports nothing from the connector's environment.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -48,10 +49,8 @@ def main(argv: list[str]) -> int:
 
     def forward(signum: int, _frame: object) -> None:
         if child:
-            try:
+            with contextlib.suppress(ProcessLookupError):  # the child has already ended: nothing to pass on
                 os.kill(child, signum)
-            except ProcessLookupError:
-                pass
         else:
             pending.append(signum)
 
