@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from typing import Any
 
-import pendulum
 import requests
 from airbyte_cdk.models import (
     AirbyteEstimateTraceMessage,
@@ -230,10 +229,6 @@ class WindowedHttpStream(ProviderHttpStream, ABC):
         self.skipped.clear()
         if stream_slice.get("last_partition", True):
             self.windowed_cursor.complete(window)
-
-    @staticmethod
-    def now() -> pendulum.DateTime:
-        return pendulum.now("UTC")
 
 
 class WindowedDetailStream(WindowedHttpStream, ABC):
