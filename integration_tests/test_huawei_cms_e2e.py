@@ -38,7 +38,9 @@ DETAILS_DERIVED = (
 )
 SCHEMAS = Path(__file__).parents[1] / "source-huawei-cms/source_huawei_cms/schemas"
 DAY_MS = 24 * 60 * 60 * 1000
-SIGNATURE_MESSAGE = "signature rejected: check access_key/secret_key and the host clock"
+SIGNATURE_MESSAGE = (
+    "signature rejected: check credentials.access_key/credentials.secret_key and the host clock"
+)
 
 
 def config(emulator, **overrides: Any) -> dict[str, Any]:

@@ -59,7 +59,9 @@ class TestCheck(suite.CheckSuite):
             "rejected signature",
             [post(PROBE, REJECTED)],
             succeeds=False,
-            says=("signature rejected: check access_key/secret_key and the host clock",),
+            says=(
+                "signature rejected: check credentials.access_key/credentials.secret_key and the host clock",
+            ),
         ),
         CheckCase(
             "no permission for the VDN",

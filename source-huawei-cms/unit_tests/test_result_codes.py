@@ -84,7 +84,9 @@ def test_http_401_is_the_signature_config_error_without_the_secret():
         http.post(cms.calls_request(*W1), cms.error(401, {"message": "Authentication failed"}))
         output = run(expect_failure=True)
     assert_failed(
-        output, FailureType.config_error, "signature rejected: check access_key/secret_key and the host clock"
+        output,
+        FailureType.config_error,
+        "signature rejected: check credentials.access_key/credentials.secret_key and the host clock",
     )
     assert SECRET_KEY not in everything_printed(output)
 
