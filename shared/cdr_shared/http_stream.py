@@ -20,9 +20,16 @@ from airbyte_cdk.sources.streams.call_rate import APIBudget
 from airbyte_cdk.sources.streams.http import HttpClient, HttpStream
 from requests.auth import AuthBase
 
+from cdr_shared.http_errors import request_timeout
+
 
 class ProviderHttpStream(HttpStream, ABC):
     """An `HttpStream` with a public `send()` and `request_page()` over the CDK's `HttpClient`."""
+
+    timeout_seconds: float | tuple[float, float] = (10.0, 120.0)
+    """(connect, read) seconds of every request that does not set its own `timeout`: a provider that accepts
+    the connection and never answers fails the request (retried as a transient fault) instead of holding
+    the sync; `check` shortens it (`http_errors.request_timeout`)."""
 
     def __init__(self, authenticator: AuthBase | None = None, api_budget: APIBudget | None = None) -> None:
         super().__init__(authenticator=authenticator, api_budget=api_budget)
@@ -52,10 +59,11 @@ class ProviderHttpStream(HttpStream, ABC):
     ) -> requests.Response:
         """One request to `path` under `url_base` (or an absolute URL), through retries, errors and the budget."""
         url = urljoin(self.url_base, path)
+        request_kwargs = {"timeout": request_timeout(self.timeout_seconds), **(request_kwargs or {})}
         _, response = self.http_client.send_request(
             http_method=method,
             url=url,
-            request_kwargs=dict(request_kwargs or {}),
+            request_kwargs=request_kwargs,
             headers=dict(headers or {}),
             params=dict(params or {}),
             json=json,
