@@ -46,6 +46,10 @@ class ProviderHttpStream(HttpStream, ABC):
             message_repository=InMemoryMessageRepository(),
         )
 
+    def request_kwargs(self, **kwargs: Any) -> Mapping[str, Any]:
+        """The `timeout` for the CDK's own page reads of this stream, as `send` sets it for its requests."""
+        return {"timeout": request_timeout(self.timeout_seconds)}
+
     def send(
         self,
         method: str,
