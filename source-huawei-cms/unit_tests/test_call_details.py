@@ -91,11 +91,12 @@ def test_a_call_without_detail_is_skipped_with_a_warning_naming_it():
 
 
 @freeze_time(NOW)
-def test_include_call_details_false_offers_only_the_calls_stream():
+def test_include_call_details_false_offers_only_the_call_list_stream():
     names = [
         s.name
         for s in discover(SourceHuaweiCms(), cms.config(include_call_details=False)).catalog.catalog.streams
     ]
-    assert names == ["calls"]
+    # `calls` maps the detail records, so it goes with them.
+    assert names == ["call_list"]
     names = [s.name for s in discover(SourceHuaweiCms(), cms.config()).catalog.catalog.streams]
-    assert names == ["calls", "call_details"]
+    assert names == ["call_list", "call_details", "calls"]

@@ -10,11 +10,11 @@ from freezegun import freeze_time
 
 from cdr_shared.testing.output import stream_schema, warnings
 from source_huawei_cms.config import parse_config
-from source_huawei_cms.streams import Calls
+from source_huawei_cms.streams import CallList
 from unit_tests import builders as cms
 from unit_tests.builders import NOW, W1, W2
 
-SCHEMA = stream_schema("source_huawei_cms", "calls")
+SCHEMA = stream_schema("source_huawei_cms", "call_list")
 
 
 def keys(output):
@@ -207,7 +207,7 @@ class OffsetIgnoringServer:
 
 
 def read_window_from(server: OffsetIgnoringServer, caplog) -> list[str]:
-    stream = Calls(parse_config(cms.config()))
+    stream = CallList(parse_config(cms.config()))
     stream.http_client = server
     window = {"direction": "inbound", "window_start": W1[0], "window_end": W1[1]}
     with caplog.at_level(logging.WARNING):
