@@ -118,6 +118,30 @@ def test_records_keep_provider_fields_and_gain_utc_instants_labels_and_validate_
 
 
 @freeze_time(NOW)
+def test_numbers_sent_as_text_become_integers_and_a_value_that_is_no_number_is_kept_in_raw_values():
+    odd = cms.call(
+        "1715330000-3",
+        **{
+            "waitBegin": "1715329800000",
+            "callType": "43",
+            "agentId ": "A-9",
+            "skillId": "",
+            "callerNo": 13800000000,
+        },
+    )
+    with HttpMocker() as http:
+        http.post(cms.calls_request(*W1), cms.calls_page([odd]))
+        cms.mock_rest_empty(http)
+        record = cms.run(cms.config()).records[0].record.data
+    jsonschema.validate(record, SCHEMA)
+    assert (record["waitBegin"], record["callType"], record["callerNo"]) == (1715329800000, 43, "13800000000")
+    assert record.get("agentId") is None and record.get("skillId") is None
+    # An empty text loses nothing; "A-9" would be lost as null, so its text is kept.
+    assert record["raw_values"] == {"agentId": "A-9"}
+    assert record["begin_at"] == "2024-05-10T08:30:00+00:00"
+
+
+@freeze_time(NOW)
 def test_codes_outside_the_documented_tables_get_no_label_but_keep_their_value():
     with HttpMocker() as http:
         http.post(cms.calls_request(*W1), cms.calls_page([cms.call("a", callType=99, releaseCause=1234)]))
