@@ -240,6 +240,43 @@ def test_calls_costs_no_request_of_its_own(emulator):
     assert requests_for("calls") == requests_for("call_details") == provider_streams
 
 
+# The fields the pages type String (the others are numbers).
+TEXT_FIELDS = {"callId", "callerNo", "calleeNo", "beginTime", "endTime", "result", "resultCode", "busiResult"}
+TEXT_FIELDS |= {"busiSubStatus"}
+
+
+def as_numbers(record: dict[str, Any]) -> dict[str, Any]:
+    """A record served with `number_form="text"` as the connector must emit it: digit strings as integers."""
+    return {
+        k: int(v) if k.strip() not in TEXT_FIELDS and isinstance(v, str) and v.isdigit() else v
+        for k, v in record.items()
+    }
+
+
+def test_numbers_sent_as_text_are_emitted_as_integers_in_every_stream(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(
+        seed=5, calls=120, access_key=ACCESS_KEY, secret_key=CANARY_SECRET, number_form="text"
+    )
+    cfg = config(emulator, ca_certificate=None)
+    run = run_connector(CONNECTOR, "read", cfg, catalog=configured_catalog(discover_once(CONNECTOR, cfg)))
+    assert run.returncode == 0, run.stderr[-2000:]
+    entries = emulator.ground_truth()
+    assert isinstance(entries[0]["call"]["waitBegin"], str), "the emulator must send text for this test"
+    numbers = [{**e, "call": as_numbers(e["call"]), "detail": as_numbers(e["detail"])} for e in entries]
+
+    class AsNumbers:
+        def ground_truth(self) -> list[dict[str, Any]]:
+            return numbers
+
+    assert keyed(run.records_of("call_list"), CALLS_DERIVED) == truth_calls(AsNumbers())
+    assert keyed(run.records_of("call_details"), DETAILS_DERIVED) == truth_details(AsNumbers())
+    assert unified(run.records_of("calls")) == truth_unified(AsNumbers())
+    for stream in ("call_list", "call_details"):
+        schema = json.loads((SCHEMAS / f"{stream}.json").read_text())
+        for record in run.records_of(stream):
+            jsonschema.validate(record, schema)
+
+
 def test_injected_faults_and_retryable_result_codes_lose_nothing(huawei_cms_emulator):
     # Faults spread over different requests (each retry waits the connector's real backoff).
     emulator = huawei_cms_emulator(
