@@ -1,5 +1,7 @@
 """The unified `calls` stream: CC-CMS's CDR (`call_details`) mapped into the shape shared by the four connectors."""
 
+import logging
+
 import jsonschema
 import pytest
 from airbyte_cdk.test.mock_http import HttpMocker
@@ -7,7 +9,9 @@ from freezegun import freeze_time
 
 from cdr_shared.calls import CALLS_SCHEMA
 from cdr_shared.testing.output import warnings
+from cdr_shared.testing.state_builder import StateBuilder
 from source_huawei_cms.calls import DIRECTION_BY_CALL_TYPE, OUTCOME_BY_RELEASE_CAUSE
+from source_huawei_cms.source import carry_over_renamed_state
 from unit_tests import builders as cms
 from unit_tests.builders import NOW, W1
 
@@ -166,3 +170,40 @@ def test_a_0_x_calls_state_resumes_call_list_and_the_new_calls_starts_afresh():
         cms.mock_rest_empty(http)
         output = cms.run(cms.config(), "calls", state=cms.state_at("2024-05-10T11:00:00+00:00", "calls"))
     assert [r["call_id"] for r in calls_of(output)] == ["a|inbound"]
+
+
+def _names_and_states(messages):
+    return [(m.stream.stream_descriptor.name, m.stream.stream_state.__dict__) for m in messages]
+
+
+@pytest.mark.parametrize(
+    ("saved", "resumed"),
+    [
+        # 0.x: the call list's state under `calls` goes to `call_list`.
+        (
+            [("calls", {"begin_at": "2024-05-10T11:00:00+00:00"})],
+            [("call_list", {"begin_at": "2024-05-10T11:00:00+00:00"})],
+        ),
+        # The unified stream's own state stays where it is.
+        (
+            [("calls", {"started_at": "2024-05-10T11:00:00+00:00"})],
+            [("calls", {"started_at": "2024-05-10T11:00:00+00:00"})],
+        ),
+        # `call_list` has a state of its own: nothing is moved over it.
+        (
+            [
+                ("calls", {"begin_at": "2024-05-10T09:00:00+00:00"}),
+                ("call_list", {"begin_at": "2024-05-10T11:00:00+00:00"}),
+            ],
+            [
+                ("calls", {"begin_at": "2024-05-10T09:00:00+00:00"}),
+                ("call_list", {"begin_at": "2024-05-10T11:00:00+00:00"}),
+            ],
+        ),
+    ],
+)
+def test_only_a_0_x_calls_state_is_carried_over_to_call_list(saved, resumed):
+    builder = StateBuilder()
+    for name, value in saved:
+        builder.with_stream_state(name, value)
+    assert _names_and_states(carry_over_renamed_state(builder.build(), logging.getLogger("test"))) == resumed
