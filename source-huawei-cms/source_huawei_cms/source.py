@@ -22,7 +22,7 @@ from source_huawei_cms.auth import authenticator_from_config
 from source_huawei_cms.calls import Calls
 from source_huawei_cms.config import CONFIG_MIGRATIONS, parse_config
 from source_huawei_cms.result_codes import PROVIDER
-from source_huawei_cms.streams import CURSOR_FIELD, CallDetails, CallList, SyncBound
+from source_huawei_cms.streams import CURSOR_FIELD, CallDetails, CallList
 
 # Until 0.x the call list was the stream `calls`; that name is now the unified stream (cursor
 # `started_at`). A saved state of the old `calls` (cursor `begin_at`) belongs to `call_list`.
@@ -44,12 +44,11 @@ class SourceHuaweiCms(ConfigModelSource, CdrSource):
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
         parsed = self.parsed_config(config)
         authenticator = authenticator_from_config(parsed)
-        bound = SyncBound()  # one upper bound for the sync: children replay exactly their parent's windows
-        call_list = CallList(parsed, bound=bound, authenticator=authenticator)
+        call_list = CallList(parsed, authenticator=authenticator)
         streams: list[Stream] = [call_list]
         if parsed.include_call_details:
-            details = CallDetails(parsed, parent=call_list, bound=bound, authenticator=authenticator)
-            streams += [details, Calls(parsed, parent=details, bound=bound)]
+            details = CallDetails(parsed, parent=call_list, authenticator=authenticator)
+            streams += [details, Calls(parsed, parent=details)]
         return streams
 
     def read(

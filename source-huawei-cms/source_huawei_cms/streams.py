@@ -15,7 +15,7 @@ warning naming the lost period. Every window is read for inbound and then outbou
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pendulum
@@ -93,34 +93,6 @@ def is_inbound(stream_slice: Mapping[str, Any]) -> bool:
     return stream_slice["direction"] == "inbound"
 
 
-class SyncBound:
-    """The upper bound of one sync's windows, taken once by the first stream that plans and kept by all.
-
-    The settled horizon moves with the clock (`CMS_HORIZON`: ten minutes ago), so a detail stream read
-    after its parent would otherwise plan a last window a few seconds longer than the parent's, which
-    the parent's records of this sync no longer cover: that window would be listed again.
-    """
-
-    def __init__(self) -> None:
-        self.value: pendulum.DateTime | None = None
-
-    def fixed(self, compute: Callable[[], pendulum.DateTime]) -> pendulum.DateTime:
-        if self.value is None:
-            self.value = compute()
-        return self.value
-
-
-class CmsCursor(RetentionCursor):
-    """The retention cursor, with the upper bound shared by every stream of the sync (`SyncBound`)."""
-
-    def __init__(self, *args: Any, bound: SyncBound, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.bound = bound
-
-    def upper_bound(self) -> pendulum.DateTime:
-        return self.bound.fixed(super().upper_bound)
-
-
 class CmsStream(WindowedHttpStream):
     """What both CC-CMS streams share: signed JSON POSTs, TLS trust, errors, retention, windows x directions."""
 
@@ -129,17 +101,16 @@ class CmsStream(WindowedHttpStream):
     state_cursor = CURSOR_FIELD
     """The record field the stream's state follows."""
 
-    def __init__(self, config: CmsConfig, bound: SyncBound | None = None, **kwargs: Any) -> None:
+    def __init__(self, config: CmsConfig, **kwargs: Any) -> None:
         self.config = config
         self._reported_lost: set[tuple[str, str]] = set()
-        cursor = CmsCursor(
+        cursor = RetentionCursor(
             self.name,
             self.state_cursor,
             config.sync_range,
             CMS_HORIZON,
             retention=config.retention,
             on_expired=self.report_lost,
-            bound=bound or SyncBound(),
         )
         super().__init__(cursor, **kwargs)
 
