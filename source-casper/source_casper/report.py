@@ -61,6 +61,20 @@ REPORT_ZONE = pendulum.timezone(REPORT_ZONE_NAME)
 END_OF_WINDOW = pendulum.duration(microseconds=100)
 
 
+def report_cursor(stream_name: str, cursor_field: str, config: CasperConfig) -> WindowedCursor:
+    """The report's cursor contract: local days of `timezone` per `window_days`, lookback, horizon "now"
+    (`call_detail_report` on `enqueue_at`, and `calls` on `started_at`, the same instant)."""
+    tz = config.sync_range.tz
+    days = max(1, int(config.sync_range.window.total_seconds() // 86_400))
+    return WindowedCursor(
+        stream_name,
+        cursor_field,
+        config.sync_range,
+        RINGCX_HORIZON,
+        splitter=lambda start, end: split_local_days(start, end, tz, days),
+    )
+
+
 @dataclass(frozen=True)
 class ReportCriteria:
     """The groups and objects one account's report covers."""
@@ -140,16 +154,7 @@ class CallDetailReport(WindowedHttpStream):
         self.auth_hint = auth_hint
         self.directory = directory
         self._criteria: dict[str, ReportCriteria | None] = {}
-        tz = config.sync_range.tz
-        days = max(1, int(config.sync_range.window.total_seconds() // 86_400))
-        cursor = WindowedCursor(
-            self.name,
-            "enqueue_at",
-            config.sync_range,
-            RINGCX_HORIZON,
-            splitter=lambda start, end: split_local_days(start, end, tz, days),
-        )
-        super().__init__(cursor, **kwargs)
+        super().__init__(report_cursor(self.name, "enqueue_at", config), **kwargs)
 
     @property
     def url_base(self) -> str:
@@ -171,7 +176,8 @@ class CallDetailReport(WindowedHttpStream):
         """One partition per account; its report criteria are resolved here, once per sync."""
         partitions = []
         for account_id in self.directory.account_ids():
-            self._criteria[account_id] = self.criteria_for(account_id)
+            if account_id not in self._criteria:  # `calls` asks again: inputControls is read once per sync
+                self._criteria[account_id] = self.criteria_for(account_id)
             partitions.append({"account_id": account_id})
         return partitions
 
