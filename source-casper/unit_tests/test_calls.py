@@ -7,7 +7,6 @@ import datetime as dt
 import logging
 
 import jsonschema
-import pytest
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
@@ -16,7 +15,7 @@ from cdr_shared.calls import CALLS_SCHEMA, CallRecord
 from cdr_shared.testing.output import record_values, warnings
 from cdr_shared.testing.state_builder import StateBuilder
 from source_casper import SourceCasper
-from source_casper.calls import OUTCOMES, RingCxCalls
+from source_casper.calls import RingCxCalls
 from source_casper.report import REPORT_ZONE
 from source_casper.report_csv import ReportRowParser
 from unit_tests import builders as ringcx
@@ -112,11 +111,6 @@ def test_call_results_outside_the_table_are_other_and_warned_once_per_value(capl
     assert [r.message for r in caplog.records if "SOMETHING_NEW" in r.message] == [
         "calls: call_result 'SOMETHING_NEW' is not one RingCX documents; its calls have outcome 'other'."
     ]
-
-
-@pytest.mark.parametrize("result, outcome", [("CONNECTED", "answered"), ("ABANDONED", "abandoned")])
-def test_the_call_results_ringcx_writes_have_their_outcome(result, outcome):
-    assert OUTCOMES[result] == outcome
 
 
 def test_a_row_without_an_enqueue_time_is_skipped_and_counted():
