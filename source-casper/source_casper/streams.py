@@ -7,6 +7,7 @@
 | `users` | `GET admin/users?flatten=true` | full refresh |
 | `cloud_profiles`, `cloud_destinations` | `GET admin/accounts/{id}/users/{id}/reports/inputControls`, per account | full refresh |
 | `call_detail_report` | `POST admin/accounts/{id}/reportsStreaming` (CSV), per account and local day(s) | incremental on `enqueue_at`, full refresh |
+| `calls` | none: the report's rows mapped to the shared shape (`calls.py`) | incremental on `started_at`, full refresh |
 
 
 - `accounts`: `GET {base}/api/v1/admin/accounts`, every account the login can see;
