@@ -37,6 +37,20 @@ def utc_now() -> pendulum.DateTime:
     return pendulum.now("UTC")
 
 
+def fixed_at_first_use(clock: Clock = utc_now) -> Clock:
+    """A clock that reads `clock` once, then always answers that instant: "the moment the sync started",
+    shared by a stream's cursor and the cursors of the streams mapped from it (`calls`), so a child planned
+    minutes after its parent plans the same last window and replays it instead of asking for it again."""
+    started: list[pendulum.DateTime] = []
+
+    def now() -> pendulum.DateTime:
+        if not started:
+            started.append(clock())
+        return started[0]
+
+    return now
+
+
 class WindowedCursor:
     """Plans a sync's windows and keeps the cursor: the end of the last completely read window."""
 

@@ -5,7 +5,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdr_shared.horizon import DailyPublicationHorizon, LagHorizon
 from cdr_shared.sync_range import sync_range_from_config
-from cdr_shared.windowed_state import WindowedCursor
+from cdr_shared.windowed_state import WindowedCursor, fixed_at_first_use
 from cdr_shared.windows import Window
 
 NOW = pendulum.datetime(2024, 5, 10, 12, tz="UTC")
@@ -93,3 +93,9 @@ def test_empty_state_means_a_first_sync():
     c = cursor()
     c.load({})
     assert c.value is None and c.to_state() == {}
+
+
+def test_a_clock_fixed_at_first_use_answers_the_first_instant_ever_after():
+    ticks = iter([at(2024, 5, 10, 12), at(2024, 5, 10, 12, 5)])
+    clock = fixed_at_first_use(lambda: next(ticks))
+    assert clock() == clock() == at(2024, 5, 10, 12)

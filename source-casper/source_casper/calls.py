@@ -60,7 +60,8 @@ class RingCxCalls(MappedCallsStream):
 
     def __init__(self, config: CasperConfig, parent: CallDetailReport, **kwargs: Any) -> None:
         self._unknown: set[tuple[str, str]] = set()
-        super().__init__(report_cursor(self.name, "started_at", config), parent=parent, **kwargs)
+        cursor = report_cursor(self.name, "started_at", config, parent.sync_start)
+        super().__init__(cursor, parent=parent, **kwargs)
 
     @property
     def url_base(self) -> str:

@@ -39,7 +39,7 @@ from cdr_shared.dates import format_local
 from cdr_shared.errors import transient_error
 from cdr_shared.horizon import LagHorizon
 from cdr_shared.http_errors import ProviderErrorHandler, RetryAfterBackoff
-from cdr_shared.windowed_state import WindowedCursor
+from cdr_shared.windowed_state import Clock, WindowedCursor, fixed_at_first_use
 from cdr_shared.windowed_stream import WindowedHttpStream, window_of
 from cdr_shared.windows import Window, split_local_days
 from source_casper.config import CasperConfig
@@ -61,9 +61,10 @@ REPORT_ZONE = pendulum.timezone(REPORT_ZONE_NAME)
 END_OF_WINDOW = pendulum.duration(microseconds=100)
 
 
-def report_cursor(stream_name: str, cursor_field: str, config: CasperConfig) -> WindowedCursor:
+def report_cursor(stream_name: str, cursor_field: str, config: CasperConfig, clock: Clock) -> WindowedCursor:
     """The report's cursor contract: local days of `timezone` per `window_days`, lookback, horizon "now"
-    (`call_detail_report` on `enqueue_at`, and `calls` on `started_at`, the same instant)."""
+    (`call_detail_report` on `enqueue_at`, and `calls` on `started_at`, the same instant); `clock` is the
+    sync's start, shared by both so they plan the same windows."""
     tz = config.sync_range.tz
     days = max(1, int(config.sync_range.window.total_seconds() // 86_400))
     return WindowedCursor(
@@ -71,6 +72,7 @@ def report_cursor(stream_name: str, cursor_field: str, config: CasperConfig) -> 
         cursor_field,
         config.sync_range,
         RINGCX_HORIZON,
+        clock=clock,
         splitter=lambda start, end: split_local_days(start, end, tz, days),
     )
 
@@ -154,7 +156,9 @@ class CallDetailReport(WindowedHttpStream):
         self.auth_hint = auth_hint
         self.directory = directory
         self._criteria: dict[str, ReportCriteria | None] = {}
-        super().__init__(report_cursor(self.name, "enqueue_at", config), **kwargs)
+        # "Up to the moment the sync started": one instant for the report and the calls mapped from it.
+        self.sync_start = fixed_at_first_use()
+        super().__init__(report_cursor(self.name, "enqueue_at", config, self.sync_start), **kwargs)
 
     @property
     def url_base(self) -> str:

@@ -198,6 +198,15 @@ def test_given_full_refresh_then_calls_read_from_start_date_whatever_the_state()
     assert record_values(output, "call_id") == ["1"]
 
 
+def test_calls_planned_minutes_after_the_report_end_where_the_report_ended_so_its_last_window_is_replayed():
+    with freeze_time(NOW) as clock:
+        calls = calls_stream(ringcx.config(start_date="2024-05-10"))
+        report_windows = calls.parent.windowed_cursor.plan(incremental=True)
+        clock.tick(dt.timedelta(minutes=20))  # the report took 20 minutes to read
+        assert calls.windowed_cursor.plan(incremental=True) == report_windows
+    assert report_windows[-1].end.isoformat() == "2024-05-10T12:00:00+00:00"
+
+
 def test_calls_declare_the_shared_schema_key_and_cursor():
     stream = calls_stream()
     assert stream.get_json_schema() == CALLS_SCHEMA
