@@ -18,6 +18,7 @@ import pendulum
 import pytest
 
 from cdr_shared.calls import CALLS_SCHEMA
+from cdr_shared.dates import parse_utc_instant
 from cdr_shared.secrets import secret_forms
 from cdr_shared.testing.console import configured_catalog, discover_once, state_messages_as_input
 from cdr_shared.testing.console import run_console_script as run_connector
@@ -147,6 +148,13 @@ def test_full_refresh_of_every_stream_equals_ground_truth_across_accounts(emulat
     profiles = run.records_of("cloud_profiles")
     assert len(profiles) == 15 and any("group_id" not in p for p in profiles)  # the null group is listed
     assert len(run.records_of("cloud_destinations")) == 12
+    assert len(run.records_of("calls")) == len(report)
+    schemas = {s["name"]: s["json_schema"] for s in discovered.of_type("CATALOG")[0]["catalog"]["streams"]}
+    checker = date_time_checker()
+    for message in run.of_type("RECORD"):
+        jsonschema.validate(
+            message["record"]["data"], schemas[message["record"]["stream"]], format_checker=checker
+        )
 
 
 def test_permanent_api_token_sync_equals_ground_truth_and_checks_ok(emulator, catalog):
@@ -614,9 +622,18 @@ def test_calls_equal_the_emulators_calls_and_cost_no_request_beyond_the_report(e
     assert both == alone
     assert both == [expected_call(truth) for truth in sorted(emulator.calls_truth(), key=by_account)]
     assert {call["outcome"] for call in both} == {"answered", "abandoned"}
-    checker = jsonschema.FormatChecker()
+    checker = date_time_checker()
     for call in both:
         jsonschema.validate(call, CALLS_SCHEMA, format_checker=checker)
+
+
+def date_time_checker() -> jsonschema.FormatChecker:
+    """Checks `format: date-time` as ISO 8601 with an offset (jsonschema checks no format without extras)."""
+    checker = jsonschema.FormatChecker([])
+    checker.checks("date-time", raises=ValueError)(
+        lambda value: not isinstance(value, str) or bool(parse_utc_instant(value))
+    )
+    return checker
 
 
 def by_account(truth: dict[str, Any]) -> tuple[Any, ...]:
