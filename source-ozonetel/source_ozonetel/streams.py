@@ -12,6 +12,9 @@
   `WindowedDetailStream` whose parent is `call_logs`, replaying what `call_logs` read in the same sync;
 - `cdr_reports`: `/ca_reports/fetchCDRDetails`, one local day per request, last 15 days.
 
+`calls` (`calls.py`) maps `cdr_reports` or `call_logs` into the suite's shared call shape, with a cursor
+built as its source's (`cursor_like`).
+
 Every stream reads settled days only: a day's calls are complete from 03:00 (the account's reporting time,
 IST by default) the next day, when the provider has moved them from its current-day store to the
 historical one (https://docs.ozonetel.com/reference/get_caservices-cdr-fetchcdrbyucid-php), plus a safety
