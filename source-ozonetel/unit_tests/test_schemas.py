@@ -49,3 +49,9 @@ def test_every_date_time_field_says_whether_it_carries_a_zone():
         for name, prop in properties(schema):
             if prop.get("format") == "date-time":
                 assert prop.get("airbyte_type") == "timestamp_with_timezone", f"{stream}.{name}"
+
+
+def test_no_stream_closes_its_schema_as_airbyte_s_standard_tests_require():
+    for stream, schema in discovered().items():
+        closed = [name for name, prop in properties(schema) if prop.get("additionalProperties") is False]
+        assert schema.get("additionalProperties") is not False and closed == [], stream
