@@ -138,6 +138,9 @@ def test_full_refresh_equals_ground_truth_for_every_stream(emulator, fake_clock_
     assert provider_view(run.records_of("cdr_reports")) == provider_view(reports)
     assert all(r["started_at"].endswith("+00:00") for r in run.records)
     assert all(isinstance(r.get("duration_seconds", 0), int) for r in run.records)
+    schemas = {s["name"]: s["json_schema"] for s in discovered.of_type("CATALOG")[0]["catalog"]["streams"]}
+    for message in run.of_type("RECORD"):
+        jsonschema.validate(message["record"]["data"], schemas[message["record"]["stream"]])
     # With the reports API configured, `calls` maps from it: the days it serves, every call as it was.
     reported = {r["UCID"] for r in reports}
     assert len(run.records_of("calls")) == len(reports) > 200
