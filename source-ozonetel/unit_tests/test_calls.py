@@ -261,3 +261,16 @@ def test_calls_keeps_its_own_state_per_window_and_reads_incrementally_from_it():
     assert [m.record.data["call_id"] for m in output.records] == ["111"]
     assert ozonetel.states(output)[-1] == "2024-05-09T18:30:00+00:00"
     assert all(m.state.stream.stream_descriptor.name == "calls" for m in output.state_messages)
+
+
+def test_calls_from_the_reports_api_keep_its_history_and_report_older_days_as_not_read():
+    config = ozonetel.config.with_cdr_reports("basic")(start_date="2024-04-20")
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+        for day in [f"2024-04-{d}" for d in range(26, 31)] + [f"2024-05-{d:02d}" for d in range(1, 10)]:
+            http.get(ozonetel.reports_request(day), ozonetel.answer({"details": []}))
+        output = ozonetel.run(config, "calls")
+    assert output.is_in_logs(
+        "calls: Ozonetel serves only .* the calls from 2024-04-19T18:30:00\\+00:00 to "
+        "2024-04-25T18:30:00\\+00:00 cannot be read"
+    )
+    assert ozonetel.states(output)[-1] == "2024-05-09T18:30:00+00:00"
