@@ -89,7 +89,8 @@ def without_nulls(record: dict[str, Any]) -> dict[str, Any]:
 
 def provider_view(records: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
     """Records by UCID as the provider sent them: no derived fields, no `Apikey` (dropped on purpose),
-    the reports API's 17-digit `CallID` as the exact string the connector keeps."""
+    ids sent as JSON numbers (the reports API's 17-digit `UCID` and `CallID`, the spaced UCID sample's
+    `CallID`) as the exact strings the connector keeps."""
     view = {}
     for record in records:
         kept = {
@@ -97,9 +98,10 @@ def provider_view(records: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
             for k, v in record.items()
             if k not in DERIVED and not k.endswith("_seconds") and not is_key_echo(k)
         }
-        if "CallDate" in kept and kept.get("CallID") is not None:
-            kept["CallID"] = str(kept["CallID"])
-        view[record["UCID"]] = without_nulls(kept)
+        for key in ("UCID", "CallID"):
+            if isinstance(kept.get(key), int):
+                kept[key] = str(kept[key])
+        view[kept["UCID"]] = without_nulls(kept)
     return view
 
 
@@ -136,6 +138,75 @@ def test_full_refresh_equals_ground_truth_for_every_stream(emulator, fake_clock_
     assert provider_view(run.records_of("cdr_reports")) == provider_view(reports)
     assert all(r["started_at"].endswith("+00:00") for r in run.records)
     assert all(isinstance(r.get("duration_seconds", 0), int) for r in run.records)
+    schemas = {s["name"]: s["json_schema"] for s in discovered.of_type("CATALOG")[0]["catalog"]["streams"]}
+    for message in run.of_type("RECORD"):
+        jsonschema.validate(message["record"]["data"], schemas[message["record"]["stream"]])
+    # With the reports API configured, `calls` maps from it: the days it serves, every call as it was.
+    reported = {r["UCID"] for r in reports}
+    assert len(run.records_of("calls")) == len(reports) > 200
+    assert by_call_id(run.records_of("calls")) == expected_calls(emulator, "cdr_reports", reported)
+
+
+def expected_calls(emulator: Any, source_stream: str, ucids: set[Any] | None = None) -> dict[str, Any]:
+    """The `calls` records the emulator's settled calls must give (`ucids`: only those), by call_id."""
+    expected = {}
+    for truth in emulator.ground_truth_calls():
+        if utc(truth["start"]) >= "2024-05-09T18:30:00+00:00" or (
+            ucids is not None and int(truth["call_id"]) not in {int(u) for u in ucids}
+        ):
+            continue
+        inbound = truth["direction"] == "inbound"
+        customer, campaign = truth["customer_number"], truth["campaign_number"]
+        hung_up_by = {"agent": "agent", "customer": "caller" if inbound else None}[truth["hung_up_by"]]
+        record = {
+            "provider": "ozonetel",
+            "account": "demo_user",
+            "call_id": truth["call_id"],
+            "direction": truth["direction"],
+            "started_at": utc(truth["start"]),
+            "answered_at": utc(truth["answered"]),
+            "ended_at": utc(truth["end"]),
+            "ring_seconds": truth["ring_seconds"],
+            "talk_seconds": truth["talk_seconds"],
+            "duration_seconds": truth["end"] - truth["start"],
+            "caller_number": customer if inbound else campaign,
+            "called_number": campaign if inbound else customer,
+            "agent_id": truth["agent_id"],
+            "agent_name": truth["agent_name"],
+            "queue": truth["campaign"],
+            "outcome": truth["outcome"],
+            "hangup_by": hung_up_by,
+            "disposition": truth["disposition"],
+            "recording_url": truth["recording_url"],
+            "source_stream": source_stream,
+            "source_key": truth["call_id"],
+        }
+        expected[truth["call_id"]] = without_nulls(record)
+    return expected
+
+
+def utc(epoch: int | None) -> str | None:
+    return pendulum.from_timestamp(epoch, "UTC").isoformat() if epoch is not None else None
+
+
+def by_call_id(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {record["call_id"]: record for record in records}
+
+
+def test_calls_from_call_logs_equal_ground_truth_at_one_get_call_logs_request_per_window(
+    emulator, fake_clock_path
+):
+    cfg = config(emulator.base_url, include_call_details=False, cdr_reports={"auth_type": "disabled"})
+    discovered = discover_at(AT_04_00, emulator, fake_clock_path, cfg)
+    both = configured_catalog(discovered, "incremental", ["call_logs", "calls"])
+    run = run_at(AT_04_00, emulator, fake_clock_path, "read", cfg, catalog=both)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert len(run.records_of("calls")) == len(settled(emulator.ground_truth())) > 200
+    assert by_call_id(run.records_of("calls")) == expected_calls(emulator, "call_logs")
+    # 11 days in windows of 5: 3 windows, each asked once for both streams.
+    assert len(emulator.request_log(CALL_LOGS_PATH)) == 3
+    calls_states = [m for m in run.states if m["stream"]["stream_descriptor"]["name"] == "calls"]
+    assert calls_states[-1]["stream"]["stream_state"]["started_at"] == "2024-05-09T18:30:00+00:00"
 
 
 def test_incremental_syncs_across_midnight_and_03_00_lose_nothing_and_never_pass_the_horizon(
@@ -210,7 +281,9 @@ def test_a_backfill_under_the_enforced_hourly_limit_gets_no_max_limit_exceeded(
     assert len(requests) == 14  # ceil(40 days / 3)
     assert emulator.stats()["rate_limited"] == 0
     assert any("quota" in line and "waiting" in line for line in run.logs)
-    assert {r["UCID"] for r in run.records} == {r["UCID"] for r in settled(emulator.ground_truth())}
+    assert {r["UCID"] for r in run.records_of("call_logs")} == {
+        r["UCID"] for r in settled(emulator.ground_truth())
+    }
 
 
 def test_injected_faults_and_an_expired_token_lose_nothing(emulator, fake_clock_path, catalog):
@@ -226,7 +299,7 @@ def test_injected_faults_and_an_expired_token_lose_nothing(emulator, fake_clock_
     assert {r["UCID"] for r in run.records_of("call_details")} == {
         r["UCID"] for r in settled(emulator.ground_truth_details())
     }
-    reports = {r["UCID"] for r in emulator.ground_truth_reports() if r["CallDate"] < TODAY_IST}
+    reports = {str(r["UCID"]) for r in emulator.ground_truth_reports() if r["CallDate"] < TODAY_IST}
     assert {r["UCID"] for r in run.records_of("cdr_reports")} == reports
 
 

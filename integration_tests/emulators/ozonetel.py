@@ -29,7 +29,8 @@ serve the last 15 IST days only (today minus 15 days onwards).
 
 Messages for cases the documentation leaves open are inferred and marked so in `INFERRED`.
 Control: `POST /__control/add_calls` `{"count", "at"}`; `GET /__control/ground_truth` (call-log records
-visible now), `/__control/ground_truth_details`, `/__control/ground_truth_reports`;
+visible now), `/__control/ground_truth_details`, `/__control/ground_truth_reports`, `/__control/ground_truth_calls`
+(what each visible call was, for the unified `calls` stream);
 `POST /__control/odd_answers` `{"kind", "count", "path"}` (see below).
 
 Variants the vendor material shows, each selectable per emulator (constructor option and flag):
@@ -222,6 +223,9 @@ class OzonetelEmulator(EmulatorServer):
         )
         self.add_control_route(
             "GET", "ground_truth_reports", lambda r: Response.json(self.ground_truth_reports())
+        )
+        self.add_control_route(
+            "GET", "ground_truth_calls", lambda r: Response.json(self.ground_truth_calls())
         )
 
     # ------------------------------------------------------------------------------------- time
@@ -483,6 +487,11 @@ class OzonetelEmulator(EmulatorServer):
             for call in self.visible_calls()
             if self.in_reports_range(call.ist_day)
         ]
+
+    def ground_truth_calls(self) -> list[dict[str, Any]]:
+        """What every call visible now was (direction, times as epochs, parties, outcome), oldest first:
+        the facts the calls were generated from, to compare a unified `calls` table with."""
+        return [copy.deepcopy(call.truth) for call in self.visible_calls()]
 
     def add_calls(self, count: int = 1, at: datetime | str | None = None) -> list[dict[str, Any]]:
         instant = parse_instant(at) if isinstance(at, str) else at or self.clock.now()

@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import random
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 
@@ -73,6 +73,8 @@ class OzonetelCall:
     """Local midnight of the call's day (the account's zone)."""
     spaced_record: dict[str, Any]
     """The CDR-by-UCID record in the current vendor page's spaced keys."""
+    truth: dict[str, Any] = field(default_factory=dict)
+    """What the call was, in the emulator's own terms (`ground_truth_calls`): epochs, seconds, parties."""
 
 
 class CallFactory:
@@ -276,6 +278,30 @@ class CallFactory:
             "RatingComments": "",
             "Audio Download": audio,
         }
+        if answered:
+            outcome = "answered"
+        elif call_type == "InBound":
+            outcome = "abandoned"  # the caller hung up before an agent answered
+        else:
+            outcome = "busy" if dial_status == "busy" else "missed"
+        truth = {
+            "call_id": ucid,
+            "direction": "inbound" if call_type == "InBound" else "outbound",
+            "start": start,
+            "end": end,
+            "answered": start + ring if answered else None,
+            "ring_seconds": ring if answered else None,
+            "talk_seconds": talk,
+            "customer_number": caller,
+            "campaign_number": did,
+            "agent_id": agent_id,
+            "agent_name": agent_name,
+            "campaign": campaign,
+            "outcome": outcome,
+            "hung_up_by": "customer" if hangup == "UserHangup" else "agent",
+            "disposition": disposition or None,
+            "recording_url": audio or None,
+        }
         return OzonetelCall(
             ucid,
             start,
@@ -286,6 +312,7 @@ class CallFactory:
             report_record,
             ist_day_start(start, tz),
             spaced_record,
+            truth,
         )
 
 

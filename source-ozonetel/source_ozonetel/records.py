@@ -8,10 +8,18 @@ The CDR-by-UCID page (https://docs.ozonetel.com/reference/get_caservices-cdr-fet
 record shapes: the older camel-case keys (`StartTime`, `TimeToAnswer`, `AudioFile`...) and the current
 sample's spaced keys (`Start Time`, `Time to Answer`, `Audio Download`...). Both are read into the same
 derived fields.
+
+Each field has one type in the schema, whatever type an answer uses (`normalise_types`): ids and numbers
+that some answers send as JSON numbers (the reports API's 17-digit `CallID` and `UCID`, the current UCID
+sample's `CallID`) become their exact text; `Rating` a number and `DialCount` an integer (a text that is
+not one is kept in `rating_text` / `dial_count_text`, the field itself null); structured `CallFlow` and
+`ConferenceData` values their compact JSON text.
 """
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -110,20 +118,90 @@ def add_call_times(out: dict[str, Any], record: Mapping[str, Any], tz: pendulum.
     return out
 
 
-def shape_call_log(record: Mapping[str, Any], tz: pendulum.Timezone = IST) -> dict[str, Any]:
-    """A getCallLogs or CDR-by-UCID record (either shape): UTC times, seconds, `recording_url`."""
-    out = add_call_times(add_duration_seconds(without_account_key(record)), record, tz)
-    out["recording_url"] = first_text(record, RECORDING_KEYS)
+# Ids and numbers typed as text: the reports API sends `CallID` and `UCID` as JSON numbers of 17 digits
+# (https://docs.ozonetel.com/reference/get_ca-reports-fetchcdrdetails), the current UCID sample `CallID`
+# as a number (https://docs.ozonetel.com/reference/get_caservices-cdr-fetchcdrbyucid-php); the callback
+# fields page types `AgentUniqueID` as a BigInt (https://docs.ozonetel.com/docs/callback-url-configuration).
+TEXT_IDS = (
+    "UCID",
+    "CallID",
+    "monitorUCID",
+    "AgentUniqueID",
+    "Did",
+    "DID",
+    "CallerID",
+    "Caller Id",
+    "E164",
+    "DialedNumber",
+    "Dialed Number",
+    "PhoneName",
+    "AgentPhoneNumber",
+)
+# Fields of one numeric type, and the derived field that keeps a text that is not such a number.
+NUMBERS = {"Rating": (float, "rating_text"), "DialCount": (int, "dial_count_text")}
+# Fields that may come structured (a list of steps, an object) and are kept as their JSON text.
+JSON_TEXT = ("CallFlow", "ConferenceData")
+
+
+def exact_text(value: Any) -> Any:
+    """A JSON number as its exact text (`21916200693271870`, never `2.19e16`); other values unchanged."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def number_of(value: Any, kind: type) -> int | float | None:
+    """`value` as an `int` or a `float` (`kind`), or None when it is not such a number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        number = value
+    else:
+        try:
+            number = float(str(value).strip())
+        except ValueError:
+            return None
+    if not math.isfinite(number):
+        return None
+    if kind is int:
+        return int(number) if float(number).is_integer() else None
+    return int(number) if float(number).is_integer() else float(number)
+
+
+def normalise_types(out: dict[str, Any]) -> dict[str, Any]:
+    """Each field in the one type its schema gives it (see the module docstring)."""
+    for field in TEXT_IDS:
+        if field in out:
+            out[field] = exact_text(out[field])
+    for field, (kind, text_field) in NUMBERS.items():
+        value = out.get(field)
+        if value is None:
+            continue
+        number = number_of(value, kind) if not (isinstance(value, str) and not value.strip()) else None
+        out[field] = number
+        if number is None and isinstance(value, str) and value.strip():
+            out[text_field] = value
+    for field in JSON_TEXT:
+        value = out.get(field)
+        if value is not None and not isinstance(value, str):
+            out[field] = json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
     return out
 
 
+def shape_call_log(record: Mapping[str, Any], tz: pendulum.Timezone = IST) -> dict[str, Any]:
+    """A getCallLogs or CDR-by-UCID record (either shape): UTC times, seconds, `recording_url`, one type
+    per field."""
+    out = add_call_times(add_duration_seconds(without_account_key(record)), record, tz)
+    out["recording_url"] = first_text(record, RECORDING_KEYS)
+    return normalise_types(out)
+
+
 def shape_report(record: Mapping[str, Any], tz: pendulum.Timezone = IST) -> dict[str, Any]:
-    """A reports-API record. `CallID` is a 17-digit JSON number: kept exact, as a string
-    (https://docs.ozonetel.com/reference/get_ca-reports-fetchcdrdetails), so no destination rounds it."""
+    """A reports-API record. `CallID` and `UCID` are 17-digit JSON numbers: kept exact, as strings
+    (https://docs.ozonetel.com/reference/get_ca-reports-fetchcdrdetails), so no destination rounds them."""
     out = shape_call_log(record, tz)
     if "PickupTime" not in record:
         out["picked_up_at"] = None
-    call_id = record.get("CallID")
-    if call_id is not None and not isinstance(call_id, str):
-        out["CallID"] = str(call_id)
     return out

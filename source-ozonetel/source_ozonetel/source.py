@@ -20,6 +20,7 @@ from cdr_shared.config_migration import ConfigModelSource
 from cdr_shared.rate_budget import PatientAPIBudget, Quota
 from cdr_shared.source import CdrSource
 from source_ozonetel.auth import TOKEN_LIFETIME_SECONDS, OzonetelTokenAuth
+from source_ozonetel.calls import OzonetelCalls, calls_parent
 from source_ozonetel.check import check_credentials
 from source_ozonetel.config import CONFIG_MIGRATIONS, OzonetelConfig, parse_config
 from source_ozonetel.errors import PROVIDER, quota_spent
@@ -69,10 +70,15 @@ class SourceOzonetel(ConfigModelSource, CdrSource):
         if parsed.include_call_details:
             # call_logs is the parent: call_details replays the windows call_logs read in this sync.
             streams.append(CallDetails(parsed, parent=call_logs, api_budget=budget))
+        cdr_reports = None
         if parsed.cdr_reports_mode != "disabled":
-            streams.append(
-                CdrReports(parsed, api_budget=budget, authenticator=reports_authenticator(parsed, budget))
+            cdr_reports = CdrReports(
+                parsed, api_budget=budget, authenticator=reports_authenticator(parsed, budget)
             )
+            streams.append(cdr_reports)
+        # The unified `calls`, mapped from the reports API when configured, else from the call logs: it
+        # replays the windows its parent read in this sync (no request of its own).
+        streams.append(OzonetelCalls(parsed, parent=calls_parent(call_logs, cdr_reports)))
         return streams
 
 

@@ -12,6 +12,9 @@
   `WindowedDetailStream` whose parent is `call_logs`, replaying what `call_logs` read in the same sync;
 - `cdr_reports`: `/ca_reports/fetchCDRDetails`, one local day per request, last 15 days.
 
+`calls` (`calls.py`) maps `cdr_reports` or `call_logs` into the suite's shared call shape, with a cursor
+built as its source's (`cursor_like`).
+
 Every stream reads settled days only: a day's calls are complete from 03:00 (the account's reporting time,
 IST by default) the next day, when the provider has moved them from its current-day store to the
 historical one (https://docs.ozonetel.com/reference/get_caservices-cdr-fetchcdrbyucid-php), plus a safety
@@ -121,8 +124,11 @@ class CallLogs(OzonetelStream):
     primary_key = "UCID"
 
     def __init__(self, config: OzonetelConfig, **kwargs: Any) -> None:
-        cursor = WindowedCursor(self.name, "started_at", config.sync_range, settled_horizon(config))
-        super().__init__(config, cursor, **kwargs)
+        super().__init__(config, call_logs_cursor(config, self.name), **kwargs)
+
+    def cursor_like(self, stream_name: str) -> WindowedCursor:
+        """A new cursor built as this stream's (windows, lookback, horizon), for a stream mapped from it."""
+        return call_logs_cursor(self.config, stream_name)
 
     def path(self, **kwargs: Any) -> str:
         return CALL_LOGS_PATH
@@ -247,18 +253,12 @@ class CdrReports(OzonetelStream):
     records_key = "details"
 
     def __init__(self, config: OzonetelConfig, clock: Any = utc_now, **kwargs: Any) -> None:
-        tz = config.tz
-        cursor = RetentionCursor(
-            self.name,
-            "started_at",
-            config.sync_range,
-            settled_horizon(config),
-            clock=clock,
-            splitter=lambda start, end: split_local_days(start, end, tz, 1),
-            retention=history(config, REPORTS_HISTORY_DAYS),
-            on_expired=lambda lost: warn_expired(self.name, lost),
-        )
-        super().__init__(config, cursor, **kwargs)
+        self.clock = clock
+        super().__init__(config, reports_cursor(config, self.name, clock), **kwargs)
+
+    def cursor_like(self, stream_name: str) -> WindowedCursor:
+        """A new cursor built as this stream's (local days, horizon, history), for a stream mapped from it."""
+        return reports_cursor(self.config, stream_name, self.clock)
 
     def path(self, **kwargs: Any) -> str:
         return REPORTS_PATH
@@ -289,6 +289,26 @@ class CdrReports(OzonetelStream):
     ) -> Iterator[Mapping[str, Any]]:
         for record in json_body(response)["details"]:
             yield shape_report(record, self.tz)
+
+
+def call_logs_cursor(config: OzonetelConfig, stream_name: str) -> WindowedCursor:
+    """getCallLogs windows: `window_days` (at most 30) up to the settled horizon."""
+    return WindowedCursor(stream_name, "started_at", config.sync_range, settled_horizon(config))
+
+
+def reports_cursor(config: OzonetelConfig, stream_name: str, clock: Any = utc_now) -> RetentionCursor:
+    """Reports windows: one local day each, up to the settled horizon, within the served history."""
+    tz = config.tz
+    return RetentionCursor(
+        stream_name,
+        "started_at",
+        config.sync_range,
+        settled_horizon(config),
+        clock=clock,
+        splitter=lambda start, end: split_local_days(start, end, tz, 1),
+        retention=history(config, REPORTS_HISTORY_DAYS),
+        on_expired=lambda lost: warn_expired(stream_name, lost),
+    )
 
 
 def warn_expired(stream: str, lost: Window) -> None:

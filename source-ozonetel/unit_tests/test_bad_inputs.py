@@ -153,7 +153,7 @@ STATES = [
 ]
 
 CATALOGS = [
-    BadInput("unknown stream", "calls", command="read", catalog=catalog_of("calls")),
+    BadInput("unknown stream", "recordings", command="read", catalog=catalog_of("recordings")),
     BadInput("wrong cursor", LOGS, command="read", catalog=catalog_of(LOGS, cursor_field=["StartTime"])),
     BadInput(
         "unknown sync mode", "--catalog", command="read", catalog=catalog_of(LOGS, sync_mode="sometimes")

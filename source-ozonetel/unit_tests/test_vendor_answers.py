@@ -215,6 +215,45 @@ def test_call_id_is_kept_exact_as_a_string_and_production_columns_are_typed():
     jsonschema.validate(data, schema)
 
 
+@pytest.mark.parametrize(
+    "sent, emitted",
+    [
+        ({"Rating": 4, "DialCount": 2}, {"Rating": 4, "DialCount": 2}),
+        ({"Rating": "4.5", "DialCount": "3"}, {"Rating": 4.5, "DialCount": 3}),
+        ({"Rating": "", "DialCount": ""}, {"Rating": None, "DialCount": None}),
+        (
+            {"Rating": "Good", "DialCount": "two"},
+            {"Rating": None, "rating_text": "Good", "DialCount": None, "dial_count_text": "two"},
+        ),
+        ({"CallFlow": ["IVR", "Skill", "Agent"]}, {"CallFlow": '["IVR","Skill","Agent"]'}),
+        ({"CallFlow": {"step": "IVR"}}, {"CallFlow": '{"step":"IVR"}'}),
+        (
+            {"UCID": 31733467784618213, "DID": 918047190000},
+            {"UCID": "31733467784618213", "DID": "918047190000"},
+        ),
+    ],
+)
+def test_a_value_sent_in_another_type_is_emitted_in_the_one_its_schema_gives(sent, emitted):
+    record = {**ozonetel.report_record(31733467784618213), **sent}
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+        http.get(ozonetel.reports_request("2024-05-09"), ozonetel.answer({"details": [record]}))
+        output = ozonetel.run(ozonetel.config(cdr_reports={"auth_type": "basic"}), "cdr_reports")
+    data = output.records[0].record.data
+    assert {key: data.get(key) for key in emitted} == emitted
+    jsonschema.validate(data, json.loads((SCHEMAS / "cdr_reports.json").read_text()))
+
+
+def test_the_current_ucid_samples_numeric_call_id_and_a_structured_conference_data_become_text():
+    spaced = {"CallID": 21916200693271870, "Start Time": "2024-05-09 10:33:53", "Rating": "3"}
+    with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
+        http.get(ozonetel.call_logs_request(*YESTERDAY), ozonetel.success([ozonetel.call_log("111")]))
+        http.get(ozonetel.ucid_request("111"), ozonetel.success([{**spaced, "ConferenceData": {"legs": 2}}]))
+        output = ozonetel.run(ozonetel.config(include_call_details=True), "call_details")
+    data = output.records[0].record.data
+    assert (data["CallID"], data["Rating"], data["ConferenceData"]) == ("21916200693271870", 3, '{"legs":2}')
+    jsonschema.validate(data, json.loads((SCHEMAS / "call_details.json").read_text()))
+
+
 def test_a_day_the_reports_api_may_no_longer_serve_is_reported_as_lost_not_read_as_an_empty_list():
     # At 04:00 IST on 10 May, 25 April is outside "the last 15 days" in one reading of the page, and
     # Ozonetel answers such a day with an empty list: it is reported, never asked for.
