@@ -238,6 +238,13 @@ class MappedCallsStream(WindowedDetailStream):
     primary_key = CALLS_PRIMARY_KEY
     provider: str
 
+    @property
+    def url_base(self) -> str:
+        return self.parent.url_base
+
+    def path(self, **kwargs: Any) -> str:
+        return ""  # no request of its own: the parent's records are mapped
+
     def get_json_schema(self) -> Mapping[str, Any]:
         return calls_schema()
 

@@ -63,13 +63,6 @@ class RingCxCalls(MappedCallsStream):
         cursor = report_cursor(self.name, "started_at", config)
         super().__init__(cursor, parent=parent, **kwargs)
 
-    @property
-    def url_base(self) -> str:
-        return self.parent.url_base
-
-    def path(self, **kwargs: Any) -> str:
-        return ""  # no request of its own: the report's rows are mapped
-
     def to_call(self, record: Mapping[str, Any], stream_slice: Mapping[str, Any]) -> CallRecord | None:
         account, uii = text_or_none(record.get("account_id")), text_or_none(record.get("uii"))
         started = instant(record.get("enqueue_at"))

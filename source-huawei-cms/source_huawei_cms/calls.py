@@ -73,9 +73,6 @@ class Calls(CmsStream, MappedCallsStream):
         self.account = f"{config.cc_id}/{config.vdn}"
         self._reported_codes: set[tuple[str, Any]] = set()
 
-    def path(self, **kwargs: Any) -> str:
-        return ""  # sends no request: every record comes from `call_details`
-
     def to_call(self, record: Mapping[str, Any], stream_slice: Mapping[str, Any]) -> CallRecord | None:
         started = _instant(record.get(CURSOR_FIELD))
         if started is None:

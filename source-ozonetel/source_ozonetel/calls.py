@@ -107,13 +107,6 @@ class OzonetelCalls(MappedCallsStream):
         self.reported: set[tuple[str, str]] = set()
         super().__init__(parent.cursor_like(self.name), parent=parent, **kwargs)
 
-    @property
-    def url_base(self) -> str:
-        return self.parent.url_base
-
-    def path(self, **kwargs: Any) -> str:
-        return ""  # no request of its own: the parent's records are mapped
-
     def to_call(self, record: Mapping[str, Any], stream_slice: Mapping[str, Any]) -> CallRecord | None:
         ucid = text_or_none(record.get("UCID"))
         started = instant(record.get("started_at"))
