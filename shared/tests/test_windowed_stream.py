@@ -25,6 +25,7 @@ from cdr_shared.source import CdrSource
 from cdr_shared.sync_range import sync_range_from_config
 from cdr_shared.windowed_state import WindowedCursor
 from cdr_shared.windowed_stream import WindowedDetailStream, WindowedHttpStream, window_of
+from cdr_shared.windows import Window
 
 BASE = "https://api.example.test"
 NOW = "2024-05-10T12:00:00Z"
@@ -293,3 +294,33 @@ def test_every_request_list_pages_and_detail_lookups_alike_passes_the_budget():
         sync("calls", "call_details", source=ExampleSource(budget))
     assert budget.acquired.count(f"{BASE}/calls") == 5
     assert budget.acquired.count(f"{BASE}/details") == 3
+
+
+class RecordingSource(ExampleSource):
+    """Remembers the streams it built, to look at what the parent kept."""
+
+    def streams(self, config: Mapping[str, Any]) -> list:
+        self.built = super().streams(config)
+        return self.built
+
+
+@freeze_time(NOW)
+def test_given_only_the_parent_then_it_keeps_no_records_for_a_child_that_is_not_read():
+    source = RecordingSource()
+    with HttpMocker() as http:
+        mock_day(http)
+        output = sync("calls", source=source)
+    assert [r.record.data["id"] for r in output.records] == ["c-1", "c-2", "c-3"]
+    calls = next(stream for stream in source.built if stream.name == "calls")
+    assert calls.spool is None
+
+
+@freeze_time(NOW)
+def test_given_both_streams_then_the_parent_keeps_its_records_for_the_child():
+    source = RecordingSource()
+    with HttpMocker() as http:
+        mock_day(http)
+        sync("calls", "call_details", source=source)
+    calls = next(stream for stream in source.built if stream.name == "calls")
+    morning = Window(pendulum.parse(MORNING[0]), pendulum.parse(MORNING[1]))
+    assert calls.spool is not None and calls.spool.covers(morning, (("line", "sales"),))
