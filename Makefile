@@ -75,10 +75,12 @@ docker-build: install
 docker-test: install
 	$(RUN) $(PY) integration_tests/docker_images.py
 
+# Benchmark scripts (never timed tests; not part of `make test`): each variant BENCH_REPEATS times,
+# alternating; the table is printed and .bench/results.json written (integration_tests/benchmarks/README.md).
+BENCH_REPEATS ?= 5
+
 bench: install
-	@set -e; for script in $(wildcard integration_tests/benchmarks/*.py); do \
-		echo "== $$script"; $(RUN) $(PY) $$script; \
-	done
+	$(RUN) $(PY) integration_tests/benchmarks/run.py --repeats $(BENCH_REPEATS)
 
 clean:
 	rm -rf .demo .venv build source-*/build source-*/.tmp source-*/secrets

@@ -59,9 +59,97 @@ def is_date_only(value: str) -> bool:
 
 
 def parse_local(text: str, fmt: str, tz: pendulum.Timezone) -> pendulum.DateTime:
-    """A provider timestamp without a zone, read with a `strptime` format as wall time in `tz`, in UTC."""
-    naive = dt.datetime.strptime(text.strip(), fmt)
-    return pendulum.instance(naive.replace(tzinfo=None), tz=tz).in_timezone("UTC")
+    """A provider timestamp without a zone, read with a `strptime` format as wall time in `tz`, in UTC.
+
+    The formats providers use are read without `strptime` when the text has their canonical shape
+    (`_FAST_FORMATS`); anything else goes to `strptime`, so results and errors are the same as before. A
+    wall time that does not exist (a DST gap) or exists twice (a fold) resolves as `pendulum` resolves it
+    (`Timezone.convert` with fold 0: a gap moves back by the jump, a fold takes the first occurrence).
+    """
+    stripped = text.strip()
+    fast = _FAST_FORMATS.get(fmt)
+    naive = fast(stripped) if fast is not None else None
+    if naive is None:
+        naive = dt.datetime.strptime(stripped, fmt).replace(tzinfo=None)
+    return _local_to_utc(naive, tz)
+
+
+def _local_to_utc(naive: dt.datetime, tz: dt.tzinfo) -> pendulum.DateTime:
+    """Wall time `naive` in `tz` as a UTC instant, exactly as `pendulum.instance(naive, tz=tz)` reads it."""
+    before = tz.utcoffset(naive)
+    after = tz.utcoffset(naive.replace(fold=1))
+    if before is None or after is None:  # a tzinfo without offsets: let pendulum decide, as before
+        return pendulum.instance(naive, tz=tz).in_timezone("UTC")
+    if after > before:  # skipped wall time (pendulum moves it back by the jump, fold 0)
+        naive = naive + (before - after)
+        before = tz.utcoffset(naive)
+    utc = naive - before
+    return pendulum.DateTime(
+        utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond, tzinfo=pendulum.UTC
+    )
+
+
+def _ymd_hms(text: str) -> dt.datetime | None:
+    """`%Y-%m-%d %H:%M:%S` in its fixed-width form (`2024-05-02 13:49:59`); None for any other shape
+    (`strptime` then decides, including errors such as a 29 February that does not exist)."""
+    if (
+        len(text) != 19
+        or text[4] != "-"
+        or text[7] != "-"
+        or text[10] != " "
+        or text[13] != ":"
+        or text[16] != ":"
+    ):
+        return None
+    digits = text[0:4] + text[5:7] + text[8:10] + text[11:13] + text[14:16] + text[17:19]
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    try:
+        return dt.datetime(
+            int(text[0:4]),
+            int(text[5:7]),
+            int(text[8:10]),
+            int(text[11:13]),
+            int(text[14:16]),
+            int(text[17:19]),
+        )
+    except ValueError:
+        return None
+
+
+# `4/20/20 6:12 AM` and its variants (RingCX reports): month, day, year (2 or 4 digits), 12-hour clock.
+_US_12_HOUR = re.compile(
+    r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{2}|[0-9]{4}) ([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))? ([AaPp][Mm])"
+)
+
+
+def _us_12_hour(year_digits: int, seconds: bool):
+    def parse(text: str) -> dt.datetime | None:
+        found = _US_12_HOUR.fullmatch(text)
+        if found is None or len(found.group(3)) != year_digits or (found.group(6) is not None) != seconds:
+            return None
+        month, day, year, hour, minute = (int(found.group(index)) for index in range(1, 6))
+        second = int(found.group(6)) if seconds else 0
+        if not (1 <= month <= 12 and 1 <= hour <= 12 and minute <= 59 and second <= 59 and day >= 1):
+            return None
+        if year_digits == 2:
+            year += 2000 if year <= 68 else 1900  # strptime's %y pivot
+        hour = hour % 12 + (12 if found.group(7).lower() == "pm" else 0)
+        try:
+            return dt.datetime(year, month, day, hour, minute, second)
+        except ValueError:
+            return None
+
+    return parse
+
+
+_FAST_FORMATS = {
+    "%Y-%m-%d %H:%M:%S": _ymd_hms,
+    "%m/%d/%y %I:%M %p": _us_12_hour(2, seconds=False),
+    "%m/%d/%y %I:%M:%S %p": _us_12_hour(2, seconds=True),
+    "%m/%d/%Y %I:%M %p": _us_12_hour(4, seconds=False),
+    "%m/%d/%Y %I:%M:%S %p": _us_12_hour(4, seconds=True),
+}
 
 
 def parse_utc_instant(text: str) -> pendulum.DateTime:
@@ -83,7 +171,9 @@ def format_local(instant: pendulum.DateTime, tz: pendulum.Timezone, fmt: str = "
 
 def iso_utc(instant: pendulum.DateTime) -> str:
     """The ISO 8601 form with offset used for every cursor and derived timestamp: `2024-05-02T13:49:59+00:00`."""
-    return instant.in_timezone("UTC").isoformat()
+    if instant.tzinfo is pendulum.UTC or instant.tzinfo is dt.timezone.utc:
+        return dt.datetime.isoformat(instant)
+    return dt.datetime.isoformat(dt.datetime.astimezone(instant, dt.timezone.utc))
 
 
 def epoch_millis_to_utc(millis: int | str) -> pendulum.DateTime:

@@ -6,6 +6,7 @@
   (`check_status.failed_check_message`).
 - `read` reads a detail stream after the stream it reads (`WindowedDetailStream.parent`), whatever the
   catalog's order, so the child replays the parent's windows and the provider is asked for them once.
+  A parent keeps its records for that replay only when such a child is in the sync's catalog.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import suppress
 from typing import Any
 
 from airbyte_cdk.models import (
@@ -27,7 +29,7 @@ from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdr_shared.check_status import failed_check_message, failed_status
-from cdr_shared.windowed_stream import WindowedDetailStream
+from cdr_shared.windowed_stream import STREAMS_IN_SYNC, WindowedDetailStream
 
 
 class CdrSource(AbstractSource, ABC):
@@ -58,7 +60,12 @@ class CdrSource(AbstractSource, ABC):
         catalog: ConfiguredAirbyteCatalog,
         state: list[AirbyteStateMessage] | None = None,
     ) -> Iterator[AirbyteMessage]:
-        yield from super().read(logger, config, parents_first(catalog, self.streams(config)), state)
+        token = STREAMS_IN_SYNC.set(frozenset(configured.stream.name for configured in catalog.streams))
+        try:
+            yield from super().read(logger, config, parents_first(catalog, self.streams(config)), state)
+        finally:
+            with suppress(ValueError):  # a generator closed from another context: that context never saw it
+                STREAMS_IN_SYNC.reset(token)
 
 
 def parents_first(catalog: ConfiguredAirbyteCatalog, streams: Iterable[Stream]) -> ConfiguredAirbyteCatalog:

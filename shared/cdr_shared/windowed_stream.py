@@ -11,6 +11,7 @@ import time
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from contextvars import ContextVar
 from typing import Any
 
 import requests
@@ -32,6 +33,9 @@ from cdr_shared.windows import Window
 
 WINDOW_START = "window_start"
 WINDOW_END = "window_end"
+# The streams the running sync reads (set by `CdrSource.read`). A parent keeps its records for replay only
+# when one of its child streams is among them; outside a `CdrSource` read (None) whenever it has a child.
+STREAMS_IN_SYNC: ContextVar[frozenset[str] | None] = ContextVar("cdr_streams_in_sync", default=None)
 
 
 def window_of(stream_slice: Mapping[str, Any]) -> Window:
@@ -72,6 +76,7 @@ class WindowedHttpStream(ProviderHttpStream, ABC):
         self.records_read = 0
         self.skipped: Counter[str] = Counter()
         self.spool: RecordSpool | None = None
+        self.children: list[WindowedHttpStream] = []
         super().__init__(**http_stream_kwargs)
 
     @property
@@ -167,12 +172,23 @@ class WindowedHttpStream(ProviderHttpStream, ABC):
     ) -> Iterator[Mapping[str, Any] | AirbyteMessage]:
         """`part` of the slice's window (the part still held), kept for child streams if any read this one."""
         self.start_slice(stream_slice)
+        if self.spool is None and self._a_child_reads_this_sync():
+            self.keep_for_children()
         if part != window_of(stream_slice):
             stream_slice = {**stream_slice, WINDOW_START: iso_utc(part.start)}
         records: Iterable[Mapping[str, Any] | AirbyteMessage] = self.read_slice(stream_slice)
         if self.spool is not None:
             records = self.spool.keep(part, records, partition_of(stream_slice))
         yield from records
+
+    def _a_child_reads_this_sync(self) -> bool:
+        """Whether a stream read through this one is in the sync: a child, or a child's child (Huawei's
+        `calls` reads `call_list` through `call_details`, selected or not)."""
+        selected = STREAMS_IN_SYNC.get()
+        return any(
+            selected is None or child.name in selected or child._a_child_reads_this_sync()
+            for child in self.children
+        )
 
     # ------------------------------------------------------------------------------ declared hooks
 
@@ -242,7 +258,7 @@ class WindowedDetailStream(WindowedHttpStream, ABC):
 
     def __init__(self, cursor: WindowedCursor, parent: WindowedHttpStream, **http_stream_kwargs: Any) -> None:
         self.parent = parent
-        parent.keep_for_children()
+        parent.children.append(self)  # the parent keeps its records if this stream is read in the same sync
         cursor.follows = parent.windowed_cursor
         super().__init__(cursor, **http_stream_kwargs)
 

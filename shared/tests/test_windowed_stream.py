@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator, Mapping
+from types import SimpleNamespace
 from typing import Any
 
 import pendulum
@@ -24,7 +25,8 @@ from cdr_shared.retention import DailyRetention, RetentionCursor
 from cdr_shared.source import CdrSource
 from cdr_shared.sync_range import sync_range_from_config
 from cdr_shared.windowed_state import WindowedCursor
-from cdr_shared.windowed_stream import WindowedDetailStream, WindowedHttpStream, window_of
+from cdr_shared.windowed_stream import STREAMS_IN_SYNC, WindowedDetailStream, WindowedHttpStream, window_of
+from cdr_shared.windows import Window
 
 BASE = "https://api.example.test"
 NOW = "2024-05-10T12:00:00Z"
@@ -293,3 +295,50 @@ def test_every_request_list_pages_and_detail_lookups_alike_passes_the_budget():
         sync("calls", "call_details", source=ExampleSource(budget))
     assert budget.acquired.count(f"{BASE}/calls") == 5
     assert budget.acquired.count(f"{BASE}/details") == 3
+
+
+class RecordingSource(ExampleSource):
+    """Remembers the streams it built, to look at what the parent kept."""
+
+    def streams(self, config: Mapping[str, Any]) -> list:
+        self.built = super().streams(config)
+        return self.built
+
+
+@freeze_time(NOW)
+def test_given_only_the_parent_then_it_keeps_no_records_for_a_child_that_is_not_read():
+    source = RecordingSource()
+    with HttpMocker() as http:
+        mock_day(http)
+        output = sync("calls", source=source)
+    assert [r.record.data["id"] for r in output.records] == ["c-1", "c-2", "c-3"]
+    calls = next(stream for stream in source.built if stream.name == "calls")
+    assert calls.spool is None
+
+
+@freeze_time(NOW)
+def test_given_both_streams_then_the_parent_keeps_its_records_for_the_child():
+    source = RecordingSource()
+    with HttpMocker() as http:
+        mock_day(http)
+        sync("calls", "call_details", source=source)
+    calls = next(stream for stream in source.built if stream.name == "calls")
+    morning = Window(pendulum.parse(MORNING[0]), pendulum.parse(MORNING[1]))
+    assert calls.spool is not None and calls.spool.covers(morning, (("line", "sales"),))
+
+
+def test_a_parent_keeps_its_records_for_a_grandchild_read_through_a_child_not_selected():
+    """Huawei: `calls` reads `call_list` through `call_details`; with `call_list` and `calls` selected, the list
+    must be kept for replay though `call_details` itself is not read."""
+    reads = WindowedHttpStream._a_child_reads_this_sync
+    calls = SimpleNamespace(name="calls", children=[])
+    details = SimpleNamespace(name="call_details", children=[calls])
+    call_list = SimpleNamespace(name="call_list", children=[details])
+    for stream in (calls, details, call_list):
+        stream._a_child_reads_this_sync = reads.__get__(stream)
+    for selected, kept in [({"call_list", "calls"}, True), ({"call_list"}, False), ({"call_details"}, True)]:
+        token = STREAMS_IN_SYNC.set(frozenset(selected))
+        try:
+            assert call_list._a_child_reads_this_sync() is kept, selected
+        finally:
+            STREAMS_IN_SYNC.reset(token)
