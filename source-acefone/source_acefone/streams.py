@@ -3,6 +3,7 @@
 | stream | provider API | sync | cursor | window |
 |---|---|---|---|---|
 | `call_records` | `GET /v1/call/records` (or the older UK `/v1/call_report`), paged by `page`/`limit` | incremental, full refresh | `started_at` | `window_days` |
+| `calls` (`calls.py`) | none: `call_records` mapped into the shared shape | incremental, full refresh | `started_at` | `window_days` |
 """
 
 from __future__ import annotations
