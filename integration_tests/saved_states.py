@@ -63,6 +63,8 @@ class Scenario:
     """Where both clocks stand (emulator and connector), for providers whose data follows the clock."""
     streams: tuple[str, ...] = field(default=())
     """The streams to sync (default: every stream that supports incremental)."""
+    renamed: dict[str, str] = field(default_factory=dict)
+    """Streams that have another name since the release: its name -> the current one."""
 
 
 def key_text(record: dict[str, Any], primary_key: list[list[str]]) -> str:
@@ -232,6 +234,8 @@ SCENARIOS: dict[str, Scenario] = {
             _huawei_truth,
             lookback_minutes=60,
             now="2026-09-30T00:00:00+00:00",
+            # 1.0: the call list is `call_list`; `calls` is the unified stream (issue 14).
+            renamed={"calls": "call_list"},
         ),
         Scenario(
             "source-ozonetel",

@@ -19,6 +19,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from cdr_shared.calls import CALLS_SCHEMA
 from cdr_shared.secrets import secret_forms
 from cdr_shared.testing.console import configured_catalog, discover_once, state_messages_as_input
 from cdr_shared.testing.console import run_console_script as run_connector
@@ -31,6 +32,7 @@ CALLS_DERIVED = ("direction", "begin_at", "end_at", "logged_at", "call_type_labe
 DETAILS_DERIVED = (
     "direction",
     "begin_at",
+    "end_at",
     "call_type_label",
     "release_cause_label",
     "begin_time_utc",
@@ -38,7 +40,9 @@ DETAILS_DERIVED = (
 )
 SCHEMAS = Path(__file__).parents[1] / "source-huawei-cms/source_huawei_cms/schemas"
 DAY_MS = 24 * 60 * 60 * 1000
-SIGNATURE_MESSAGE = "signature rejected: check access_key/secret_key and the host clock"
+SIGNATURE_MESSAGE = (
+    "signature rejected: check credentials.access_key/credentials.secret_key and the host clock"
+)
 
 
 def config(emulator, **overrides: Any) -> dict[str, Any]:
@@ -96,14 +100,62 @@ def keyed(records: list[dict[str, Any]], derived: tuple[str, ...]) -> dict[tuple
 
 
 def keys(records: list[dict[str, Any]]) -> set[tuple[str, str]]:
-    return {(r["callId"], r["direction"]) for r in records}
+    """(callId, direction) of provider records, and of `calls` records from their `call_id`."""
+    return {
+        tuple(r["call_id"].split("|")) if "call_id" in r else (r["callId"], r["direction"]) for r in records
+    }
+
+
+INTERNAL_CALL_TYPES = {6, 51, 52, 53}  # the page's internal call types
+OUTCOMES = {0: "answered", 8: "missed", 9: "failed", 47: "busy", 49: "abandoned"}
+
+
+def _iso(millis: int) -> str:
+    return dt.datetime.fromtimestamp(millis / 1000, dt.timezone.utc).isoformat()
+
+
+def truth_unified(emulator) -> dict[tuple[str, str], dict[str, Any]]:
+    """What `calls` must hold for each call the emulator still has, from its call list entry and detail."""
+    expected = {}
+    for entry in emulator.ground_truth():
+        call, detail = entry["call"], trimmed(entry["detail"])
+        listed = direction(entry)
+        started = min(call[name] for name in ("waitBegin", "ackBegin", "callBegin") if call[name] > 0)
+        expected[(call["callId"], listed)] = {
+            "provider": "huawei-cms",
+            "account": "1/1",
+            "call_id": f"{call['callId']}|{listed}",
+            "source_stream": "call_details",
+            "source_key": f"{call['callId']}|{listed}",
+            "direction": "internal" if call["callType"] in INTERNAL_CALL_TYPES else listed,
+            "started_at": _iso(started),
+            "ended_at": _iso(call["callEnd"]),
+            "duration_seconds": round((call["callEnd"] - started) / 1000),
+            "ring_seconds": detail["ackTime"],
+            "queue_seconds": detail["queueWaitTime"],
+            "talk_seconds": detail["callTime"],
+            "caller_number": detail["callerNo"],
+            "called_number": detail["calleeNo"],
+            "agent_id": str(detail["agentId"]) if detail["agentId"] else None,
+            "queue": str(detail["skillId"]),
+            "outcome": OUTCOMES[detail["releaseCause"]],
+            "hangup_by": "caller" if detail["releaseCause"] == 49 else None,
+            "disposition": detail.get("busiResult") or None,
+        }
+    return {key: {k: v for k, v in record.items() if v is not None} for key, record in expected.items()}
+
+
+def unified(records: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    view = {tuple(r["call_id"].split("|")): r for r in records}
+    assert len(view) == len(records), "a call was emitted twice"
+    return view
 
 
 def test_full_refresh_over_https_equals_ground_truth_and_says_what_retention_lost(emulator):
     full = configured_catalog(discover_once(CONNECTOR, config(emulator)), "full_refresh")
     run = run_connector(CONNECTOR, "read", config(emulator), catalog=full)
     assert run.returncode == 0, run.stderr[-2000:]
-    assert keyed(run.records_of("calls"), CALLS_DERIVED) == truth_calls(emulator)
+    assert keyed(run.records_of("call_list"), CALLS_DERIVED) == truth_calls(emulator)
     assert keyed(run.records_of("call_details"), DETAILS_DERIVED) == truth_details(emulator)
     assert emulator.expired_calls(), "the data set must reach past retention for this test to mean anything"
     held_since = emulator.earliest_held().isoformat()
@@ -111,42 +163,46 @@ def test_full_refresh_over_https_equals_ground_truth_and_says_what_retention_los
         f"from 2020-01-01T00:00:00+00:00 to {held_since} can no longer be fetched" in line
         for line in run.logs
     )
-    for stream in ("calls", "call_details"):
+    for stream in ("call_list", "call_details"):
         schema = json.loads((SCHEMAS / f"{stream}.json").read_text())
         for record in run.records_of(stream):
             jsonschema.validate(record, schema)
             assert record["begin_at"].endswith("+00:00") and record["begin_at"] >= held_since
+    assert unified(run.records_of("calls")) == truth_unified(emulator)
+    for record in run.records_of("calls"):
+        jsonschema.validate(record, CALLS_SCHEMA)
 
 
 def test_second_incremental_sync_reads_only_the_lookback(emulator, catalog):
     first = run_connector(CONNECTOR, "read", config(emulator), catalog=catalog)
     assert first.returncode == 0, first.stderr[-2000:]
     final = {s["stream"]["stream_descriptor"]["name"]: s["stream"]["stream_state"] for s in first.states}
-    assert set(final) == {"calls", "call_details"}
+    assert set(final) == {"call_list", "call_details", "calls"}
     emulator.reset()
     second = run_connector(
         CONNECTOR, "read", config(emulator), catalog=catalog, state=state_messages_as_input(first.states)
     )
     assert second.returncode == 0, second.stderr[-2000:]
     assert not any("can no longer be fetched" in line for line in second.logs)
-    state_at = final["calls"]["begin_at"]
+    state_at = final["call_list"]["begin_at"]
     begin_dates = {body["beginDate"] for body in emulator.received_queries}
     assert len(begin_dates) >= 1 and min(begin_dates) >= _millis(state_at) - 60 * 60 * 1000
-    recent = [r for r in first.records_of("calls") if _millis(r["begin_at"]) >= min(begin_dates)]
-    assert keys(second.records_of("calls")) == keys(recent)
+    recent = [r for r in first.records_of("call_list") if _millis(r["begin_at"]) >= min(begin_dates)]
+    assert keys(second.records_of("call_list")) == keys(recent)
     assert keys(second.records_of("call_details")) == keys(recent)
+    assert keys(second.records_of("calls")) == keys(recent)
 
 
 def test_resuming_from_any_state_message_loses_nothing(emulator, catalog):
     full = run_connector(CONNECTOR, "read", config(emulator), catalog=catalog)
     assert full.returncode == 0, full.stderr[-2000:]
     truth = set(truth_calls(emulator))
-    emitted: dict[str, set[tuple[str, str]]] = {"calls": set(), "call_details": set()}
+    emitted: dict[str, set[tuple[str, str]]] = {"call_list": set(), "call_details": set(), "calls": set()}
     tried: set[str] = set()
     for message in full.messages:
         if message["type"] == "RECORD":
             record = message["record"]
-            emitted[record["stream"]].add((record["data"]["callId"], record["data"]["direction"]))
+            emitted[record["stream"]] |= keys([record["data"]])
         elif message["type"] == "STATE":
             stream = message["state"]["stream"]["stream_descriptor"]["name"]
             value = json.dumps(message["state"]["stream"]["stream_state"], sort_keys=True)
@@ -168,6 +224,61 @@ def test_resuming_from_any_state_message_loses_nothing(emulator, catalog):
     assert len(tried) >= 4
 
 
+def test_calls_costs_no_request_of_its_own(emulator):
+    discovered = discover_once(CONNECTOR, config(emulator))
+
+    def requests_for(*streams: str) -> Counter:
+        emulator.reset()
+        run = run_connector(
+            CONNECTOR, "read", config(emulator), catalog=configured_catalog(discovered, streams=list(streams))
+        )
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert {m["record"]["stream"] for m in run.of_type("RECORD")} == set(streams)
+        return Counter(entry["path"] for entry in emulator.request_log())
+
+    provider_streams = requests_for("call_list", "call_details")
+    assert provider_streams[CALL_DETAIL_PATH] == len(emulator.ground_truth())
+    assert requests_for("call_list", "call_details", "calls") == provider_streams
+    assert requests_for("calls") == requests_for("call_details") == provider_streams
+
+
+# The fields the pages type String (the others are numbers).
+TEXT_FIELDS = {"callId", "callerNo", "calleeNo", "beginTime", "endTime", "result", "resultCode", "busiResult"}
+TEXT_FIELDS |= {"busiSubStatus"}
+
+
+def as_numbers(record: dict[str, Any]) -> dict[str, Any]:
+    """A record served with `number_form="text"` as the connector must emit it: digit strings as integers."""
+    return {
+        k: int(v) if k.strip() not in TEXT_FIELDS and isinstance(v, str) and v.isdigit() else v
+        for k, v in record.items()
+    }
+
+
+def test_numbers_sent_as_text_are_emitted_as_integers_in_every_stream(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(
+        seed=5, calls=120, access_key=ACCESS_KEY, secret_key=CANARY_SECRET, number_form="text"
+    )
+    cfg = config(emulator, ca_certificate=None)
+    run = run_connector(CONNECTOR, "read", cfg, catalog=configured_catalog(discover_once(CONNECTOR, cfg)))
+    assert run.returncode == 0, run.stderr[-2000:]
+    entries = emulator.ground_truth()
+    assert isinstance(entries[0]["call"]["waitBegin"], str), "the emulator must send text for this test"
+    numbers = [{**e, "call": as_numbers(e["call"]), "detail": as_numbers(e["detail"])} for e in entries]
+
+    class AsNumbers:
+        def ground_truth(self) -> list[dict[str, Any]]:
+            return numbers
+
+    assert keyed(run.records_of("call_list"), CALLS_DERIVED) == truth_calls(AsNumbers())
+    assert keyed(run.records_of("call_details"), DETAILS_DERIVED) == truth_details(AsNumbers())
+    assert unified(run.records_of("calls")) == truth_unified(AsNumbers())
+    for stream in ("call_list", "call_details"):
+        schema = json.loads((SCHEMAS / f"{stream}.json").read_text())
+        for record in run.records_of(stream):
+            jsonschema.validate(record, schema)
+
+
 def test_injected_faults_and_retryable_result_codes_lose_nothing(huawei_cms_emulator):
     # Faults spread over different requests (each retry waits the connector's real backoff).
     emulator = huawei_cms_emulator(
@@ -186,7 +297,7 @@ def test_injected_faults_and_retryable_result_codes_lose_nothing(huawei_cms_emul
     run = run_connector(CONNECTOR, "read", config(emulator), catalog=catalog)
     assert run.returncode == 0, run.stderr[-2000:]
     assert emulator.stats()["faults_total"] >= 3
-    assert keyed(run.records_of("calls"), CALLS_DERIVED) == truth_calls(emulator)
+    assert keyed(run.records_of("call_list"), CALLS_DERIVED) == truth_calls(emulator)
     assert keyed(run.records_of("call_details"), DETAILS_DERIVED) == truth_details(emulator)
 
 
@@ -264,9 +375,9 @@ def test_by_default_host_is_signed_without_the_port_as_huaweis_demo_does(huawei_
     emulator = huawei_cms_emulator(
         seed=6, calls=120, tls=True, access_key=ACCESS_KEY, secret_key=CANARY_SECRET, host_form="without_port"
     )
-    run = run_connector(CONNECTOR, "read", config(emulator), catalog=_calls_only(emulator))
+    run = run_connector(CONNECTOR, "read", config(emulator), catalog=_call_list_only(emulator))
     assert run.returncode == 0, run.stderr[-2000:]
-    assert keyed(run.records_of("calls"), CALLS_DERIVED) == truth_calls(emulator)
+    assert keyed(run.records_of("call_list"), CALLS_DERIVED) == truth_calls(emulator)
 
 
 def test_a_server_that_checks_ip_port_answers_401_hinting_signed_host_and_syncs_with_it(huawei_cms_emulator):
@@ -279,7 +390,7 @@ def test_a_server_that_checks_ip_port_answers_401_hinting_signed_host_and_syncs_
     catalog = configured_catalog(discover_once(CONNECTOR, config(emulator)))
     run = run_connector(CONNECTOR, "read", config(emulator, signed_host="with_port"), catalog=catalog)
     assert run.returncode == 0, run.stderr[-2000:]
-    assert keyed(run.records_of("calls"), CALLS_DERIVED) == truth_calls(emulator)
+    assert keyed(run.records_of("call_list"), CALLS_DERIVED) == truth_calls(emulator)
     assert keyed(run.records_of("call_details"), DETAILS_DERIVED) == truth_details(emulator)
 
 
@@ -304,7 +415,7 @@ def test_paging_variants_end_every_window_and_lose_nothing(huawei_cms_emulator, 
         max_limit=max_limit,
     )
     cfg = config(emulator, ca_certificate=None, window_minutes=1440)
-    run = run_connector(CONNECTOR, "read", cfg, catalog=_calls_only(emulator))
+    run = run_connector(CONNECTOR, "read", cfg, catalog=_call_list_only(emulator))
     assert run.returncode == 0, run.stderr[-2000:]
     truth = truth_calls(emulator)
     held_ms = _millis(emulator.earliest_held().isoformat())
@@ -312,7 +423,7 @@ def test_paging_variants_end_every_window_and_lose_nothing(huawei_cms_emulator, 
         (e["call"]["waitBegin"] - held_ms) // DAY_MS for e in emulator.ground_truth() if e["isCallIn"]
     )
     assert max(per_window.values()) > 100, "a window must hold more calls than one page for this test"
-    assert keyed(run.records_of("calls"), CALLS_DERIVED) == truth
+    assert keyed(run.records_of("call_list"), CALLS_DERIVED) == truth
     warned = [line for line in run.logs if "ignores 'offset'" in line]
     assert bool(warned) == (paging == "ignores_offset")
     assert not any("DATA MAY BE MISSING" in line for line in run.logs)
@@ -329,14 +440,14 @@ def test_undocumented_200_answers_are_retried_and_lose_nothing(
     catalog = configured_catalog(discover_once(CONNECTOR, cfg))
     run = run_connector(CONNECTOR, "read", cfg, catalog=catalog)
     assert run.returncode == 0, run.stderr[-2000:]
-    assert keyed(run.records_of("calls"), CALLS_DERIVED) == truth_calls(emulator)
+    assert keyed(run.records_of("call_list"), CALLS_DERIVED) == truth_calls(emulator)
     assert keyed(run.records_of("call_details"), DETAILS_DERIVED) == truth_details(emulator)
     assert sorted(emulator.odd_answers_served) == sorted([calls_answer, detail_answer])
 
 
-def _calls_only(emulator) -> dict[str, Any]:
+def _call_list_only(emulator) -> dict[str, Any]:
     discovered = discover_once(CONNECTOR, config(emulator))
-    return configured_catalog(discovered, streams=["calls"])
+    return configured_catalog(discovered, streams=["call_list"])
 
 
 # ------------------------------------------------------------------ secrets and check under faults (issue 10)
@@ -420,7 +531,7 @@ def test_no_form_of_the_secret_key_or_of_its_signing_keys_in_any_output_debug_in
     assert "'Authorization': '****'" in debug_read.output
     # Records equal the ground truth without the secret-looking fields (dropped, not synced).
     for name, run in (("read()", runs["read()"]), ("read('--debug',)", debug_read)):
-        calls = keyed(run.records_of("calls"), CALLS_DERIVED)
+        calls = keyed(run.records_of("call_list"), CALLS_DERIVED)
         expected = {
             key: {k: v for k, v in call.items() if k not in SECRET_FIELDS}
             for key, call in truth_calls(emulator).items()

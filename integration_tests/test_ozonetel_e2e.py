@@ -238,7 +238,7 @@ def test_check_spends_no_call_log_request_and_refuses_a_wrong_key(emulator, fake
         AT_04_00, emulator, fake_clock_path, "check", config(emulator.base_url, api_key="canary-wrong-key+1")
     )
     status = bad.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
-    assert status["status"] == "FAILED" and "'api_key'" in status["message"]
+    assert status["status"] == "FAILED" and "credentials.api_key" in status["message"]
     assert "canary-wrong-key" not in bad.output
 
 
@@ -409,7 +409,7 @@ def test_reports_variants_401_refusal_old_days_as_empty_lists_exact_call_ids_and
     )
     error = wrong.errors[0]
     assert error["failure_type"] == "config_error"
-    assert "'user_name'" in error["message"] and "'api_key'" in error["message"]
+    assert "credentials.user_name" in error["message"] and "credentials.api_key" in error["message"]
     assert "canary-wrong" not in wrong.output
 
 

@@ -33,6 +33,10 @@ Variants real servers are known or suspected to play (each selectable per test):
 - `paging` (`--paging`): `offset` honours `offset`; `ignores_offset` answers every page from the first
   call of the period, as a server that does not implement paging would.
 - `count` (`--count`): `sent` puts `count` in the answer; `omitted` leaves it out.
+- `number_form` (`--number-form`): `integers` sends the codes, IDs, durations and epoch milliseconds as
+  JSON numbers, as the pages' tables type them; `text` sends them as digit strings, as the response
+  example of "Querying the Call track Data in a Specific VDN"
+  (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_2545.html) shows (`"waitBegin": "1615717765000"`).
 - `extra_fields` (`--extra-field name=value`, repeatable): fields every call-list entry and detail record
   carries besides the documented ones, as a deployment with customised CDRs might send (secret-looking
   ones such as `agentPassword` test that the connector drops them from records and masks them in logs).
@@ -90,6 +94,7 @@ DETAIL_LAYOUTS = ("both", "desc", "datas")
 HOST_FORMS = ("any", "without_port", "with_port")
 PAGING = ("offset", "ignores_offset")
 COUNT = ("sent", "omitted")
+NUMBER_FORMS = ("integers", "text")
 ODD_ANSWERS = ("no_data", "text_desc", "html", "empty")
 LOGIN_PAGE = "<html><head><title>Login</title></head><body><form action='/sso/login'></form></body></html>"
 
@@ -177,6 +182,7 @@ class HuaweiCmsEmulator(EmulatorServer):
         host_form: str = "any",
         paging: str = "offset",
         count: str = "sent",
+        number_form: str = "integers",
         rate_limit_per_second: int = 0,
         extra_fields: dict[str, Any] | None = None,
         tls: bool = False,
@@ -191,6 +197,7 @@ class HuaweiCmsEmulator(EmulatorServer):
             ("host_form", host_form, HOST_FORMS),
             ("paging", paging, PAGING),
             ("count", count, COUNT),
+            ("number_form", number_form, NUMBER_FORMS),
         ):
             if value not in choices:
                 raise ValueError(f"{name} must be one of {choices}, got {value!r}")
@@ -216,6 +223,8 @@ class HuaweiCmsEmulator(EmulatorServer):
         self.count = count
         self.dataset = CmsDataset(seed, calls, first, last, cc_id, vdn, tenant_timezone)
         for call in self.dataset.calls:
+            if number_form == "text":
+                call.summary, call.detail = _as_text(call.summary), _as_text(call.detail)
             call.summary.update(copy.deepcopy(extra_fields or {}))
             call.detail.update(copy.deepcopy(extra_fields or {}))
         self.signatures = SignatureChecker(
@@ -486,6 +495,7 @@ class HuaweiCmsEmulator(EmulatorServer):
         api.add_argument("--host-form", choices=HOST_FORMS, default="any", help="the signed host demanded")
         api.add_argument("--paging", choices=PAGING, default="offset")
         api.add_argument("--count", choices=COUNT, default="sent")
+        api.add_argument("--number-form", choices=NUMBER_FORMS, default="integers")
         api.add_argument("--rate-limit-per-second", type=int, default=0, help="0: no limit")
         api.add_argument(
             "--extra-field",
@@ -519,9 +529,18 @@ class HuaweiCmsEmulator(EmulatorServer):
             "host_form": args.host_form,
             "paging": args.paging,
             "count": args.count,
+            "number_form": args.number_form,
             "rate_limit_per_second": args.rate_limit_per_second,
             "extra_fields": dict(item.split("=", 1) for item in args.extra_field),
         }
+
+
+def _as_text(record: dict[str, Any]) -> dict[str, Any]:
+    """`record` with every integer value sent as its decimal text."""
+    return {
+        key: str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        for key, value in record.items()
+    }
 
 
 def _odd_response(kind: str, without_data: dict[str, Any]) -> Response:

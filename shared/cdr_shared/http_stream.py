@@ -22,9 +22,16 @@ from airbyte_cdk.sources.streams.call_rate import APIBudget
 from airbyte_cdk.sources.streams.http import HttpClient, HttpStream
 from requests.auth import AuthBase
 
+from cdr_shared.http_errors import request_timeout
+
 
 class ProviderHttpStream(HttpStream, ABC):
     """An `HttpStream` with a public `send()` and `request_page()` over the CDK's `HttpClient`."""
+
+    timeout_seconds: float | tuple[float, float] = (10.0, 120.0)
+    """(connect, read) seconds of every request that does not set its own `timeout`: a provider that accepts
+    the connection and never answers fails the request (retried as a transient fault) instead of holding
+    the sync; `check` shortens it (`http_errors.request_timeout`)."""
 
     def __init__(self, authenticator: AuthBase | None = None, api_budget: APIBudget | None = None) -> None:
         super().__init__(authenticator=authenticator, api_budget=api_budget)
@@ -43,6 +50,10 @@ class ProviderHttpStream(HttpStream, ABC):
             message_repository=InMemoryMessageRepository(),
         )
 
+    def request_kwargs(self, **kwargs: Any) -> Mapping[str, Any]:
+        """The `timeout` for the CDK's own page reads of this stream, as `send` sets it for its requests."""
+        return {"timeout": request_timeout(self.timeout_seconds)}
+
     def send(
         self,
         method: str,
@@ -60,10 +71,11 @@ class ProviderHttpStream(HttpStream, ABC):
         url = urljoin(self.url_base, path)
         with self._count_lock:
             self.requests_sent += 1
+        request_kwargs = {"timeout": request_timeout(self.timeout_seconds), **(request_kwargs or {})}
         _, response = self.http_client.send_request(
             http_method=method,
             url=url,
-            request_kwargs=dict(request_kwargs or {}),
+            request_kwargs=request_kwargs,
             headers=dict(headers or {}),
             params=dict(params or {}),
             json=json,

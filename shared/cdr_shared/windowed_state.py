@@ -56,6 +56,12 @@ class WindowedCursor:
         self.clock = clock
         self.splitter: WindowSplitter = splitter or (lambda a, b: split_windows(a, b, sync_range.window))
         self.value: pendulum.DateTime | None = None
+        self.planned_upper: pendulum.DateTime | None = None
+        self.follows: WindowedCursor | None = None
+        """The cursor of the stream this one reads through (a detail stream's parent): once that one has
+        planned this sync, its upper bound is this one's, so the child's windows are exactly the parent's
+        (a horizon that moves with the clock would otherwise give the child a longer last window, which the
+        parent's records of this sync do not cover: it would be listed again)."""
 
     def load(self, state: Mapping[str, Any] | None) -> None:
         """Take a state message's value; empty means a first sync."""
@@ -96,7 +102,9 @@ class WindowedCursor:
         return {self.cursor_field: iso_utc(self.value)} if self.value is not None else {}
 
     def upper_bound(self) -> pendulum.DateTime:
-        """`min(end_date, settled horizon, now)`, evaluated now."""
+        """`min(end_date, settled horizon, now)`, evaluated now; or the bound the followed cursor planned."""
+        if self.follows is not None and self.follows.planned_upper is not None:
+            return self.follows.planned_upper
         now = self.clock()
         bound = min(self.horizon(now), now)
         if self.sync_range.end is not None:
@@ -113,7 +121,8 @@ class WindowedCursor:
 
     def plan(self, incremental: bool) -> list[Window]:
         """The windows this sync reads, in order."""
-        return list(self.splitter(self.lower_bound(incremental), self.upper_bound()))
+        self.planned_upper = self.upper_bound()
+        return list(self.splitter(self.lower_bound(incremental), self.planned_upper))
 
     def readable_part(self, window: Window) -> Window | None:
         """The part of a planned window that can still be read now (all of it, unless the provider has

@@ -282,6 +282,7 @@ class WindowedDetailStream(WindowedHttpStream, ABC):
     def __init__(self, cursor: WindowedCursor, parent: WindowedHttpStream, **http_stream_kwargs: Any) -> None:
         self.parent = parent
         parent.keep_for_children()
+        cursor.follows = parent.windowed_cursor
         super().__init__(cursor, **http_stream_kwargs)
 
     def partitions(self) -> list[dict[str, Any]]:

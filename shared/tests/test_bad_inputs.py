@@ -9,11 +9,12 @@ from urllib.parse import quote
 import pendulum
 import pytest
 from airbyte_cdk.logger import AirbyteLogFormatter
-from airbyte_cdk.models import ConnectorSpecification, FailureType
+from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils.airbyte_secrets_utils import update_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from tests.example_spec import SPEC
 
 from cdr_shared.entrypoint import trim_secrets
 from cdr_shared.horizon import LagHorizon
@@ -41,37 +42,6 @@ from cdr_shared.windowed_state import WindowedCursor
 TOKEN = "canary-shared-token-a41f09"
 PASSWORD = "canary-shared-pass-77d3e2"
 
-SPEC = ConnectorSpecification(
-    connectionSpecification={
-        "type": "object",
-        "required": ["credentials", "start_date"],
-        "properties": {
-            "start_date": {"type": "string"},
-            "credentials": {
-                "type": "object",
-                "oneOf": [
-                    {
-                        "type": "object",
-                        "required": ["auth_type", "api_token"],
-                        "properties": {
-                            "auth_type": {"type": "string", "const": "api_token"},
-                            "api_token": {"type": "string", "airbyte_secret": True},
-                        },
-                    },
-                    {
-                        "type": "object",
-                        "required": ["auth_type", "email", "password"],
-                        "properties": {
-                            "auth_type": {"type": "string", "const": "login"},
-                            "email": {"type": "string"},
-                            "password": {"type": "string", "airbyte_secret": True},
-                        },
-                    },
-                ],
-            },
-        },
-    }
-)
 BASE = ConfigBuilder(
     {"credentials": {"auth_type": "api_token", "api_token": TOKEN}, "start_date": "2024-05-01"}
 )

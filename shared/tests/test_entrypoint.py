@@ -1,24 +1,10 @@
 import json
 
-from airbyte_cdk.models import ConnectorSpecification
+from tests.example_spec import SPEC
 
 from cdr_shared.entrypoint import FieldNamingEntrypoint, launch
 
-SPEC = ConnectorSpecification(
-    connectionSpecification={
-        "type": "object",
-        "required": ["credentials", "start_date"],
-        "properties": {
-            "start_date": {"type": "string"},
-            "window_days": {"type": "integer", "maximum": 30},
-            "credentials": {
-                "type": "object",
-                "required": ["api_key"],
-                "properties": {"api_key": {"type": "string", "airbyte_secret": True}},
-            },
-        },
-    }
-)
+TOKEN = {"auth_type": "api_token", "api_token": "canary-entrypoint-key-3b7f"}
 
 
 def violation(config):
@@ -32,7 +18,7 @@ def violation(config):
 def test_a_value_out_of_range_names_its_field():
     message = violation(
         {
-            "credentials": {"api_key": "canary-entrypoint-key-3b7f"},
+            "credentials": TOKEN,
             "start_date": "2024-01-01",
             "window_days": 31,
         }
@@ -41,20 +27,17 @@ def test_a_value_out_of_range_names_its_field():
 
 
 def test_a_missing_nested_field_is_named_with_its_path():
-    message = violation({"credentials": {}, "start_date": "2024-01-01"})
-    assert message == "Config validation error: 'credentials.api_key' is required."
+    message = violation({"credentials": {"auth_type": "api_token"}, "start_date": "2024-01-01"})
+    assert message == "Config validation error: 'credentials.api_token' is required."
 
 
 def test_the_offending_value_is_never_repeated():
-    message = violation({"credentials": {"api_key": 12345678}, "start_date": "2024-01-01"})
-    assert "'credentials.api_key'" in message and "12345678" not in message
+    message = violation({"credentials": {**TOKEN, "api_token": 12345678}, "start_date": "2024-01-01"})
+    assert "'credentials.api_token'" in message and "12345678" not in message
 
 
 def test_a_valid_config_passes():
-    assert (
-        violation({"credentials": {"api_key": "canary-entrypoint-key-3b7f"}, "start_date": "2024-01-01"})
-        is None
-    )
+    assert violation({"credentials": TOKEN, "start_date": "2024-01-01"}) is None
 
 
 class SpecOnlySource:
@@ -76,11 +59,7 @@ class SpecOnlySource:
 
 def test_check_through_launch_reports_the_field(tmp_path, capsys):
     config = tmp_path / "config.json"
-    config.write_text(
-        json.dumps(
-            {"credentials": {"api_key": "canary-entrypoint-key-3b7f"}, "start_date": "x", "window_days": 99}
-        )
-    )
+    config.write_text(json.dumps({"credentials": TOKEN, "start_date": "x", "window_days": 99}))
     launch(SpecOnlySource(), ["check", "--config", str(config)])
     status = [
         json.loads(line) for line in capsys.readouterr().out.splitlines() if "CONNECTION_STATUS" in line

@@ -93,3 +93,23 @@ def test_empty_state_means_a_first_sync():
     c = cursor()
     c.load({})
     assert c.value is None and c.to_state() == {}
+
+
+def test_a_cursor_that_follows_another_plans_up_to_the_bound_that_one_planned_though_the_clock_moved():
+    clock = [NOW]
+    rng = sync_range_from_config({"start_date": "2024-05-09T00:00:00Z"}, default_timezone="UTC", now=NOW)
+    lagged = LagHorizon(pendulum.duration(minutes=10))
+    parent = WindowedCursor("parent", "started_at", rng, lagged, clock=lambda: clock[0])
+    child = WindowedCursor("child", "started_at", rng, lagged, clock=lambda: clock[0])
+    child.follows = parent
+    alone = WindowedCursor("alone", "started_at", rng, lagged, clock=lambda: clock[0])
+    planned = parent.plan(incremental=True)
+    clock[0] = NOW.add(minutes=3)  # the parent's read took three minutes
+    assert child.plan(incremental=True) == planned
+    assert alone.plan(incremental=True)[-1].end == NOW.add(minutes=3 - 10)
+
+
+def test_a_cursor_that_follows_one_not_yet_planned_plans_on_its_own():
+    parent, child = cursor(), cursor()
+    child.follows = parent
+    assert child.plan(incremental=True)[-1].end == NOW

@@ -5,16 +5,17 @@ The call-records page (https://docs.acefone.in/reference/call-detail-records-2) 
 `agent_hangup_data` as a string while it holds the details of the disposition, and its sample `call_flow`
 sends the init element's `time` as a string but every other `time` and `anstime` as a number. A
 warehouse column needs one type, so each such field has one (the `type` of its schema property), and a
-value that does not fit is never dropped: it is kept as text in `<field>_raw` and the field is null.
+value that does not fit is never dropped: it is kept as text in `raw_values` (keyed by the field's name, as
+Huawei's connector does) and the field is null.
 
 | field | type | how other values are kept |
 |---|---|---|
-| `charges` | number | a numeric string becomes the number; other text goes to `charges_raw` |
-| `notes`, `contact_details`, `agent_hangup_data`, `dialer_call_details` | object | `""` and `[]` (how a PHP back end encodes an empty object) become null; any other value goes to `<field>_raw` |
-| `missed_agents`, `transfer_missed_agent` | array of objects | a value that is not a list of objects goes to `<field>_raw` |
+| `charges` | number | a numeric string becomes the number; other text goes to `raw_values` |
+| `notes`, `contact_details`, `agent_hangup_data`, `dialer_call_details` | object | `""` and `[]` (how a PHP back end encodes an empty object) become null; any other value goes to `raw_values` |
+| `missed_agents`, `transfer_missed_agent` | array of objects | a value that is not a list of objects goes to `raw_values` |
 | `sip_agent_ids` | array of strings | a single id becomes a one-element list; numbers become text |
 | `custom_status` | string | an object or list becomes its JSON text |
-| `call_flow[].time`, `call_flow[].anstime` | integer (epoch seconds) | a numeric string becomes the number; other text goes to `time_raw` / `anstime_raw` |
+| `call_flow[].time`, `call_flow[].anstime` | integer (epoch seconds) | a numeric string becomes the number; other text goes to the element's `raw_values` |
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ NUMBER_FIELDS = ("charges",)
 TEXT_FIELDS = ("custom_status",)
 TEXT_LIST_FIELDS = ("sip_agent_ids",)
 CALL_FLOW_EPOCH_FIELDS = ("time", "anstime")
-RAW_SUFFIX = "_raw"
+RAW_VALUES = "raw_values"
 
 
 def typed(record: MutableMapping[str, Any]) -> None:
@@ -75,7 +76,7 @@ def _conform(record: MutableMapping[str, Any], name: str, convert: Any) -> None:
     try:
         record[name] = convert(record[name])
     except _Unfit:
-        record[f"{name}{RAW_SUFFIX}"] = _json_text(record[name])
+        record.setdefault(RAW_VALUES, {})[name] = _json_text(record[name])
         record[name] = None
 
 
@@ -127,7 +128,7 @@ def _typed_flow_element(element: Any) -> Any:
         if name in out and out[name] is not None:
             seconds = epoch_seconds(out[name])
             if seconds is None:
-                out[f"{name}{RAW_SUFFIX}"] = _json_text(out[name])
+                out.setdefault(RAW_VALUES, {})[name] = _json_text(out[name])
             out[name] = seconds
     return out
 

@@ -221,15 +221,14 @@ def test_multi_typed_fields_come_out_in_their_one_type_and_nothing_is_lost():
         )
     )
     assert record["charges"] == 1.2
-    assert (record["notes"], record["notes_raw"]) == (None, "call back later")
-    assert record["contact_details"] is None and "contact_details_raw" not in record
+    assert (record["notes"], record["missed_agents"], record["contact_details"]) == (None, None, None)
+    assert record["raw_values"] == {"notes": "call back later", "missed_agents": '["Rahul"]'}
     assert record["agent_hangup_data"] == {"disposition": "Resolved"}
-    assert (record["missed_agents"], record["missed_agents_raw"]) == (None, '["Rahul"]')
     assert record["sip_agent_ids"] == ["1001"]
     assert record["custom_status"] == '{"label":"Follow-up"}'
     assert record["call_flow"] == [
         {"type": "init", "time": 1714657803},
-        {"type": "hangup", "time": None, "time_raw": "soon"},
+        {"type": "hangup", "time": None, "raw_values": {"time": "soon"}},
     ]
     jsonschema.validate(record, acefone.SCHEMA)
 

@@ -130,6 +130,9 @@ class CallDetailReport(WindowedHttpStream):
     """Every cloud-routed call, incremental on `enqueue_at` (UTC, from `enqueue_time` in the report's zone)."""
 
     name = "call_detail_report"
+    # RingCX builds the whole report before its first byte: allow it minutes between bytes (not one request
+    # in total), where the other RingCX requests wait at most two (`ProviderHttpStream.timeout_seconds`).
+    timeout_seconds = (10.0, 300.0)
     primary_key = ["account_id", "uii"]
     http_method = "POST"
 

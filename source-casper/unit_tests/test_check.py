@@ -64,9 +64,6 @@ class TestCheck(suite.CheckSuite):
             says=("'base_url'",),
         ),
     ]
-    # Known gap: RingCX requests are sent without any timeout (nothing in source_casper sets one), so a provider
-    # that accepts the connection and never answers holds `check` until the platform gives up.
-    check_request_timeout = None
     persistent_faults = [
         PersistentFault(
             "503", suite.SERVICE_UNAVAILABLE, says="RingCX answered HTTP 503 ('Service Unavailable')"

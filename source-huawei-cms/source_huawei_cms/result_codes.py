@@ -41,8 +41,10 @@ SUCCESS = "0100000"
 INVALID_PARAMETER = "0100002"
 NO_PERMISSION = "0101003"
 RETRYABLE = {"0100001": "call failed", "0100999": "unknown exception"}
-SIGNATURE_REJECTED = "signature rejected: check access_key/secret_key and the host clock"
-AUTH_HINT = "Check access_key and secret_key, and that this host's clock is within 15 minutes of CC-CMS's."
+SIGNATURE_REJECTED = (
+    "signature rejected: check credentials.access_key/credentials.secret_key and the host clock"
+)
+AUTH_HINT = "Check credentials.access_key and credentials.secret_key, and that this host's clock is within 15 minutes of CC-CMS's."
 SIGNED_HOST_FIELD = "signed_host"
 
 

@@ -1,9 +1,10 @@
-"""CC-CMS streams: `calls` (the VDN call list, both directions) and `call_details` (one detail record per call).
+"""CC-CMS streams: `call_list` (the VDN call list, both directions) and `call_details` (one detail record
+per call); the unified `calls` stream maps `call_details` (see `calls.py`).
 
 | stream | provider API | sync | cursor | window |
 |---|---|---|---|---|
-| `calls` | `POST querycalls` (V2), paged by `offset`, per direction | incremental, full refresh | `begin_at` | `window_minutes`, since 00:00 yesterday |
-| `call_details` | `POST querycalldetailbyid`, one per call of `calls` (its parent) | incremental, full refresh | `begin_at` | as `calls` |
+| `call_list` | `POST querycalls` (V2), paged by `offset`, per direction | incremental, full refresh | `begin_at` | `window_minutes`, since 00:00 yesterday |
+| `call_details` | `POST querycalldetailbyid`, one per call of `call_list` (its parent) | incremental, full refresh | `begin_at` | as `call_list` |
 
 Both are incremental on `begin_at`, the call's first instant in UTC, derived from the call list's epoch
 milliseconds. Windows of `window_minutes` run from the saved state (minus the lookback) to the settled
@@ -30,6 +31,13 @@ from cdr_shared.windowed_stream import WindowedDetailStream, WindowedHttpStream,
 from cdr_shared.windows import Window
 from source_huawei_cms.answers import CALL_DETAIL_PATH, QUERY_CALLS_PATH, call_page, detail_object
 from source_huawei_cms.config import CmsConfig
+from source_huawei_cms.field_types import (
+    CALL_DETAIL_INTEGERS,
+    CALL_DETAIL_TEXTS,
+    CALL_LIST_INTEGERS,
+    CALL_LIST_TEXTS,
+    typed,
+)
 from source_huawei_cms.labels import as_code, call_type_label, release_cause_label
 from source_huawei_cms.result_codes import CmsErrorHandler
 
@@ -90,13 +98,15 @@ class CmsStream(WindowedHttpStream):
 
     http_method = "POST"
     primary_key = [["callId"], ["direction"]]
+    state_cursor = CURSOR_FIELD
+    """The record field the stream's state follows."""
 
     def __init__(self, config: CmsConfig, **kwargs: Any) -> None:
         self.config = config
         self._reported_lost: set[tuple[str, str]] = set()
         cursor = RetentionCursor(
             self.name,
-            CURSOR_FIELD,
+            self.state_cursor,
             config.sync_range,
             CMS_HORIZON,
             retention=config.retention,
@@ -149,7 +159,7 @@ class CmsStream(WindowedHttpStream):
         )
 
 
-class Calls(CmsStream):
+class CallList(CmsStream):
     """Every call of the VDN, inbound and outbound, as `querycalls` lists it, plus derived fields.
 
     Paging ("Querying Call Information in a Specified VDN (V2)",
@@ -160,7 +170,7 @@ class Calls(CmsStream):
     never loop and nothing the server can give is lost.
     """
 
-    name = "calls"
+    name = "call_list"
 
     def __init__(self, config: CmsConfig, **kwargs: Any) -> None:
         super().__init__(config, **kwargs)
@@ -187,7 +197,7 @@ class Calls(CmsStream):
 
     def with_derived_fields(self, raw: Mapping[str, Any], direction: str) -> dict[str, Any]:
         """The call as CC-CMS listed it (keys trimmed), plus direction, UTC instants and code labels."""
-        record = trimmed_keys(raw)
+        record = typed(trimmed_keys(raw), CALL_LIST_INTEGERS, CALL_LIST_TEXTS)
         record["direction"] = direction
         record[CURSOR_FIELD] = _iso_or_none(call_begin(record))
         record["end_at"] = _iso_or_none(epoch_millis(record.get("callEnd")))
@@ -251,7 +261,7 @@ class Calls(CmsStream):
 class _PageReader:
     """The calls of one window and direction, page by page, each call once (`seen` spans the window)."""
 
-    def __init__(self, calls: Calls, inbound: bool, direction: str) -> None:
+    def __init__(self, calls: CallList, inbound: bool, direction: str) -> None:
         self.calls = calls
         self.inbound = inbound
         self.direction = direction
@@ -275,7 +285,7 @@ class _PageReader:
         """Pages at offset 0, then advancing by the calls received (a server may page shorter than `limit`).
 
         Ends at `count`, at an empty page, or at a page that repeats the previous one (or a second page in a
-        row with nothing new): then the server ignores `offset`, `Calls.offset_ignored` is set and the window
+        row with nothing new): then the server ignores `offset`, `CallList.offset_ignored` is set and the window
         is left incomplete for `read_by_splitting`, unless that page already held every call of the window.
         """
         offset, previous, stale = 0, None, False
@@ -322,15 +332,15 @@ class _PageReader:
 
 
 class CallDetails(CmsStream, WindowedDetailStream):
-    """One detail record per call of `calls` (the parent; `querycalldetailbyid`), keys trimmed, codes labelled.
+    """One detail record per call of `call_list` (the parent; `querycalldetailbyid`), keys trimmed, codes labelled.
 
     Each stream keeps its own state, so either can be synced alone; when both are, the calls a window
-    lists are replayed from what `calls` read in this sync instead of being listed again.
+    lists are replayed from what `call_list` read in this sync instead of being listed again.
     """
 
     name = "call_details"
 
-    def __init__(self, config: CmsConfig, parent: Calls, **kwargs: Any) -> None:
+    def __init__(self, config: CmsConfig, parent: CallList, **kwargs: Any) -> None:
         super().__init__(config, parent=parent, **kwargs)
 
     def path(self, **kwargs: Any) -> str:
@@ -368,10 +378,12 @@ class CallDetails(CmsStream, WindowedDetailStream):
         yield self.with_derived_fields(detail, call)
 
     def with_derived_fields(self, detail: Mapping[str, Any], call: Mapping[str, Any]) -> dict[str, Any]:
-        """The detail plus direction, `begin_at` from the call list, code labels and UTC begin/end times."""
-        record = dict(detail)
+        """The detail (typed) plus direction, `begin_at` and `end_at` from the call list, code labels and UTC
+        begin/end times."""
+        record = typed(dict(detail), CALL_DETAIL_INTEGERS, CALL_DETAIL_TEXTS)
         record["direction"] = call["direction"]
         record[CURSOR_FIELD] = call.get(CURSOR_FIELD)
+        record["end_at"] = call.get("end_at")
         record["call_type_label"] = call_type_label(record.get("callType"))
         record["release_cause_label"] = release_cause_label(record.get("releaseCause"))
         record["begin_time_utc"] = self._local_time_as_utc(record.get("beginTime"))

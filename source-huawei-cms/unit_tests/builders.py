@@ -23,7 +23,7 @@ VDN = 21
 QUERY_CALLS = f"{BASE}/rest/cmsapp/v2/openapi/vdn/querycalls"
 CALL_DETAIL = f"{BASE}/rest/cmsapp/v1/openapi/calldata/querycalldetailbyid"
 JSON_UTF8 = {"Content-Type": "application/json;charset=UTF-8"}
-CURSOR = StreamCursor("calls", "begin_at")
+CURSOR = StreamCursor("call_list", "begin_at")
 # start 08:00Z, frozen at 12:00Z, settled horizon 11:50Z, 120-minute windows.
 W1 = ("2024-05-10T08:00:00Z", "2024-05-10T10:00:00Z")
 W2 = ("2024-05-10T10:00:00Z", "2024-05-10T11:50:00Z")
@@ -51,8 +51,8 @@ config = HuaweiCmsConfig()
 """The valid config: `config(end_date=...)` is it with top-level fields replaced."""
 
 
-run = StreamReader(SourceHuaweiCms, "calls")
-"""A `read`: `run(config, "call_details", state=..., expect_failure=...)` (`calls` unless named)."""
+run = StreamReader(SourceHuaweiCms, "call_list")
+"""A `read`: `run(config, "call_details", state=..., expect_failure=...)` (`call_list` unless named)."""
 catalog = run.catalog
 
 

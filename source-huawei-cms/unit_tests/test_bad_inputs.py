@@ -39,7 +39,7 @@ SECRET = "canary-huawei-sk-6a03f2"
 ACCESS_KEY = "ak-bad-inputs-19e4"
 NOW = "2024-05-10T12:00:00Z"
 BASE_URL = "https://10.20.30.40:28443"
-CALLS, DETAILS = "calls", "call_details"
+CALLS, DETAILS = "call_list", "call_details"
 # CC-CMS holds calls since 00:00 yesterday (2024-05-09 UTC at NOW).
 BASE = ConfigBuilder(
     {
@@ -218,14 +218,16 @@ STATES = [
         ],
     ),
     _read("state not JSON", "--state", state_text="[{"),
-    _read("state a legacy object", "--state", state_text='{"calls": {"begin_at": "2024-05-10T08:00:00Z"}}'),
+    _read(
+        "state a legacy object", "--state", state_text='{"call_list": {"begin_at": "2024-05-10T08:00:00Z"}}'
+    ),
     _read("state a number", "--state", state_text="42"),
     _read("state missing", "--state", state_text=MISSING),
     _read("state message without stream", "--state", state_text='[{"type": "STREAM"}]'),
     _read(
         "state message of an unknown type",
         "--state",
-        state_text='[{"type": "SOMETIMES", "stream": {"stream_descriptor": {"name": "calls"}}}]',
+        state_text='[{"type": "SOMETIMES", "stream": {"stream_descriptor": {"name": "call_list"}}}]',
     ),
 ]
 

@@ -61,6 +61,20 @@ def test_outbound_details_are_asked_with_is_callin_false_and_their_tenant_times_
 
 
 @freeze_time(NOW)
+def test_detail_numbers_sent_as_text_become_integers_and_the_call_list_end_is_added():
+    odd = cms.detail("c-1", **{"callTime": "30", "vdn": "21", "anonyCall": "yes", "busiResult": 7})
+    with HttpMocker() as http:
+        http.post(cms.calls_request(*W1), cms.calls_page([cms.call("c-1")]))
+        http.post(cms.detail_request("c-1"), cms.detail_answer(odd))
+        cms.mock_rest_empty(http)
+        [record] = [m.record.data for m in run(cms.config()).records]
+    jsonschema.validate(record, SCHEMA)
+    assert (record["callTime"], record["vdn"], record["busiResult"]) == (30, 21, "7")
+    assert record.get("anonyCall") is None and record["raw_values"] == {"anonyCall": "yes"}
+    assert record["end_at"] == "2024-05-10T08:32:00+00:00"
+
+
+@freeze_time(NOW)
 def test_result_desc_is_read_first_and_result_datas_is_the_fallback_of_older_servers():
     with HttpMocker() as http:
         http.post(
@@ -91,11 +105,12 @@ def test_a_call_without_detail_is_skipped_with_a_warning_naming_it():
 
 
 @freeze_time(NOW)
-def test_include_call_details_false_offers_only_the_calls_stream():
+def test_include_call_details_false_offers_only_the_call_list_stream():
     names = [
         s.name
         for s in discover(SourceHuaweiCms(), cms.config(include_call_details=False)).catalog.catalog.streams
     ]
-    assert names == ["calls"]
+    # `calls` maps the detail records, so it goes with them.
+    assert names == ["call_list"]
     names = [s.name for s in discover(SourceHuaweiCms(), cms.config()).catalog.catalog.streams]
-    assert names == ["calls", "call_details"]
+    assert names == ["call_list", "call_details", "calls"]

@@ -1,236 +1,209 @@
-import json
+"""The unified `calls` stream: CC-CMS's CDR (`call_details`) mapped into the shape shared by the four connectors."""
+
 import logging
 
 import jsonschema
-import pendulum
 import pytest
-import requests
-from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
+from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
 
-from cdr_shared.testing.output import stream_schema, warnings
-from source_huawei_cms.config import parse_config
-from source_huawei_cms.streams import Calls
+from cdr_shared.calls import CALLS_SCHEMA
+from cdr_shared.testing.output import warnings
+from cdr_shared.testing.state_builder import StateBuilder
+from source_huawei_cms.calls import DIRECTION_BY_CALL_TYPE, OUTCOME_BY_RELEASE_CAUSE
+from source_huawei_cms.source import carry_over_renamed_state
 from unit_tests import builders as cms
-from unit_tests.builders import NOW, W1, W2
+from unit_tests.builders import NOW, W1
 
-SCHEMA = stream_schema("source_huawei_cms", "calls")
-
-
-def keys(output):
-    return [(m.record.data["callId"], m.record.data["direction"]) for m in output.records]
+PAGE_EXAMPLE_ID = "1000000000-0001"
 
 
-@freeze_time(NOW)
-def test_given_first_sync_then_each_window_is_queried_inbound_then_outbound_in_epoch_millis():
+def read_one_window(details, *streams, calls=None, state=None):
+    """A sync whose first window (inbound) lists `calls` (default: one per detail) with these details."""
+    listed = calls or [cms.call(d["callId"]) for d in details]
     with HttpMocker() as http:
-        http.post(cms.calls_request(*W1, inbound=True), cms.calls_page([cms.call("1715330000-1")]))
-        http.post(
-            cms.calls_request(*W1, inbound=False), cms.calls_page([cms.call("1715330000-1", callType=7)])
-        )
-        http.post(
-            cms.calls_request(*W2, inbound=True),
-            cms.calls_page([cms.call("1715338000-9", "2024-05-10T10:00:00Z")]),
-        )
-        cms.mock_empty(http, (W2, False))
-        output = cms.run(cms.config())
-    # The same id in both directions is two calls: the primary key is the id plus the direction.
-    assert keys(output) == [
-        ("1715330000-1", "inbound"),
-        ("1715330000-1", "outbound"),
-        ("1715338000-9", "inbound"),
-    ]
-
-
-@freeze_time(NOW)
-def test_given_count_beyond_the_page_then_offset_advances_by_the_calls_received_until_count_is_reached():
-    first = [cms.call(f"a-{i}") for i in range(100)]
-    with HttpMocker() as http:
-        http.post(cms.calls_request(*W1), cms.calls_page(first, count=230))
-        # A server that pages shorter than `limit` must not make the connector skip calls.
-        http.post(
-            cms.calls_request(*W1, offset=100),
-            cms.calls_page([cms.call(f"b-{i}") for i in range(60)], count=230),
-        )
-        http.post(
-            cms.calls_request(*W1, offset=160),
-            cms.calls_page([cms.call(f"c-{i}") for i in range(70)], count=230),
-        )
+        http.post(cms.calls_request(*W1), cms.calls_page(listed))
+        for record in details:
+            http.post(cms.detail_request(record["callId"]), cms.detail_answer(record))
         cms.mock_rest_empty(http)
-        output = cms.run(cms.config())
-    assert len(output.records) == 230
+        output = cms.run(cms.config(), *(streams or ("calls",)), state=state)
+    return output
 
 
-# The pages of the first window, each (offset asked, calls listed, count stated): calls `a` and `b` are read
-# once each, and no further page is asked (HttpMocker fails a request nobody mocked).
-PAGINGS = {
-    "an empty page before count is reached: paging stops": [(0, ["a", "b"], 5), (2, [], 5)],
-    "a call repeated by shifted pages: it is emitted once": [(0, ["a", "b"], 3), (2, ["b"], 3)],
-}
-
-
-@pytest.mark.parametrize("pages", list(PAGINGS.values()), ids=list(PAGINGS))
-@freeze_time(NOW)
-def test_given_pages_that_end_early_or_overlap_then_each_call_is_read_once(pages):
-    with HttpMocker() as http:
-        for offset, calls, count in pages:
-            http.post(
-                cms.calls_request(*W1, offset=offset),
-                cms.calls_page([cms.call(c) for c in calls], count=count),
-            )
-        cms.mock_rest_empty(http)
-        output = cms.run(cms.config())
-    assert keys(output) == [("a", "inbound"), ("b", "inbound")]
+def calls_of(output):
+    return [m.record.data for m in output.records if m.record.stream == "calls"]
 
 
 @freeze_time(NOW)
-def test_given_data_and_count_beside_result_code_then_they_are_read_too():
-    with HttpMocker() as http:
-        http.post(cms.calls_request(*W1), cms.calls_page([cms.call("a")], layout="flat"))
-        cms.mock_rest_empty(http)
-        output = cms.run(cms.config())
-    assert keys(output) == [("a", "inbound")]
+def test_the_vendor_page_example_becomes_one_calls_record_with_every_known_field():
+    # The response example of "Querying CDRs of a Specified Call ID" (cec_07_2579), listed at 08:30 UTC
+    # by querycalls for two minutes (callEnd 08:32).
+    output = read_one_window([cms.detail(PAGE_EXAMPLE_ID)])
+    [record] = calls_of(output)
+    jsonschema.validate(record, CALLS_SCHEMA)
+    # Null fields are left out of the emitted JSON (the CDK's serializer does so); destinations store NULL.
+    assert record == {
+        "provider": "huawei-cms",
+        "account": f"{cms.CC_ID}/{cms.VDN}",
+        "call_id": f"{PAGE_EXAMPLE_ID}|inbound",
+        "direction": "inbound",
+        "started_at": "2024-05-10T08:30:00+00:00",
+        "ended_at": "2024-05-10T08:32:00+00:00",
+        "ring_seconds": 5,
+        "queue_seconds": 10,
+        "talk_seconds": 30,
+        "duration_seconds": 120,
+        "caller_number": "10000",
+        "called_number": "10001",
+        "agent_id": "100",
+        "queue": "1",
+        "outcome": "answered",
+        "source_stream": "call_details",
+        "source_key": f"{PAGE_EXAMPLE_ID}|inbound",
+    }
 
 
 @freeze_time(NOW)
-def test_records_keep_provider_fields_and_gain_utc_instants_labels_and_validate_against_the_schema():
-    unanswered = cms.call(
-        "x",
-        "2024-05-10T09:59:59.999Z",
-        **{"agentId ": 0, "ackBegin": 0, "callBegin": 0, "callType": "43", "releaseCause": 47},
+def test_a_predicted_outbound_call_keeps_its_business_result_as_disposition():
+    detail = cms.detail(
+        "1715330000-7",
+        callType=43,
+        callerNo="95511",
+        calleeNo="+86 138 0013 8000",
+        beginTime="2024-05-10 08:30:00",
+        endTime="2024-05-10 08:32:00",
+        result="0900",
+        resultCode="",
+        busiResult="B01",
+        busiSubStatus="S01",
     )
+    [record] = calls_of(read_one_window([detail]))
+    assert record["direction"] == "outbound"
+    assert record["called_number"] == "+8613800138000"
+    assert record["disposition"] == "B01"
+
+
+@pytest.mark.parametrize(("call_type", "direction"), sorted(DIRECTION_BY_CALL_TYPE.items()))
+@freeze_time(NOW)
+def test_call_types_map_to_directions(call_type, direction):
+    [record] = calls_of(read_one_window([cms.detail("c-1", callType=call_type)]))
+    assert record["direction"] == direction
+
+
+@pytest.mark.parametrize(("cause", "mapped"), sorted(OUTCOME_BY_RELEASE_CAUSE.items()))
+@freeze_time(NOW)
+def test_release_causes_map_to_outcome_and_who_hung_up(cause, mapped):
+    [record] = calls_of(read_one_window([cms.detail("c-1", releaseCause=cause)]))
+    assert (record["outcome"], record.get("hangup_by")) == mapped
+
+
+@freeze_time(NOW)
+def test_undocumented_codes_become_other_and_the_listed_direction_and_are_logged_once():
+    details = [cms.detail(f"c-{i}", releaseCause=777, callType=99) for i in range(3)]
+    output = read_one_window(details)
+    assert [(r["outcome"], r.get("hangup_by"), r["direction"]) for r in calls_of(output)] == [
+        ("other", None, "inbound")
+    ] * 3
+    assert len([w for w in warnings(output) if "releaseCause 777" in w]) == 1
+    assert len([w for w in warnings(output) if "callType 99" in w]) == 1
+
+
+@freeze_time(NOW)
+def test_an_unanswered_call_has_no_agent_and_no_talk():
+    # What CC-CMS lists for a call no agent took: agent 0, no talk.
+    detail = cms.detail("c-1", **{"agentId ": 0, "callTime": 0, "releaseCause": 49})
+    [record] = calls_of(read_one_window([detail]))
+    assert (record.get("agent_id"), record["talk_seconds"], record["outcome"]) == (None, 0, "abandoned")
+
+
+@freeze_time(NOW)
+def test_values_sent_as_text_are_read_as_numbers_and_an_id_that_is_no_number_is_kept_as_sent():
+    detail = cms.detail("c-1", **{"agentId ": "A-17", "callTime": "30", "ackTime": " 5 ", "skillId": "2"})
+    [record] = calls_of(read_one_window([detail]))
+    assert (record["agent_id"], record["talk_seconds"], record["ring_seconds"], record["queue"]) == (
+        "A-17",
+        30,
+        5,
+        "2",
+    )
+
+
+@freeze_time(NOW)
+def test_with_all_three_streams_selected_every_page_and_detail_is_requested_once():
+    page = cms.calls_request(*W1)
+    details = [(cms.detail_request(call_id), cms.detail(call_id)) for call_id in ("a", "b")]
     with HttpMocker() as http:
-        http.post(cms.calls_request(*W1), cms.calls_page([cms.call("a"), unanswered]))
+        http.post(page, cms.calls_page([cms.call("a"), cms.call("b")]))
+        for request, record in details:
+            http.post(request, cms.detail_answer(record))
         cms.mock_rest_empty(http)
-        output = cms.run(cms.config())
-    answered, missed = (m.record.data for m in output.records)
-    assert answered["waitBegin"] == 1715329800000 and answered["callType"] == 0
-    assert answered["begin_at"] == "2024-05-10T08:30:00+00:00"
-    assert answered["end_at"] == "2024-05-10T08:32:00+00:00"
-    assert answered["logged_at"] == "2024-05-10T08:32:05+00:00"
-    assert answered["call_type_label"] == "common incoming call"
-    assert answered["release_cause_label"] == "normal"
-    assert missed["begin_at"] == "2024-05-10T09:59:59.999000+00:00"
-    assert missed["agentId"] == 0 and "agentId " not in missed
-    assert missed["call_type_label"] == "predicted outgoing call" and missed["release_cause_label"] == "busy"
-    for record in (answered, missed):
-        jsonschema.validate(record, SCHEMA)
+        # The catalog's order puts the grandchild first: parents are read first whatever the order.
+        output = cms.run(cms.config(), "calls", "call_details", "call_list")
+        for request in (page, *(request for request, _ in details)):
+            http.assert_number_of_calls(request, 1)
+    streams = [m.record.stream for m in output.records]
+    assert sorted(streams) == ["call_details"] * 2 + ["call_list"] * 2 + ["calls"] * 2
 
 
 @freeze_time(NOW)
-def test_codes_outside_the_documented_tables_get_no_label_but_keep_their_value():
+def test_calls_keeps_its_own_state_on_started_at():
+    output = read_one_window([cms.detail("a")])
+    final = output.state_messages[-1].state.stream
+    assert final.stream_descriptor.name == "calls"
+    assert final.stream_state.__dict__ == {"started_at": "2024-05-10T11:50:00+00:00"}
+
+
+@freeze_time(NOW)
+def test_a_0_x_calls_state_resumes_call_list_and_the_new_calls_starts_afresh():
+    # 0.x's `calls` was the call list, with cursor `begin_at`: `call_list` resumes a lookback before it.
+    resumed = ("2024-05-10T10:30:00Z", "2024-05-10T11:50:00Z")
     with HttpMocker() as http:
-        http.post(cms.calls_request(*W1), cms.calls_page([cms.call("a", callType=99, releaseCause=1234)]))
-        cms.mock_rest_empty(http)
-        record = cms.run(cms.config()).records[0].record.data
-    # The CDK leaves null values out of the serialized record.
-    assert record["callType"] == 99 and record.get("call_type_label") is None
-    assert record["releaseCause"] == 1234 and record.get("release_cause_label") is None
-
-
-def spread(prefix: str, count: int, start: str) -> list[dict]:
-    """`count` calls a second apart from `start`."""
-    first = pendulum.parse(start)
-    return [cms.call(f"{prefix}-{i}", first.add(seconds=i).isoformat()) for i in range(count)]
-
-
-def page_without_count(calls: list[dict]) -> HttpResponse:
-    return HttpResponse(json.dumps({"resultCode": "0100000", "resultDesc": {"data": calls}}))
-
-
-@freeze_time(NOW)
-def test_given_a_server_that_ignores_offset_then_the_window_is_split_until_every_part_fits_and_nothing_is_lost():
-    early, late = spread("e", 100, "2024-05-10T08:00:00Z"), spread("l", 50, "2024-05-10T09:00:00Z")
+        http.post(cms.calls_request(*resumed), cms.calls_page([cms.call("late", "2024-05-10T10:45:00Z")]))
+        http.post(cms.calls_request(*resumed, inbound=False), cms.empty_page())
+        output = cms.run(cms.config(), state=cms.state_at("2024-05-10T11:00:00+00:00", "calls"))
+    assert cms.ids(output) == ["late"]
+    assert cms.states(output)[-1] == "2024-05-10T11:50:00+00:00"
     with HttpMocker() as http:
-        # Every offset gets the first page: the connector must notice, not loop, and read the halves.
-        http.post(cms.calls_request(*W1), cms.calls_page(early, count=150))
-        http.post(cms.calls_request(*W1, offset=100), cms.calls_page(early, count=150))
-        http.post(cms.calls_request("2024-05-10T08:00:00Z", "2024-05-10T09:00:00Z"), cms.calls_page(early))
-        http.post(cms.calls_request("2024-05-10T09:00:00Z", "2024-05-10T10:00:00Z"), cms.calls_page(late))
+        # The unified `calls` reads from start_date (W1, W2): it has no state of its own yet.
+        http.post(cms.calls_request(*W1), cms.calls_page([cms.call("a")]))
+        http.post(cms.detail_request("a"), cms.detail_answer(cms.detail("a")))
         cms.mock_rest_empty(http)
-        output = cms.run(cms.config())
-    assert output.errors == [] and output.state_messages, "every window must end cleanly"
-    assert sorted(keys(output)) == sorted((c["callId"], "inbound") for c in early + late)
-    assert any("ignores 'offset'" in line and "nothing is lost" in line for line in warnings(output))
+        output = cms.run(cms.config(), "calls", state=cms.state_at("2024-05-10T11:00:00+00:00", "calls"))
+    assert [r["call_id"] for r in calls_of(output)] == ["a|inbound"]
 
 
-@freeze_time(NOW)
-def test_given_no_count_and_a_page_that_repeats_the_previous_one_then_paging_ends_and_the_halves_are_read():
-    early, late = spread("e", 20, "2024-05-10T08:10:00Z"), spread("l", 20, "2024-05-10T09:10:00Z")
-    with HttpMocker() as http:
-        http.post(cms.calls_request(*W1), page_without_count(early + late))
-        http.post(cms.calls_request(*W1, offset=40), page_without_count(early + late))
-        http.post(
-            cms.calls_request("2024-05-10T08:00:00Z", "2024-05-10T09:00:00Z"), page_without_count(early)
-        )
-        http.post(cms.calls_request("2024-05-10T09:00:00Z", "2024-05-10T10:00:00Z"), page_without_count(late))
-        cms.mock_rest_empty(http)
-        output = cms.run(cms.config())
-    assert output.errors == [] and output.state_messages, "every window must end cleanly"
-    assert sorted(keys(output)) == sorted((c["callId"], "inbound") for c in early + late)
+def _names_and_states(messages):
+    return [(m.stream.stream_descriptor.name, m.stream.stream_state.__dict__) for m in messages]
 
 
-@freeze_time(NOW)
-def test_given_no_count_then_paging_goes_on_past_short_pages_until_an_empty_one():
-    with HttpMocker() as http:
-        # A server that caps pages below `limit` and sends no count: a short page is not the end.
-        http.post(cms.calls_request(*W1), page_without_count(spread("a", 50, "2024-05-10T08:00:00Z")))
-        http.post(
-            cms.calls_request(*W1, offset=50), page_without_count(spread("b", 30, "2024-05-10T08:30:00Z"))
-        )
-        http.post(cms.calls_request(*W1, offset=80), page_without_count([]))
-        cms.mock_rest_empty(http)
-        output = cms.run(cms.config())
-    assert len(output.records) == 80
-
-
-class OffsetIgnoringServer:
-    """`querycalls` of a server that ignores `offset`: the first `cap` calls of the period, `count` optional."""
-
-    def __init__(self, calls: list[dict], cap: int = 100, with_count: bool = True) -> None:
-        self.calls, self.cap, self.with_count = calls, cap, with_count
-        self.requests = 0
-
-    def send_request(self, http_method, url, **kwargs):
-        self.requests += 1
-        body = kwargs["json"]
-        inside = [c for c in self.calls if body["beginDate"] <= c["waitBegin"] <= body["endDate"]]
-        page: dict = {"data": inside[: min(self.cap, body["limit"])]}
-        if self.with_count:
-            page["count"] = len(inside)
-        response = requests.Response()
-        response.status_code, response._content = (
-            200,
-            json.dumps({"resultCode": "0100000", "resultDesc": page}).encode(),
-        )
-        return None, response
-
-
-def read_window_from(server: OffsetIgnoringServer, caplog) -> list[str]:
-    stream = Calls(parse_config(cms.config()))
-    stream.http_client = server
-    window = {"direction": "inbound", "window_start": W1[0], "window_end": W1[1]}
-    with caplog.at_level(logging.WARNING):
-        return [record["callId"] for record in stream.read_slice(window)]
-
-
-@pytest.mark.parametrize(("cap", "with_count"), [(100, True), (100, False), (40, False)])
-@freeze_time(NOW)
-def test_given_a_server_ignoring_offset_with_many_calls_then_splitting_recovers_every_call(
-    cap, with_count, caplog
-):
-    calls = [cms.call(f"c-{i}", pendulum.parse(W1[0]).add(seconds=20 * i).isoformat()) for i in range(350)]
-    server = OffsetIgnoringServer(calls, cap, with_count)
-    read = read_window_from(server, caplog)
-    assert sorted(read) == sorted(c["callId"] for c in calls) and len(read) == len(set(read))
-    assert "ignores 'offset'" in caplog.text and "DATA MAY BE MISSING" not in caplog.text
-    assert server.requests < 100
-
-
-@freeze_time(NOW)
-def test_given_more_calls_in_one_second_than_a_page_then_the_rest_is_read_and_the_gap_reported_loudly(caplog):
-    crowded = [cms.call(f"x-{i}", "2024-05-10T09:00:00Z") for i in range(150)]
-    others = [cms.call(f"o-{i}", pendulum.parse(W1[0]).add(minutes=i).isoformat()) for i in range(0, 120, 7)]
-    read = read_window_from(OffsetIgnoringServer(others + crowded), caplog)
-    assert {c["callId"] for c in others} <= set(read) and len(read) == len(others) + 100
-    assert "DATA MAY BE MISSING" in caplog.text and "2024-05-10T09:00:00" in caplog.text
+@pytest.mark.parametrize(
+    ("saved", "resumed"),
+    [
+        # 0.x: the call list's state under `calls` goes to `call_list`.
+        (
+            [("calls", {"begin_at": "2024-05-10T11:00:00+00:00"})],
+            [("call_list", {"begin_at": "2024-05-10T11:00:00+00:00"})],
+        ),
+        # The unified stream's own state stays where it is.
+        (
+            [("calls", {"started_at": "2024-05-10T11:00:00+00:00"})],
+            [("calls", {"started_at": "2024-05-10T11:00:00+00:00"})],
+        ),
+        # `call_list` has a state of its own: nothing is moved over it.
+        (
+            [
+                ("calls", {"begin_at": "2024-05-10T09:00:00+00:00"}),
+                ("call_list", {"begin_at": "2024-05-10T11:00:00+00:00"}),
+            ],
+            [
+                ("calls", {"begin_at": "2024-05-10T09:00:00+00:00"}),
+                ("call_list", {"begin_at": "2024-05-10T11:00:00+00:00"}),
+            ],
+        ),
+    ],
+)
+def test_only_a_0_x_calls_state_is_carried_over_to_call_list(saved, resumed):
+    builder = StateBuilder()
+    for name, value in saved:
+        builder.with_stream_state(name, value)
+    assert _names_and_states(carry_over_renamed_state(builder.build(), logging.getLogger("test"))) == resumed

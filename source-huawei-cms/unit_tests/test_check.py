@@ -59,7 +59,9 @@ class TestCheck(suite.CheckSuite):
             "rejected signature",
             [post(PROBE, REJECTED)],
             succeeds=False,
-            says=("signature rejected: check access_key/secret_key and the host clock",),
+            says=(
+                "signature rejected: check credentials.access_key/credentials.secret_key and the host clock",
+            ),
         ),
         CheckCase(
             "no permission for the VDN",
@@ -113,7 +115,7 @@ class TestCheck(suite.CheckSuite):
 
 def test_a_sync_keeps_the_long_request_timeout():
     with freeze_time(NOW):
-        calls = streams.Calls(parse_config(cms.config()))
+        calls = streams.CallList(parse_config(cms.config()))
     assert (
         calls.request_kwargs()["timeout"]
         == streams.REQUEST_TIMEOUT_SECONDS

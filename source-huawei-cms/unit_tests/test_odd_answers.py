@@ -22,7 +22,7 @@ CALLS_WITHOUT_DATA = {
 NOT_JSON = {"html page": "<html><body>Login</body></html>", "empty body": ""}
 
 
-def run(stream="calls", expect_failure=False):
+def run(stream="call_list", expect_failure=False):
     return cms.run(cms.config(), stream, expect_failure=expect_failure)
 
 

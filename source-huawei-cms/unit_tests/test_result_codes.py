@@ -11,7 +11,7 @@ from unit_tests import builders as cms
 from unit_tests.builders import NOW, SECRET_KEY, W1
 
 
-def run(stream="calls", expect_failure=False):
+def run(stream="call_list", expect_failure=False):
     return cms.run(cms.config(), stream, expect_failure=expect_failure)
 
 
@@ -71,7 +71,7 @@ def test_a_failure_description_that_is_an_object_is_quoted_with_secret_looking_v
     described = {"reason": "session expired", "sessionToken": "canary-cms-token-5e1f", "sk": SECRET_KEY}
     with HttpMocker() as http:
         http.post(cms.calls_request(*W1), cms.result_code("0100003", described))
-        run = run_entry_point(SourceHuaweiCms, "read", cms.config(), catalog=catalog_of("calls"))
+        run = run_entry_point(SourceHuaweiCms, "read", cms.config(), catalog=catalog_of("call_list"))
     assert run.returncode == 1 and run.errors and "Response (body)" in run.stdout
     said = " ".join(error["message"] for error in run.errors)
     assert '"reason": "session expired"' in said and '"sessionToken": "****"' in said
@@ -84,7 +84,9 @@ def test_http_401_is_the_signature_config_error_without_the_secret():
         http.post(cms.calls_request(*W1), cms.error(401, {"message": "Authentication failed"}))
         output = run(expect_failure=True)
     assert_failed(
-        output, FailureType.config_error, "signature rejected: check access_key/secret_key and the host clock"
+        output,
+        FailureType.config_error,
+        "signature rejected: check credentials.access_key/credentials.secret_key and the host clock",
     )
     assert SECRET_KEY not in everything_printed(output)
 

@@ -41,7 +41,7 @@ class OzonetelTokenAuth(ShortLivedTokenAuth):
             headers={"apiKey": self._api_key},
             json={"userName": self.user_name},
             provider=PROVIDER,
-            credential_hint="'user_name' and 'api_key'",
+            credential_hint="credentials.user_name and credentials.api_key",
         )
         token = body.get("token")
         if isinstance(token, str) and token:

@@ -105,7 +105,7 @@ def check_credentials(
         if answer.verdict == "unproven":
             logger.warning(
                 f"check: {probe.name} answered 'no record found', which Ozonetel also gives for a wrong "
-                "'api_key' or 'user_name'; the credentials could not be proven. The first sync will tell."
+                "credentials.api_key or credentials.user_name; the credentials could not be proven. The first sync will tell."
             )
             return
         problems.append(f"{probe.name}: {answer.said}")

@@ -31,7 +31,7 @@ from cdr_shared.secrets import scrub
 
 PROVIDER = "Ozonetel"
 FAILED_STATUSES = {"failure", "error", "false", "fail"}
-AUTH_HINT = "Check 'user_name' and 'api_key' (CloudAgent admin login > API key)."
+AUTH_HINT = "Check credentials.user_name and credentials.api_key (CloudAgent admin login > API key)."
 UCID_PAGE = "https://docs.ozonetel.com/reference/get_caservices-cdr-fetchcdrbyucid-php"
 REPORTS_PAGE = "https://docs.ozonetel.com/reference/get_ca-reports-fetchcdrdetails"
 # Request parameters that say which window or call an answer belongs to (never the key).
@@ -45,10 +45,16 @@ TOKEN_ANSWERS = ("token expired", "invalid token")
 CONFIG_ANSWERS = (
     ("username or apikey is invalid", f"Ozonetel refused the credentials. {AUTH_HINT}"),
     ("missing username or apikey", f"Ozonetel did not accept the credentials. {AUTH_HINT}"),
-    ("please provide api key", "'api_key' is required by Ozonetel: set the account's API key."),
-    ("apikey should not be empty", "'api_key' is required by Ozonetel: set the account's API key."),
-    ("please provide username", "'user_name' is required by Ozonetel: set the CloudAgent account name."),
-    ("username should not be empty", "'user_name' is required by Ozonetel: set the CloudAgent account name."),
+    ("please provide api key", "credentials.api_key is required by Ozonetel: set the account's API key."),
+    ("apikey should not be empty", "credentials.api_key is required by Ozonetel: set the account's API key."),
+    (
+        "please provide username",
+        "credentials.user_name is required by Ozonetel: set the CloudAgent account name.",
+    ),
+    (
+        "username should not be empty",
+        "credentials.user_name is required by Ozonetel: set the CloudAgent account name.",
+    ),
     (
         "invalid campaignname",
         "'campaign_name' is not a campaign of this account: correct it or leave it empty.",

@@ -75,7 +75,7 @@ def test_given_the_ucid_api_refuses_the_key_then_a_config_error():
             ozonetel.answer({"status": "error", "message": "userName or apiKey is Invalid"}),
         )
         output = ozonetel.run(details_config(), "call_details", expect_failure=True)
-    assert_failed(output, FailureType.config_error, "'api_key'")
+    assert_failed(output, FailureType.config_error, "credentials.api_key")
 
 
 def test_given_the_ucid_rate_limit_answer_then_it_waits_for_the_minute_to_free_and_goes_on(naps):

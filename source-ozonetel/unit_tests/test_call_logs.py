@@ -140,7 +140,7 @@ FAILURES = {
     "missing key: config error naming api_key": (
         "Please provide API Key",
         FailureType.config_error,
-        "'api_key'",
+        "credentials.api_key",
     ),
     "the 30-day answer: config error naming window_days": (
         "The Requested date should not be more than 30 days",

@@ -110,7 +110,7 @@ def test_given_a_refused_token_request_then_a_config_error_names_the_credentials
             token_request(), ozonetel.answer({"status": "false", "message": "userName or apiKey is Invalid"})
         )
         output = ozonetel.run(reports_config("token"), "cdr_reports", expect_failure=True)
-    assert_failed(output, FailureType.config_error, "'api_key'")
+    assert_failed(output, FailureType.config_error, "credentials.api_key")
 
 
 def test_given_the_renewed_token_is_rejected_too_then_a_config_error_names_the_credentials():
@@ -128,7 +128,9 @@ def test_given_the_renewed_token_is_rejected_too_then_a_config_error_names_the_c
     error = output.errors[0].trace.error
     assert error.failure_type == FailureType.config_error
     assert (
-        "'user_name'" in error.message and "'api_key'" in error.message and "Token Expired" in error.message
+        "credentials.user_name" in error.message
+        and "credentials.api_key" in error.message
+        and "Token Expired" in error.message
     )
     assert not any(token in json.dumps([m.log.message for m in output.logs]) for token in ("tok-1", "tok-2"))
 

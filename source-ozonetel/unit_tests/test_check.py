@@ -53,7 +53,10 @@ class TestCheck(suite.CheckSuite):
         # The probe UCID proves the key and spends no call-log request (HttpMocker answers nothing else).
         CheckCase("key proven by a probe UCID", [get(PROBE, NO_DATA)], succeeds=True),
         CheckCase(
-            "credentials refused", [get(PROBE, REFUSED)], succeeds=False, says=("'user_name'", "'api_key'")
+            "credentials refused",
+            [get(PROBE, REFUSED)],
+            succeeds=False,
+            says=("credentials.user_name", "credentials.api_key"),
         ),
         *(retired_ucid_api(kind) for kind in RETIRED_ANSWERS),
         CheckCase(
@@ -71,7 +74,7 @@ class TestCheck(suite.CheckSuite):
                 )
             ],
             succeeds=False,
-            says=("'user_name'", "'api_key'"),
+            says=("credentials.user_name", "credentials.api_key"),
             config=BASIC_REPORTS,
         ),
     ]

@@ -180,7 +180,7 @@ def test_the_reports_api_401_missing_credentials_is_a_config_error_naming_them()
         output = ozonetel.run(
             ozonetel.config(cdr_reports={"auth_type": "basic"}), "cdr_reports", expect_failure=True
         )
-    assert_failed(output, FailureType.config_error, "'user_name'", "'api_key'")
+    assert_failed(output, FailureType.config_error, "credentials.user_name", "credentials.api_key")
 
 
 def test_call_id_is_kept_exact_as_a_string_and_production_columns_are_typed():
