@@ -73,11 +73,15 @@ def union_calls(database: Path, names: list[str]) -> list[dict]:
     """`main.calls`: the `calls` tables of the connectors that synced one, unioned as they are; returns the
     per-provider summary (empty when no connector offers `calls`)."""
     cache = DuckDBCache(db_path=database, schema_name="main")
+    # A table named `calls` in the shared shape: it has every column of the shared schema.
     present = {
         row["table_schema"]
         for row in cache.run_sql_query(
-            f"SELECT table_schema FROM information_schema.tables WHERE table_name = '{CALLS}'"
+            "SELECT table_schema, count(*) AS shared FROM information_schema.columns"
+            f" WHERE table_name = '{CALLS}' AND column_name IN ({', '.join(repr(c) for c in CALLS_COLUMNS)})"
+            " GROUP BY table_schema"
         )
+        if row["shared"] == len(CALLS_COLUMNS)
     }
     sources = [schema_of(name) for name in names if schema_of(name) in present]
     if not sources:

@@ -44,7 +44,8 @@ def test_the_demo_unions_every_providers_calls_and_summarises_them_from_duckdb(t
             name
             for name in CONNECTORS
             if db.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = 'calls'",
+                "SELECT count(*) FROM information_schema.columns"
+                " WHERE table_schema = ? AND table_name = 'calls' AND column_name = 'provider'",
                 [name.replace("-", "_")],
             ).fetchone()[0]
         }
