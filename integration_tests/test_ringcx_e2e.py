@@ -13,9 +13,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import jsonschema
 import pendulum
 import pytest
 
+from cdr_shared.calls import CALLS_SCHEMA
+from cdr_shared.dates import parse_utc_instant
 from cdr_shared.secrets import secret_forms
 from cdr_shared.testing.console import configured_catalog, discover_once, state_messages_as_input
 from cdr_shared.testing.console import run_console_script as run_connector
@@ -145,6 +148,13 @@ def test_full_refresh_of_every_stream_equals_ground_truth_across_accounts(emulat
     profiles = run.records_of("cloud_profiles")
     assert len(profiles) == 15 and any("group_id" not in p for p in profiles)  # the null group is listed
     assert len(run.records_of("cloud_destinations")) == 12
+    assert len(run.records_of("calls")) == len(report)
+    schemas = {s["name"]: s["json_schema"] for s in discovered.of_type("CATALOG")[0]["catalog"]["streams"]}
+    checker = date_time_checker()
+    for message in run.of_type("RECORD"):
+        jsonschema.validate(
+            message["record"]["data"], schemas[message["record"]["stream"]], format_checker=checker
+        )
 
 
 def test_permanent_api_token_sync_equals_ground_truth_and_checks_ok(emulator, catalog):
@@ -557,3 +567,98 @@ def test_check_under_a_persistent_fault_fails_quoting_the_answer_within_the_chec
     if fault == "429":
         assert "Rate limit exceeded" in message  # RingCX's own words
     assert 1 <= emulator.stats()["requests"].get(path.replace("/voice", "", 0), 0) <= 3
+
+
+# ---------------------------------------------------------------------------------------------- calls
+
+
+def expected_call(truth: dict[str, Any]) -> dict[str, Any]:
+    """The emulator's call as `calls` documents it: the report's minute for the start, answer and end
+    from it plus the queue and inbound seconds, null fields left out."""
+    started = pendulum.instance(truth["enqueued"]).start_of("minute")
+    answered = truth["outcome"] == "answered"
+    call = {
+        "provider": "ringcx",
+        "account": truth["account"],
+        "call_id": truth["call_id"],
+        "started_at": started.isoformat(),
+        "source_stream": "call_detail_report",
+        "source_key": f"{truth['account']}|{truth['call_id']}",
+        "direction": "inbound",
+        "answered_at": started.add(seconds=truth["queue_seconds"]).isoformat() if answered else None,
+        "ended_at": started.add(seconds=truth["duration_seconds"]).isoformat(),
+        "queue_seconds": truth["queue_seconds"],
+        "talk_seconds": truth["talk_seconds"],
+        "duration_seconds": truth["duration_seconds"],
+        "caller_number": truth["caller_number"],
+        "called_number": truth["called_number"],
+        "queue": truth["queue"],
+        "outcome": truth["outcome"],
+        "recording_url": truth["recording_url"],
+    }
+    return {key: value for key, value in call.items() if value is not None}
+
+
+def test_calls_equal_the_emulators_calls_and_cost_no_request_beyond_the_report(emulator):
+    discovered = discover_once(CONNECTOR, config(emulator.base_url))
+    counts, calls = {}, {}
+    for streams in (["call_detail_report"], ["call_detail_report", "calls"], ["calls"]):
+        emulator.reset()
+        catalog = configured_catalog(discovered, streams=streams)
+        run = run_connector(CONNECTOR, "read", config(emulator.base_url), catalog=catalog)
+        assert run.returncode == 0, run.stderr[-2000:]
+        counts[tuple(streams)] = emulator.stats()["requests"]
+        calls[tuple(streams)] = run.records_of("calls")
+        if "calls" in streams:
+            assert run.states[-1]["stream"] == {
+                "stream_descriptor": {"name": "calls"},
+                "stream_state": {"started_at": "2026-10-11T00:00:00+00:00"},
+            }
+    # Each report (and each inputControls list) is asked once per sync, whether calls is selected or not.
+    report_only = counts[("call_detail_report",)]
+    assert counts[("call_detail_report", "calls")] == report_only == counts[("calls",)]
+    assert sum(n for path, n in report_only.items() if path.endswith("/reportsStreaming")) == 3 * 3
+    both, alone = calls[("call_detail_report", "calls")], calls[("calls",)]
+    assert both == alone
+    assert both == [expected_call(truth) for truth in sorted(emulator.calls_truth(), key=by_account)]
+    assert {call["outcome"] for call in both} == {"answered", "abandoned"}
+    checker = date_time_checker()
+    for call in both:
+        jsonschema.validate(call, CALLS_SCHEMA, format_checker=checker)
+
+
+def date_time_checker() -> jsonschema.FormatChecker:
+    """Checks `format: date-time` as ISO 8601 with an offset (jsonschema checks no format without extras)."""
+    checker = jsonschema.FormatChecker([])
+    checker.checks("date-time", raises=ValueError)(
+        lambda value: not isinstance(value, str) or bool(parse_utc_instant(value))
+    )
+    return checker
+
+
+def by_account(truth: dict[str, Any]) -> tuple[Any, ...]:
+    """The order a sync emits calls in: window by window (4 Arizona days), account by account, enqueue order."""
+    day = pendulum.instance(truth["enqueued"]).in_timezone(ZONE).start_of("day")
+    window = (day - pendulum.datetime(2026, 9, 30, tz=ZONE)).days // 4
+    return (window, truth["account"], truth["enqueued"])
+
+
+def test_account_and_user_dates_are_the_same_utc_date_times_in_either_style_ringcx_writes(ringcx_emulator):
+    emulator = ringcx_emulator(accounts=2, calls=0, client_secret=CANARY_SECRET, jwt=CANARY_JWT)
+    catalog = configured_catalog(
+        discover_once(CONNECTOR, config(emulator.base_url)), streams=["accounts", "users"]
+    )
+    for date_style in ("iso", "millis"):
+        emulator.date_style = date_style
+        run = run_connector(CONNECTOR, "read", config(emulator.base_url), catalog=catalog)
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert [a["startDate"] for a in run.records_of("accounts")] == [
+            "2021-01-15T08:30:00+00:00",
+            "2021-02-15T08:30:00+00:00",
+        ], date_style
+        assert all("endDate" not in account for account in run.records_of("accounts"))
+        assert [u["creationDate"] for u in run.records_of("users")] == [
+            "2023-01-15T09:30:00+00:00",
+            "2023-02-01T10:00:00+00:00",
+            "2023-02-01T10:00:00+00:00",
+        ], date_style

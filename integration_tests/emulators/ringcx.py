@@ -22,6 +22,9 @@ and its `platform_url` is `<url>`):
   `access.denied.exception`, as the Admin User and Permission APIs page shows. With `user_secrets=True` every
   user also carries canary credentials (`password`, `apiToken`, `integrations[].clientSecret`): not vendor
   fields, but the secret-looking keys a connector must drop from records and mask in debug logs.
+- Account `startDate`/`endDate` and user `creationDate` are written as the API's examples write dates
+  (`2021-01-15T08:30:00.000+0000`), or as epoch milliseconds with `date_style="millis"` (the models type them
+  as a Joda DateTime, specs/engage-voice_openapi3.json).
 - An account ID the login cannot see, on the per-account endpoints, is HTTP 400 `Invalid accountId <id>` in
   the Spring error shape; `GET /admin/accounts` lists only the visible accounts (the vendor pages document
   no other answer for an unknown account).
@@ -77,6 +80,11 @@ SHAPES = ("nested", "keyed", "flat", "unknown")
 TRUNCATED_STYLES = ("connection", "clean", "one_column")
 REPORT_ANSWERS = ("csv", "empty", "html", "foreign_header", "ragged")
 LEGACY_LOGIN_STYLES = ("query", "form")
+# How account and user dates are written: `iso` as the API's examples (`2020-04-18T01:49:32.000+0000`),
+# `millis` as epoch milliseconds (the models type them as a Joda DateTime, which Jackson can write so).
+DATE_STYLES = ("iso", "millis")
+ACCOUNT_DATES = ("startDate", "endDate")
+USER_DATES = ("creationDate",)
 DEFAULT_USERNAME = "admin@example.com"
 DEFAULT_PASSWORD = "emulator-password"
 DEFAULT_PLATFORM_ID = "NA1"
@@ -234,6 +242,7 @@ class RingCxEmulator(EmulatorServer):
         legacy_login_style: str = "query",
         users_permission: bool = True,
         user_secrets: bool = False,
+        date_style: str = "iso",
         **common: Any,
     ) -> None:
         super().__init__(**common)
@@ -245,6 +254,8 @@ class RingCxEmulator(EmulatorServer):
             )
         if input_controls_shape not in SHAPES:
             raise ValueError(f"input_controls_shape must be one of {SHAPES}, got {input_controls_shape!r}")
+        if date_style not in DATE_STYLES:
+            raise ValueError(f"date_style must be one of {DATE_STYLES}, got {date_style!r}")
         if truncated_style not in TRUNCATED_STYLES:
             raise ValueError(f"truncated_style must be one of {TRUNCATED_STYLES}, got {truncated_style!r}")
         last_day = (
@@ -265,6 +276,7 @@ class RingCxEmulator(EmulatorServer):
         self.legacy_login_style = legacy_login_style
         self.users_permission = users_permission
         self.user_secrets = user_secrets
+        self.date_style = date_style
         self._settings_lock = threading.Lock()
         self.platform_tokens = TokenIssuer(self.clock, 3600)
         self.tokens = TokenIssuer(self.clock, token_ttl, mint=jwt_shaped_token)
@@ -392,8 +404,22 @@ class RingCxEmulator(EmulatorServer):
 
     def list_accounts(self, request: Request) -> Response:
         return self._refuse_unauthenticated(request) or Response.json(
-            [account.record() for account in self.dataset.accounts]
+            [self._dated(account.record(), ACCOUNT_DATES) for account in self.dataset.accounts]
         )
+
+    def _dated(self, record: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+        """`record` with its dates in `date_style` (nested users too)."""
+        if self.date_style == "iso":
+            return record
+        result = dict(record)
+        for field in fields:
+            if isinstance(result.get(field), str):
+                result[field] = int(
+                    datetime.strptime(result[field], "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() * 1000
+                )
+        if isinstance(result.get("children"), list):
+            result["children"] = [self._dated(child, fields) for child in result["children"]]
+        return result
 
     def list_users(self, request: Request) -> Response:
         refusal = self._refuse_unauthenticated(request)
@@ -411,6 +437,7 @@ class RingCxEmulator(EmulatorServer):
         users = (
             self.flat_users() if (request.param("flatten") or "").lower() == "true" else self.dataset.users
         )
+        users = [self._dated(user, USER_DATES) for user in users]
         return Response.json(
             [self._with_planted_secrets(user) for user in users] if self.user_secrets else users
         )
@@ -673,6 +700,32 @@ class RingCxEmulator(EmulatorServer):
             truth.append(row)
         return truth
 
+    def calls_truth(self) -> list[dict[str, Any]]:
+        """Every call enqueued by now as the emulator made it, in the unified `calls` vocabulary, in enqueue
+        order: the enqueue instant (to the second), the seconds it queued, talked and lasted, whether a
+        destination answered or the caller abandoned, the numbers, the profile and the recording."""
+        truth = []
+        for index in self.dataset.indices_between(float("-inf"), float("inf"), self.clock.timestamp()):
+            call = self.dataset.call(index)
+            fields = call.fields
+            answered = call.destination is not None
+            truth.append(
+                {
+                    "account": call.account.account_id,
+                    "call_id": fields["uii"].removeprefix("'"),
+                    "enqueued": datetime.fromtimestamp(call.enqueued, timezone.utc),
+                    "outcome": "answered" if answered else "abandoned",
+                    "queue_seconds": int(fields["queue_time"]),
+                    "talk_seconds": int(fields["connected_duration"]) if answered else None,
+                    "duration_seconds": int(fields["inbound_duration"]),
+                    "caller_number": fields["ani"],
+                    "called_number": call.profile.number,
+                    "queue": call.profile.name,
+                    "recording_url": fields["recording_url"] or None,
+                }
+            )
+        return truth
+
     def _control_settings(self, request: Request) -> Response:
         body = request.json_object()
         if "input_controls_shape" in body:
@@ -698,6 +751,10 @@ class RingCxEmulator(EmulatorServer):
             self.legacy_login_style = body["legacy_login_style"]
         if "users_permission" in body:
             self.users_permission = bool(body["users_permission"])
+        if "date_style" in body:
+            if body["date_style"] not in DATE_STYLES:
+                raise ValueError(f"date_style must be one of {DATE_STYLES}")
+            self.date_style = body["date_style"]
         return Response.json(
             {
                 "input_controls_shape": self.input_controls_shape,
@@ -707,6 +764,7 @@ class RingCxEmulator(EmulatorServer):
                 "report_answer_times": self.report_answer_times,
                 "legacy_login_style": self.legacy_login_style,
                 "users_permission": self.users_permission,
+                "date_style": self.date_style,
             }
         )
 
@@ -773,6 +831,12 @@ class RingCxEmulator(EmulatorServer):
             help="the login lacks MANAGE_USERS: users answers 403",
         )
         api.add_argument(
+            "--date-style",
+            choices=DATE_STYLES,
+            default="iso",
+            help="account and user dates as ISO 8601 (+0000) or epoch milliseconds",
+        )
+        api.add_argument(
             "--user-secrets",
             action="store_true",
             help="plant canary credentials (password, apiToken, clientSecret) in every user record",
@@ -806,4 +870,5 @@ class RingCxEmulator(EmulatorServer):
             "platform_id": args.platform_id,
             "users_permission": not args.no_users_permission,
             "user_secrets": args.user_secrets,
+            "date_style": args.date_style,
         }

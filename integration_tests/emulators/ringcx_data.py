@@ -118,6 +118,8 @@ class Account:
             "phoneRecordingPin": 4242,
             "rcAccountAccess": "ENABLED",
             "recordingAccessMode": "ACCOUNT",
+            "startDate": f"2021-0{self.index % 9 + 1}-15T08:30:00.000+0000",
+            "endDate": None,
         }
 
 

@@ -155,6 +155,20 @@ def test_accounts_carry_the_credential_settings_of_the_real_model(emulator):
     assert {"crmPwd", "ftpPwd", "securityKey"} <= set(accounts[0])
 
 
+def test_account_and_user_dates_are_iso_with_a_compact_offset_or_epoch_millis_when_told(ringcx_emulator):
+    emulator = ringcx_emulator(**DATA)
+    users = emulator.url("/voice/api/v1/admin/users")
+
+    def dates() -> tuple[Any, Any, Any]:
+        account = requests.get(emulator.url(ACCOUNTS_PATH), headers=PERMANENT, timeout=10).json()[0]
+        nested = requests.get(users, headers=PERMANENT, timeout=10).json()[0]
+        return account["startDate"], account["endDate"], nested["children"][0]["creationDate"]
+
+    assert dates() == ("2021-01-15T08:30:00.000+0000", None, "2023-02-01T10:00:00.000+0000")
+    emulator.date_style = "millis"
+    assert dates() == (1610699400000, None, 1675245600000)
+
+
 @pytest.mark.parametrize(
     ("shape", "check"),
     [

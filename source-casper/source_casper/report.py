@@ -39,7 +39,7 @@ from cdr_shared.dates import format_local
 from cdr_shared.errors import transient_error
 from cdr_shared.horizon import LagHorizon
 from cdr_shared.http_errors import ProviderErrorHandler, RetryAfterBackoff
-from cdr_shared.windowed_state import WindowedCursor
+from cdr_shared.windowed_state import Clock, WindowedCursor, utc_now
 from cdr_shared.windowed_stream import WindowedHttpStream, window_of
 from cdr_shared.windows import Window, split_local_days
 from source_casper.config import CasperConfig
@@ -59,6 +59,24 @@ REPORT_ZONE = pendulum.timezone(REPORT_ZONE_NAME)
 # `endTimestamp` is inclusive (the docs' example ends a day at 23:59:59); the documented form carries four
 # decimals, so a window [start, end) ends at end - 0.1 ms and no call in its last second is left out.
 END_OF_WINDOW = pendulum.duration(microseconds=100)
+
+
+def report_cursor(
+    stream_name: str, cursor_field: str, config: CasperConfig, clock: Clock = utc_now
+) -> WindowedCursor:
+    """The report's cursor contract: local days of `timezone` per `window_days`, lookback, horizon "now"
+    (`call_detail_report` on `enqueue_at`, and `calls` on `started_at`, the same instant). `calls` follows the
+    report's cursor (`WindowedCursor.follows`), so both plan the same windows however long the report took."""
+    tz = config.sync_range.tz
+    days = max(1, int(config.sync_range.window.total_seconds() // 86_400))
+    return WindowedCursor(
+        stream_name,
+        cursor_field,
+        config.sync_range,
+        RINGCX_HORIZON,
+        clock=clock,
+        splitter=lambda start, end: split_local_days(start, end, tz, days),
+    )
 
 
 @dataclass(frozen=True)
@@ -143,16 +161,7 @@ class CallDetailReport(WindowedHttpStream):
         self.auth_hint = auth_hint
         self.directory = directory
         self._criteria: dict[str, ReportCriteria | None] = {}
-        tz = config.sync_range.tz
-        days = max(1, int(config.sync_range.window.total_seconds() // 86_400))
-        cursor = WindowedCursor(
-            self.name,
-            "enqueue_at",
-            config.sync_range,
-            RINGCX_HORIZON,
-            splitter=lambda start, end: split_local_days(start, end, tz, days),
-        )
-        super().__init__(cursor, **kwargs)
+        super().__init__(report_cursor(self.name, "enqueue_at", config), **kwargs)
 
     @property
     def url_base(self) -> str:
@@ -174,7 +183,8 @@ class CallDetailReport(WindowedHttpStream):
         """One partition per account; its report criteria are resolved here, once per sync."""
         partitions = []
         for account_id in self.directory.account_ids():
-            self._criteria[account_id] = self.criteria_for(account_id)
+            if account_id not in self._criteria:  # `calls` asks again: inputControls is read once per sync
+                self._criteria[account_id] = self.criteria_for(account_id)
             partitions.append({"account_id": account_id})
         return partitions
 

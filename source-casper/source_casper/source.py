@@ -11,6 +11,7 @@ from airbyte_cdk.sources.streams import Stream
 from cdr_shared.config_migration import ConfigModelSource
 from cdr_shared.source import CdrSource
 from source_casper.auth import PROVIDER, authenticator_from_config, credential_hint
+from source_casper.calls import RingCxCalls
 from source_casper.config import parse_config
 from source_casper.report import CallDetailReport
 from source_casper.streams import CloudDestinations, CloudProfiles, RingCxDirectory
@@ -31,12 +32,14 @@ class SourceCasper(ConfigModelSource, CdrSource):
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
         directory = self.directory(config)
         parsed, hint, auth = directory.config, credential_hint(config), directory.authenticator
+        report = CallDetailReport(parsed, hint, directory, authenticator=auth)
         return [
             directory.accounts,
             directory.users,
             CloudProfiles(parsed, hint, directory, authenticator=auth),
             CloudDestinations(parsed, hint, directory, authenticator=auth),
-            CallDetailReport(parsed, hint, directory, authenticator=auth),
+            report,
+            RingCxCalls(parsed, report),
         ]
 
     def directory(self, config: Mapping[str, Any]) -> RingCxDirectory:

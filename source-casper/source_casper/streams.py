@@ -7,6 +7,7 @@
 | `users` | `GET admin/users?flatten=true` | full refresh |
 | `cloud_profiles`, `cloud_destinations` | `GET admin/accounts/{id}/users/{id}/reports/inputControls`, per account | full refresh |
 | `call_detail_report` | `POST admin/accounts/{id}/reportsStreaming` (CSV), per account and local day(s) | incremental on `enqueue_at`, full refresh |
+| `calls` | none: the report's rows mapped to the shared shape (`calls.py`) | incremental on `started_at`, full refresh |
 
 
 - `accounts`: `GET {base}/api/v1/admin/accounts`, every account the login can see;
@@ -24,14 +25,18 @@ these same streams, so every request shares one authenticator, error mapping and
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import pendulum
 import requests
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 
+from cdr_shared.dates import epoch_millis_to_utc, iso_utc, parse_utc_instant
 from cdr_shared.errors import config_error
 from cdr_shared.http_errors import ProviderErrorHandler, RetryAfterBackoff, json_body
 from cdr_shared.http_stream import ProviderHttpStream
@@ -51,6 +56,50 @@ BACKOFF_BASE_SECONDS = 1.0
 # Any other key that looks secret (password, secret, token, key) with a string value is dropped too
 # (`cdr_shared.secrets.drop_secret_keys`); `phoneRecordingPin` is a number, so it is named here.
 ACCOUNT_SECRET_FIELDS = ("crmPwd", "ftpPwd", "securityKey", "phoneRecordingPin")
+
+
+# RingCX's Account and User models type these as a Joda `DateTime` (specs/engage-voice_openapi3.json in
+# github.com/ringcentral/engage-voice-api-docs); the API's examples send them as ISO 8601 with a `+0000`
+# offset (`"startDate":"2020-04-18T01:49:32.000+0000"`, code-samples/routing/queue-group-*.json), a Jackson
+# server may send epoch milliseconds, and the spec's bean form carries `millis`. All become UTC ISO 8601.
+ACCOUNT_DATES = ("startDate", "endDate")
+USER_DATES = ("creationDate",)
+RAW_SUFFIX = "_raw"
+_COMPACT_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
+
+
+def ringcx_instant(value: Any) -> pendulum.DateTime | None:
+    """A RingCX date (ISO 8601 with offset, epoch milliseconds, or `{"millis": ...}`) in UTC; None otherwise."""
+    if isinstance(value, Mapping):
+        value = value.get("millis")
+    if isinstance(value, bool):
+        return None
+    try:
+        if isinstance(value, int | float):
+            return epoch_millis_to_utc(int(value))
+        if isinstance(value, str):
+            text = value.strip()
+            if text.isdigit():
+                return epoch_millis_to_utc(int(text))
+            return parse_utc_instant(_COMPACT_OFFSET.sub(r"\1:\2", text))
+    except (ValueError, OverflowError, OSError):
+        return None
+    return None
+
+
+def with_utc_dates(record: Mapping[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    """`record` with its date `fields` as UTC ISO 8601; a value that is not a date is kept in `<field>_raw`
+    (as text) and the field is null, so nothing RingCX sent is lost."""
+    result = dict(record)
+    for field in fields:
+        value = result.get(field)
+        if value is None:
+            continue
+        parsed = ringcx_instant(value)
+        result[field] = iso_utc(parsed) if parsed is not None else None
+        if parsed is None:
+            result[field + RAW_SUFFIX] = value if isinstance(value, str) else json.dumps(value, default=str)
+    return result
 
 
 def without_secrets(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -104,7 +153,7 @@ class Accounts(RingCxStream):
     def parse_response(self, response: requests.Response, **kwargs: Any) -> Iterable[Mapping[str, Any]]:
         for account in self.listed(response):
             if isinstance(account, Mapping):
-                yield without_secrets(account)
+                yield with_utc_dates(without_secrets(account), ACCOUNT_DATES)
 
 
 class UsersErrorHandler(ProviderErrorHandler):
@@ -157,8 +206,11 @@ class Users(RingCxStream):
             if user.get("userId") in seen:
                 continue
             seen.add(user.get("userId"))
-            yield without_secrets(
-                {key: value for key, value in user.items() if key != "children"} if nested else user
+            yield with_utc_dates(
+                without_secrets(
+                    {key: value for key, value in user.items() if key != "children"} if nested else user
+                ),
+                USER_DATES,
             )
 
 

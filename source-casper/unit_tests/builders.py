@@ -75,9 +75,9 @@ def jwt_credentials(**overrides: Any) -> dict[str, Any]:
     }
 
 
-run = StreamReader(SourceCasper, REPORT, incremental=frozenset({REPORT}))
+run = StreamReader(SourceCasper, REPORT, incremental=frozenset({REPORT, "calls"}))
 """A `read`: `run(config, "users", state=..., expect_failure=...)` (the Call Detail Report unless named;
-the directory streams in full refresh)."""
+the report and `calls` incremental, the directory streams in full refresh)."""
 catalog = run.catalog
 
 

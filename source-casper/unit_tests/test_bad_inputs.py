@@ -177,7 +177,7 @@ STATES = [
 ]
 
 CATALOGS = [
-    BadInput("unknown stream", "calls", command="read", catalog=catalog_of("calls")),
+    BadInput("unknown stream", "call_records", command="read", catalog=catalog_of("call_records")),
     BadInput("wrong cursor", REPORT, command="read", catalog=catalog_of(REPORT, cursor_field=["uii"])),
     BadInput(
         "unknown sync mode", "--catalog", command="read", catalog=catalog_of(REPORT, sync_mode="sometimes")

@@ -1,9 +1,11 @@
 import json
 
 import jsonschema
+import pytest
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.mock_http import HttpMocker
 
+from cdr_shared.dates import parse_utc_instant
 from cdr_shared.testing.output import assert_failed, everything_printed, stream_schema
 from unit_tests import builders as ringcx
 from unit_tests.builders import ACCOUNT, OTHER_ACCOUNT
@@ -30,6 +32,12 @@ USERS = [
         "children": [{"userId": 1112, "userName": "sup@example.com", "children": []}],
     }
 ]
+
+
+DATE_TIMES = jsonschema.FormatChecker([])
+DATE_TIMES.checks("date-time", raises=ValueError)(
+    lambda value: not isinstance(value, str) or bool(parse_utc_instant(value))
+)
 
 
 def schema(name):
@@ -171,3 +179,35 @@ def test_secret_looking_keys_are_dropped_from_accounts_and_users_at_any_depth():
     assert records[1]["keyCount"] == 3 and records[1]["integrations"] == [{"name": "CRM"}]
     assert [r.get("userId") for r in records[1:]] == [1111, 1112]
     assert "canary" not in json.dumps(records)
+
+
+# RingCX writes dates as its API examples do (ISO 8601, `+0000`); its models type them as a Joda DateTime,
+# which a server can also write as epoch milliseconds or as the bean with `millis`.
+@pytest.mark.parametrize(
+    "sent",
+    ["2020-04-18T01:49:32.000+0000", 1587174572000, "1587174572000", {"millis": 1587174572000}],
+    ids=["iso", "millis", "millis-text", "bean"],
+)
+def test_account_and_user_dates_become_utc_iso_whatever_shape_ringcx_sends(sent):
+    accounts = [{**ACCOUNT_RECORD, "startDate": sent, "endDate": None}]
+    users = [{"userId": 1111, "creationDate": sent, "children": []}]
+    with HttpMocker() as http:
+        http.get(ringcx.accounts_request(), ringcx.json_answer(accounts))
+        http.get(ringcx.users_request(), ringcx.json_answer(users))
+        output = ringcx.run(ringcx.config(), "accounts", "users")
+    account, user = (message.record.data for message in output.records)
+    assert account["startDate"] == user["creationDate"] == "2020-04-18T01:49:32+00:00"
+    assert "endDate" not in account and "startDate_raw" not in account
+    jsonschema.validate(account, schema("accounts"), format_checker=DATE_TIMES)
+    jsonschema.validate(user, schema("users"), format_checker=DATE_TIMES)
+
+
+def test_a_date_that_is_not_one_is_kept_as_sent_beside_a_null_date():
+    accounts = [{**ACCOUNT_RECORD, "startDate": "next spring", "endDate": {"weekday": 3}}]
+    with HttpMocker() as http:
+        http.get(ringcx.accounts_request(), ringcx.json_answer(accounts))
+        output = ringcx.run(ringcx.config(), "accounts")
+    record = output.records[0].record.data
+    assert "startDate" not in record and record["startDate_raw"] == "next spring"
+    assert "endDate" not in record and record["endDate_raw"] == '{"weekday": 3}'
+    jsonschema.validate(record, schema("accounts"))
