@@ -200,6 +200,7 @@ SCENARIOS: dict[str, Scenario] = {
             _acefone_config,
             _acefone_truth,
             lookback_minutes=120,
+            streams=("call_records",),  # the streams 0.2.0 had (`calls` came later)
         ),
         Scenario(
             "source-casper",

@@ -17,8 +17,10 @@ from cdr_shared.secrets import secret_forms
 from cdr_shared.testing.console import ConsoleRun as ConnectorRun
 from cdr_shared.testing.console import configured_catalog, discover_once, state_messages_as_input
 from cdr_shared.testing.console import run_console_script as run_connector
+from source_acefone.typed_fields import typed
 
 CONNECTOR = "source-acefone"
+STREAM = "call_records"
 DERIVED = ("started_at", "ended_at")
 CANARY_TOKEN = "canary-api-token-5e0f1c"
 CANARY_PASSWORD = "canary-password-a91b"
@@ -46,7 +48,7 @@ def emulator(acefone_emulator):
 
 @pytest.fixture
 def catalog(emulator):
-    return configured_catalog(discover_once(CONNECTOR, config(emulator.base_url)))
+    return configured_catalog(discover_once(CONNECTOR, config(emulator.base_url)), streams=[STREAM])
 
 
 def without_nulls(value: Any) -> Any:
@@ -59,12 +61,18 @@ def without_nulls(value: Any) -> Any:
 
 
 def provider_view(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Records keyed by id, without the fields the connector derives, nulls normalised."""
-    return {r["id"]: without_nulls({k: v for k, v in r.items() if k not in DERIVED}) for r in records}
+    """Records keyed by id, without the fields the connector derives, nulls normalised, multi-typed fields
+    in their one type (`typed_fields.py`, unit-tested: the emulator sends the init element's `time` as text)."""
+    view = {}
+    for record in records:
+        kept = {k: v for k, v in record.items() if k not in DERIVED}
+        typed(kept)
+        view[record["id"]] = without_nulls(kept)
+    return view
 
 
 def test_full_refresh_equals_ground_truth(emulator, catalog):
-    full = configured_catalog(discover_once(CONNECTOR, config(emulator.base_url)), "full_refresh")
+    full = configured_catalog(discover_once(CONNECTOR, config(emulator.base_url)), "full_refresh", [STREAM])
     run = run_connector(CONNECTOR, "read", config(emulator.base_url), catalog=full)
     assert run.returncode == 0, run.stderr
     assert len(run.records) == len(emulator.ground_truth())
@@ -143,7 +151,7 @@ def test_injected_faults_lose_nothing(acefone_emulator):
         fault_kinds=["500", "502", "503", "429", "reset", "truncated", "html"],
         fault_seed=5,
     )
-    catalog = configured_catalog(discover_once(CONNECTOR, config(emulator.base_url)))
+    catalog = configured_catalog(discover_once(CONNECTOR, config(emulator.base_url)), streams=[STREAM])
     run = run_connector(CONNECTOR, "read", config(emulator.base_url, page_size=20), catalog=catalog)
     assert run.returncode == 0, run.stderr[-2000:]
     assert emulator.stats()["faults_total"] >= 3
@@ -217,7 +225,9 @@ def call_report_view(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]
 def test_uk_login_id_logs_in_with_the_uk_body_and_the_sync_equals_ground_truth(acefone_emulator):
     uk = acefone_emulator(**DATA, api_tokens=[CANARY_TOKEN], password=CANARY_PASSWORD, login_field="login_id")
     login = {"auth_type": "login", "login_id": "demo@example.com", "password": CANARY_PASSWORD}
-    catalog = configured_catalog(discover_once(CONNECTOR, config(uk.base_url, credentials=login)))
+    catalog = configured_catalog(
+        discover_once(CONNECTOR, config(uk.base_url, credentials=login)), streams=[STREAM]
+    )
     check = run_connector(CONNECTOR, "check", config(uk.base_url, credentials=login))
     assert check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]["status"] == "SUCCEEDED"
     run = run_connector(CONNECTOR, "read", config(uk.base_url, credentials=login), catalog=catalog)
@@ -246,7 +256,7 @@ def test_call_report_endpoint_reads_pages_of_100_and_equals_its_ground_truth(emu
 
 def test_records_endpoint_answering_the_older_shape_is_read_in_full(acefone_emulator):
     old = acefone_emulator(**DATA, api_tokens=[CANARY_TOKEN], records_shape="call_report")
-    catalog = configured_catalog(discover_once(CONNECTOR, config(old.base_url)))
+    catalog = configured_catalog(discover_once(CONNECTOR, config(old.base_url)), streams=[STREAM])
     run = run_connector(CONNECTOR, "read", config(old.base_url, page_size=150), catalog=catalog)
     assert run.returncode == 0, run.stderr[-2000:]
     assert call_report_view([{k: v for k, v in r.items() if k not in DERIVED} for r in run.records]) == (
@@ -449,3 +459,57 @@ def test_check_under_a_persistent_fault_fails_after_its_retry_budget_quoting_the
     assert attempts == 3  # one request and the check budget's two retries, not a sync's eight
     assert "Traceback" not in check.output
     assert_no_form_of([CANARY_TOKEN, CANARY_PASSWORD], check)
+
+
+def expected_call(truth: dict[str, Any]) -> dict[str, Any]:
+    """What `calls` must say of one emulator call, worked out from the emulator's record on its own terms."""
+    ist = pendulum.timezone("Asia/Kolkata")
+
+    def utc(text: str) -> str:
+        return pendulum.from_format(text, "YYYY-MM-DD HH:mm:ss", tz=ist).in_tz("UTC").isoformat()
+
+    inbound = truth["direction"] == "inbound"
+    if truth["status"] == "answered":
+        outcome = "answered"
+    elif truth["voicemail_recording"]:
+        outcome = "voicemail"
+    else:
+        outcome = {"User busy": "busy", "Call rejected": "failed"}.get(truth["hangup_cause"], "missed")
+        if inbound and truth["hangup_cause"] == "Originator cancel":
+            outcome = "abandoned"
+    return {
+        "provider": "acefone",
+        "account": "Demo Account",
+        "call_id": truth["id"],
+        "source_key": truth["id"],
+        "direction": truth["direction"],
+        "started_at": utc(f"{truth['date']} {truth['time']}"),
+        "ended_at": utc(truth["end_stamp"]),
+        "talk_seconds": truth["answered_seconds"],
+        "duration_seconds": truth["call_duration"],
+        "caller_number": truth["client_number"] if inbound else truth["did_number"],
+        "called_number": truth["did_number"] if inbound else truth["client_number"],
+        "agent_name": truth["agent_name"],
+        "queue": truth["department_name"],
+        "outcome": outcome,
+        "recording_url": truth["recording_url"],
+    }
+
+
+def test_calls_equal_the_ground_truth_in_the_shared_shape_with_no_extra_request(emulator):
+    discovered = discover_once(CONNECTOR, config(emulator.base_url))
+    both = configured_catalog(discovered, streams=[STREAM, "calls"])
+    run = run_connector(CONNECTOR, "read", config(emulator.base_url), catalog=both)
+    assert run.returncode == 0, run.stderr
+    requests_for_both = emulator.stats()["requests"]
+    calls = {c["call_id"]: c for c in run.records_of("calls")}
+    expected = {truth["id"]: expected_call(truth) for truth in emulator.ground_truth()}
+    assert len(calls) == len(run.records_of(STREAM)) == len(expected)
+    assert {key: {k: calls[key].get(k) for k in fields} for key, fields in expected.items()} == expected
+    assert {c["outcome"] for c in calls.values()} >= {"answered", "missed", "abandoned", "voicemail"}
+    emulator.reset()
+    alone = run_connector(
+        CONNECTOR, "read", config(emulator.base_url), catalog=configured_catalog(discovered, streams=[STREAM])
+    )
+    assert alone.returncode == 0, alone.stderr
+    assert requests_for_both == emulator.stats()["requests"]  # every page asked once, as for call_records

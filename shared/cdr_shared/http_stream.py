@@ -4,11 +4,13 @@ A stream sometimes needs one request outside the page loop: a `check` probe, a d
 record, a streamed report that is re-read when it breaks off. The CDK's `HttpStream` keeps its client
 private, so this base builds its own `HttpClient` (the CDK's public class) from the stream's declared
 error handler, backoff, authenticator and budget, and offers it as `send()`: every request, whatever
-sends it, passes the same retries, error mapping, rate budget and token renewal.
+sends it, passes the same retries, error mapping, rate budget and token renewal, and is counted once
+(`requests_sent`, for the progress lines).
 """
 
 from __future__ import annotations
 
+import threading
 from abc import ABC
 from collections.abc import Mapping
 from typing import Any
@@ -34,6 +36,8 @@ class ProviderHttpStream(HttpStream, ABC):
     def __init__(self, authenticator: AuthBase | None = None, api_budget: APIBudget | None = None) -> None:
         super().__init__(authenticator=authenticator, api_budget=api_budget)
         self.authenticator = authenticator
+        self.requests_sent = 0
+        self._count_lock = threading.Lock()  # detail lookups may be sent from several threads
         self.error_handler = self.get_error_handler()
         self.http_client = HttpClient(
             name=self.name,
@@ -61,8 +65,12 @@ class ProviderHttpStream(HttpStream, ABC):
         headers: Mapping[str, Any] | None = None,
         request_kwargs: Mapping[str, Any] | None = None,
     ) -> requests.Response:
-        """One request to `path` under `url_base` (or an absolute URL), through retries, errors and the budget."""
+        """One request to `path` under `url_base` (or an absolute URL), through retries, errors and the budget.
+
+        Counted in `requests_sent` once, however often it is retried."""
         url = urljoin(self.url_base, path)
+        with self._count_lock:
+            self.requests_sent += 1
         request_kwargs = {"timeout": request_timeout(self.timeout_seconds), **(request_kwargs or {})}
         _, response = self.http_client.send_request(
             http_method=method,

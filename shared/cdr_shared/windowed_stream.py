@@ -3,6 +3,11 @@
 
 The CDK emits a state message after every slice, reading `self.state`; the cursor moves only when the
 last partition of a window has been read completely, so a sync killed anywhere resumes without loss.
+
+Progress: after every slice a log line (window i of n, records and requests so far) and an estimate trace
+message (the platform's progress bar): the records read so far scaled to the slices planned, or, as soon
+as a stream learns how many records its current slice holds (`expect_in_slice`, when the provider reports
+a total), that total counted in.
 """
 
 from __future__ import annotations
@@ -74,6 +79,11 @@ class WindowedHttpStream(ProviderHttpStream, ABC):
     def __init__(self, cursor: WindowedCursor, **http_stream_kwargs: Any) -> None:
         self.windowed_cursor = cursor
         self.records_read = 0
+        self.slices_planned = 0
+        self.slices_done = 0
+        self.slice_total: int | None = None
+        self._estimate_due = False
+        self.requests_for_children = 0
         self.skipped: Counter[str] = Counter()
         self.spool: RecordSpool | None = None
         self.children: list[WindowedHttpStream] = []
@@ -104,6 +114,7 @@ class WindowedHttpStream(ProviderHttpStream, ABC):
     ) -> Iterable[Mapping[str, Any] | None]:
         windows = self.windowed_cursor.plan(incremental=sync_mode == SyncMode.incremental)
         partitions = self.partitions()
+        self.slices_planned, self.slices_done = len(windows) * len(partitions), 0
         if windows:
             self.logger.info(
                 f"{self.name}: {len(windows)} window(s) from {iso_utc(windows[0].start)} to {iso_utc(windows[-1].end)}"
@@ -139,11 +150,18 @@ class WindowedHttpStream(ProviderHttpStream, ABC):
         count = 0
         held = self.windowed_cursor.readable_part(window_of(stream_slice))
         for item in self._read_part(stream_slice, held) if held is not None else ():
+            if self._estimate_due:
+                self._estimate_due = False
+                yield self.estimate(
+                    self.records_read + max(self.slice_total or 0, count), self.slices_done + 1
+                )
             if isinstance(item, Mapping):
                 count += 1
             yield item
         self.records_read += count
+        self.slices_done += 1
         self.finish_slice(stream_slice, count)
+        yield self.estimate(self.records_read, self.slices_done)
 
     def records_of(self, stream_slice: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
         """The records of one window and partition, for a child stream; moves no state.
@@ -158,9 +176,13 @@ class WindowedHttpStream(ProviderHttpStream, ABC):
             )
             yield from self.spool.replay(window, partition)
             return
-        for item in self._read_part(stream_slice, window):
-            if isinstance(item, Mapping):
-                yield item
+        sent_before = self.requests_sent
+        try:
+            for item in self._read_part(stream_slice, window):
+                if isinstance(item, Mapping):
+                    yield item
+        finally:
+            self.requests_for_children += self.requests_sent - sent_before
 
     def keep_for_children(self) -> None:
         """A child stream reads this one: keep what each window returns, to replay it (`records_of`)."""
@@ -171,6 +193,7 @@ class WindowedHttpStream(ProviderHttpStream, ABC):
         self, stream_slice: Mapping[str, Any], part: Window
     ) -> Iterator[Mapping[str, Any] | AirbyteMessage]:
         """`part` of the slice's window (the part still held), kept for child streams if any read this one."""
+        self.slice_total, self._estimate_due = None, False
         self.start_slice(stream_slice)
         if self.spool is None and self._a_child_reads_this_sync():
             self.keep_for_children()
@@ -226,6 +249,22 @@ class WindowedHttpStream(ProviderHttpStream, ABC):
     def start_slice(self, stream_slice: Mapping[str, Any]) -> None:
         """Called before a slice's first request: reset what is counted per window here (nothing by default)."""
 
+    def expect_in_slice(self, total: int) -> None:
+        """The provider reported how many records the slice being read holds (all its pages): the next
+        estimate counts them in, instead of scaling what was read so far."""
+        self.slice_total, self._estimate_due = total, True
+
+    def estimate(self, records: int, slices: int) -> AirbyteMessage:
+        """The estimate trace for `records` read (or known) in the first `slices` of the slices planned."""
+        planned = max(self.slices_planned, slices)
+        return estimate_message(self.name, round(records * planned / slices) if slices else records)
+
+    def requests_so_far(self) -> int:
+        """Requests sent for this stream this sync: its own, and those a parent sent to read for it."""
+        parent = getattr(self, "parent", None)  # a WindowedDetailStream reads its parent's windows
+        sent_for_it = parent.requests_for_children if isinstance(parent, WindowedHttpStream) else 0
+        return self.requests_sent + sent_for_it
+
     def skip(self, reason: str) -> None:
         """Count a record not emitted, logged after the window as `skipped <n> <reason>`."""
         self.skipped[reason] += 1
@@ -238,7 +277,7 @@ class WindowedHttpStream(ProviderHttpStream, ABC):
         self.logger.info(
             f"{self.name}: window {stream_slice['window_index']} of {stream_slice['window_count']} "
             f"[{iso_utc(window.start)}, {iso_utc(window.end)}){where} read: {count} record(s), "
-            f"{self.records_read} so far."
+            f"{self.records_read} so far, {self.requests_so_far()} request(s) so far."
         )
         for reason, skipped in self.skipped.items():
             self.logger.info(f"{self.name}: skipped {skipped} {reason}.")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pendulum
 import requests
-from airbyte_cdk.models import ConnectorSpecification, SyncMode
+from airbyte_cdk.models import ConnectorSpecification, SyncMode, TraceType
 from airbyte_cdk.sources.streams.call_rate import APIBudget
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, read
@@ -342,3 +342,78 @@ def test_a_parent_keeps_its_records_for_a_grandchild_read_through_a_child_not_se
             assert call_list._a_child_reads_this_sync() is kept, selected
         finally:
             STREAMS_IN_SYNC.reset(token)
+
+
+def estimates_of(output: EntrypointOutput, stream: str) -> list[int]:
+    return [
+        message.trace.estimate.row_estimate
+        for message in output.trace_messages
+        if message.trace.type == TraceType.ESTIMATE and message.trace.estimate.name == stream
+    ]
+
+
+@freeze_time(NOW)
+def test_after_every_slice_an_estimate_scales_the_records_so_far_to_the_slices_planned():
+    with HttpMocker() as http:
+        mock_day(http)
+        output = sync("calls")
+    # 2 windows x 2 lines = 4 slices: 2 records after the first (8 expected), none in the next two, the
+    # last one's record makes 3, and the last estimate is exactly what was read.
+    assert estimates_of(output, "calls") == [8, 4, 3, 3]
+    assert output.is_in_logs(
+        "calls: window 1 of 2 \\[2024-05-10T00:00:00\\+00:00, 2024-05-10T06:00:00\\+00:00\\) \\{'line': 'sales'\\} "
+        "read: 2 record\\(s\\), 2 so far, 2 request\\(s\\) so far."
+    )
+    assert output.is_in_logs(
+        "calls: window 2 of 2 .* read: 1 record\\(s\\), 3 so far, 5 request\\(s\\) so far."
+    )
+
+
+class CallsWithTotal(Calls):
+    """A list whose answers say how many calls the window holds (all pages), as Acefone's `count` does."""
+
+    def records_in(self, response: requests.Response, stream_slice: Mapping[str, Any]) -> Iterator[dict]:
+        if "total" in response.json():
+            self.expect_in_slice(response.json()["total"])
+        yield from super().records_in(response, stream_slice)
+
+
+class TotalSource(ExampleSource):
+    def streams(self, config: Mapping[str, Any]) -> list:
+        return [CallsWithTotal(config)]
+
+
+@freeze_time(NOW)
+def test_given_the_provider_reports_a_slices_total_then_the_estimate_counts_it_in_before_its_records():
+    first_page = HttpResponse(
+        json.dumps({"calls": [call("c-1", "2024-05-10T01:00:00Z")], "page": 1, "more": True, "total": 5})
+    )
+    with HttpMocker() as http:
+        http.get(list_request(MORNING, "sales"), first_page)
+        http.get(
+            list_request(MORNING, "sales", 2), list_answer([call("c-2", "2024-05-10T05:59:59Z")], page=2)
+        )
+        http.get(list_request(MORNING, "support"), list_answer([]))
+        http.get(list_request(NOON, "sales"), list_answer([]))
+        http.get(list_request(NOON, "support"), list_answer([call("c-3", "2024-05-10T07:00:00Z")]))
+        output = sync("calls", source=TotalSource())
+    # 5 announced in the first of 4 slices: 20 expected before c-1 is emitted; then as read.
+    assert estimates_of(output, "calls") == [20, 8, 4, 3, 3]
+    messages = [m.type.name for m in output._messages if m.type.name in ("TRACE", "RECORD")]
+    assert messages.index("TRACE") < messages.index("RECORD")
+
+
+@freeze_time(NOW)
+def test_a_detail_streams_progress_counts_the_list_requests_its_parent_sent_for_it():
+    with HttpMocker() as http:
+        mock_day(http)
+        alone = sync("call_details")
+    # 5 list pages read for it, then its own 3 lookups.
+    assert alone.is_in_logs("call_details: window 2 of 2 .* 2 so far, 8 request\\(s\\) so far.")
+    assert estimates_of(alone, "call_details")[-1] == 2
+    with HttpMocker() as http:
+        mock_day(http)
+        both = sync("calls", "call_details")
+    # The list was read for `calls` and replayed: only the 3 lookups are sent for the details.
+    assert both.is_in_logs("call_details: window 2 of 2 .* 2 so far, 3 request\\(s\\) so far.")
+    assert both.is_in_logs("calls: window 2 of 2 .* 3 so far, 5 request\\(s\\) so far.")

@@ -11,8 +11,9 @@ from airbyte_cdk.sources.streams import Stream
 from cdr_shared.config_migration import ConfigModelSource
 from cdr_shared.source import CdrSource
 from source_acefone.auth import PROVIDER, authenticator_from_config, credential_hint
+from source_acefone.calls import AcefoneCalls
 from source_acefone.config import parse_config
-from source_acefone.streams import CallRecords
+from source_acefone.streams import CallRecords, calls_cursor
 
 # `check` answers a person waiting at a form: a few retries, not the minutes a sync may wait out.
 CHECK_MAX_RETRIES = 2
@@ -31,7 +32,11 @@ class SourceAcefone(ConfigModelSource, CdrSource):
         self.call_records(config, max_retries=CHECK_MAX_RETRIES).probe()
 
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
-        return [self.call_records(config)]
+        call_records = self.call_records(config)
+        return [
+            call_records,
+            AcefoneCalls(call_records.config, parent=call_records, cursor=calls_cursor(call_records.config)),
+        ]
 
     def call_records(self, config: Mapping[str, Any], max_retries: int = 8) -> CallRecords:
         parsed = self.parsed_config(config)

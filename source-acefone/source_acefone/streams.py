@@ -3,6 +3,7 @@
 | stream | provider API | sync | cursor | window |
 |---|---|---|---|---|
 | `call_records` | `GET /v1/call/records` (or the older UK `/v1/call_report`), paged by `page`/`limit` | incremental, full refresh | `started_at` | `window_days` |
+| `calls` (`calls.py`) | none: `call_records` mapped into the shared shape | incremental, full refresh | `started_at` | `window_days` |
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from cdr_shared.http_errors import (
     unexpected,
 )
 from cdr_shared.windowed_state import WindowedCursor
-from cdr_shared.windowed_stream import WindowedHttpStream, estimate_message, window_of
+from cdr_shared.windowed_stream import WindowedHttpStream, window_of
 from source_acefone.config import AcefoneConfig
 from source_acefone.pages import (
     as_int,
@@ -43,6 +44,7 @@ from source_acefone.pages import (
     page_total,
     record_id,
 )
+from source_acefone.typed_fields import typed
 
 ACEFONE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 # A call's record is published once the call has ended; calls still in progress show up in the next
@@ -105,8 +107,7 @@ class CallRecords(WindowedHttpStream):
         self.auth_hint = auth_hint
         self.max_retries_per_request = max_retries
         self.paging = WindowPaging()
-        cursor = WindowedCursor(self.name, "started_at", config.sync_range, ACEFONE_HORIZON)
-        super().__init__(cursor, **kwargs)
+        super().__init__(call_records_cursor(self.name, config), **kwargs)
 
     @property
     def url_base(self) -> str:
@@ -175,7 +176,7 @@ class CallRecords(WindowedHttpStream):
         total = page_total(body)
         results = page_records(body) or []
         if self.paging.requested_page == 1 and total is not None and total > len(results):
-            yield estimate_message(self.name, self.records_read + total)
+            self.expect_in_slice(total)  # `count` can only be the window's total here (see next_page_token)
         self.paging.provided += len(results)
         for record in results:
             key = str(record_id(record))
@@ -185,9 +186,11 @@ class CallRecords(WindowedHttpStream):
             yield self.with_derived_fields(record)
 
     def with_derived_fields(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        """The record as Acefone sent it (`id` as text) plus `started_at` and `ended_at` in UTC."""
+        """The record as Acefone sent it (`id` as text, multi-typed fields brought to one type: `typed_fields.py`)
+        plus `started_at` and `ended_at` in UTC."""
         tz = self.config.sync_range.tz
         out = dict(record)
+        typed(out)
         if "id" in out:
             out["id"] = record_id(record)
         out["started_at"] = _utc_or_none(call_start_text(record), tz, self.logger)
@@ -209,6 +212,16 @@ class CallRecords(WindowedHttpStream):
                 "limit": 1,
             },
         )
+
+
+def call_records_cursor(stream_name: str, config: AcefoneConfig) -> WindowedCursor:
+    """The windows and state of a stream of Acefone calls: cursor `started_at`, `window_days` windows,
+    settled up to now. `call_records` and `calls` share it (each keeps its own state)."""
+    return WindowedCursor(stream_name, "started_at", config.sync_range, ACEFONE_HORIZON)
+
+
+def calls_cursor(config: AcefoneConfig) -> WindowedCursor:
+    return call_records_cursor("calls", config)
 
 
 def requested_window(response: requests.Response) -> str:

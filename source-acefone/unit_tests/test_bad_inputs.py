@@ -229,7 +229,7 @@ STATES = [
 ]
 
 CATALOGS = [
-    BadInput("unknown stream", "calls", command="read", catalog=catalog_of("calls")),
+    BadInput("unknown stream", "call_legs", command="read", catalog=catalog_of("call_legs")),
     BadInput("wrong cursor", STREAM, command="read", catalog=catalog_of(STREAM, cursor_field=["id"])),
     BadInput(
         "provider's cursor field", STREAM, command="read", catalog=catalog_of(STREAM, cursor_field=["date"])
