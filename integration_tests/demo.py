@@ -57,7 +57,9 @@ def sync(name: str, database: Path) -> list[tuple[str, int]]:
             name, local_executable=str(BIN / name), config=connector.config_for(url), streams="*"
         )
         source.check()
-        cache = DuckDBCache(db_path=database, schema_name=schema_of(name))
+        cache = DuckDBCache(
+            db_path=database, schema_name=schema_of(name), cache_dir=database.parent / "cache"
+        )
         result = source.read(cache=cache, force_full_refresh=True)
         counts = []
         for stream_name, dataset in sorted(result.streams.items()):
@@ -72,7 +74,7 @@ def sync(name: str, database: Path) -> list[tuple[str, int]]:
 def union_calls(database: Path, names: list[str]) -> list[dict]:
     """`main.calls`: the `calls` tables of the connectors that synced one, unioned as they are; returns the
     per-provider summary (empty when no connector offers `calls`)."""
-    cache = DuckDBCache(db_path=database, schema_name="main")
+    cache = DuckDBCache(db_path=database, schema_name="main", cache_dir=database.parent / "cache")
     # A table named `calls` in the shared shape: it has every column of the shared schema.
     present = {
         row["table_schema"]
