@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from airbyte_cdk.sources.streams import Stream
 
 from cdr_shared.config_migration import ConfigModelSource
+from cdr_shared.rate_budget import PatientAPIBudget, Quota
 from cdr_shared.source import CdrSource
 from source_huawei_cms.auth import authenticator_from_config
-from source_huawei_cms.config import CONFIG_MIGRATIONS, parse_config
+from source_huawei_cms.config import CONFIG_MIGRATIONS, CmsConfig, parse_config
 from source_huawei_cms.result_codes import PROVIDER
 from source_huawei_cms.streams import CallDetails, Calls
+
+# A per-second budget never makes a request wait long; a wait this long means the server answered 429
+# again and again, and the sync is better ended (transient) than left hanging.
+MAX_QUOTA_WAIT_SECONDS = 600.0
 
 
 class SourceHuaweiCms(ConfigModelSource, CdrSource):
@@ -31,8 +37,20 @@ class SourceHuaweiCms(ConfigModelSource, CdrSource):
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
         parsed = self.parsed_config(config)
         authenticator = authenticator_from_config(parsed)
-        calls = Calls(parsed, authenticator=authenticator)
+        budget = request_budget(parsed)
+        calls = Calls(parsed, authenticator=authenticator, api_budget=budget)
         streams: list[Stream] = [calls]
         if parsed.include_call_details:
-            streams.append(CallDetails(parsed, parent=calls, authenticator=authenticator))
+            streams.append(CallDetails(parsed, parent=calls, authenticator=authenticator, api_budget=budget))
         return streams
+
+
+def request_budget(config: CmsConfig) -> PatientAPIBudget:
+    """`advanced.requests_per_second` over every CC-CMS interface, spread evenly: one budget for both
+    streams and every call-details worker."""
+    return PatientAPIBudget(
+        [Quota("request", config.requests_per_second, timedelta(seconds=1), r"/rest/cmsapp/", spread=True)],
+        provider=PROVIDER,
+        max_wait_seconds=MAX_QUOTA_WAIT_SECONDS,
+        max_wait_field="advanced.requests_per_second",
+    )
