@@ -14,7 +14,8 @@ CDR sync needs on top:
   by someone else with the same account count against it too and their times are unknown.
 
 `time_scale` divides every quota period (only the emulators' tests use anything but 1); periods are
-lengthened by `PERIOD_MARGIN` so that clock differences never make a request arrive early.
+lengthened by `PERIOD_MARGIN` (and at least `MIN_MARGIN_SECONDS`) so that clock differences and uneven
+answer times never make a request arrive early.
 
 The budget is shared by every worker thread of a stream (and by every stream of a source): taking a call
 is atomic, so concurrent requests together stay within each quota. Waits shorter than
@@ -51,6 +52,9 @@ DEFAULT_HEARTBEAT_SECONDS = 300.0
 PERIOD_MARGIN = 0.02
 """Quota periods are lengthened by this fraction: the provider's clock and its idea of when our requests
 arrived differ a little from ours, and a request refused for being a second early costs a whole period."""
+MIN_MARGIN_SECONDS = 0.05
+"""For short periods (a second) a fraction is too little: requests sent evenly reach the provider up to
+some tens of milliseconds unevenly (a busy machine, a busy server), so a period is never lengthened by less."""
 
 QUIET_WAIT_SECONDS = 1.0
 """Waits shorter than this are pacing, not news: they are not logged."""
@@ -142,7 +146,8 @@ class PatientAPIBudget(HttpAPIBudget):
         self._lock = threading.Lock()
         self._quotas: list[tuple[Quota, float, MovingWindowCallRatePolicy]] = []
         for quota in quotas:
-            period = quota.period.total_seconds() * (1 + PERIOD_MARGIN) / time_scale
+            seconds = quota.period.total_seconds()
+            period = max(seconds * (1 + PERIOD_MARGIN), seconds + MIN_MARGIN_SECONDS) / time_scale
             matcher = HttpRequestRegexMatcher(method=quota.method, url_path_pattern=quota.path_pattern)
             policy = MovingWindowCallRatePolicy([Rate(quota.limit, timedelta(seconds=period))], [matcher])
             self._quotas.append((quota, period, policy))

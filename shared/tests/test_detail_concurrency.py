@@ -30,7 +30,7 @@ from test_windowed_stream import (
 )
 
 from cdr_shared.ordered_pool import in_order
-from cdr_shared.rate_budget import PERIOD_MARGIN, PatientAPIBudget, Quota, concurrency_for
+from cdr_shared.rate_budget import MIN_MARGIN_SECONDS, PatientAPIBudget, Quota, concurrency_for
 
 
 def pool_threads() -> list[threading.Thread]:
@@ -222,7 +222,7 @@ def test_workers_sharing_a_spread_budget_get_distinct_slots_evenly_spaced_at_the
         worker.start()
     for worker in workers:
         worker.join()
-    interval = (1 + PERIOD_MARGIN) / PER_SECOND.limit
+    interval = (1 + MIN_MARGIN_SECONDS) / PER_SECOND.limit
     # 96 requests from 8 threads: 96 distinct slots, one every interval, none shared.
     assert sorted(clock.slots) == pytest.approx([index * interval for index in range(96)])
     # Never more than `limit` requests in any period, and at least 90 % of the allowed rate.

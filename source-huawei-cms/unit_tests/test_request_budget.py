@@ -71,4 +71,4 @@ def test_call_list_and_call_details_requests_draw_from_one_evenly_spread_budget(
     for url in (cms.QUERY_CALLS, cms.CALL_DETAIL, cms.CALL_DETAIL, cms.QUERY_CALLS):
         calls.api_budget.acquire_call(requests.Request("POST", url).prepare())
     # Four requests at 4 a second: a quarter of a (slightly lengthened) second apart, whatever the interface.
-    assert clock.slots == pytest.approx([0.0, 0.255, 0.51, 0.765])
+    assert clock.slots == pytest.approx([0.0, 0.2625, 0.525, 0.7875])
