@@ -18,8 +18,8 @@ lengthened by `PERIOD_MARGIN` (and at least `MIN_MARGIN_SECONDS`) so that clock 
 answer times never make a request arrive early.
 
 The budget is shared by every worker thread of a stream (and by every stream of a source): taking a call
-is atomic, so concurrent requests together stay within each quota. Waits shorter than
-`QUIET_WAIT_SECONDS` (pacing between requests) are not logged.
+is atomic, so concurrent requests together stay within each quota. The pacing of a `spread` quota (a
+slot every `period / limit`) is not logged; waits for a spent quota are.
 """
 
 from __future__ import annotations
@@ -55,9 +55,6 @@ arrived differ a little from ours, and a request refused for being a second earl
 MIN_MARGIN_SECONDS = 0.05
 """For short periods (a second) a fraction is too little: requests sent evenly reach the provider up to
 some tens of milliseconds unevenly (a busy machine, a busy server), so a period is never lengthened by less."""
-
-QUIET_WAIT_SECONDS = 1.0
-"""Waits shorter than this are pacing, not news: they are not logged."""
 
 LATENCY_ALLOWANCE_SECONDS = 2.0
 """The answer time that `concurrency_for` plans for: slower answers leave part of the rate unused."""
@@ -191,7 +188,7 @@ class PatientAPIBudget(HttpAPIBudget):
                     f"{_describe(self.max_wait_seconds - waited)} still accepted by '{self.max_wait_field}'. "
                     "The next sync goes on from the saved state; raise that setting to wait longer."
                 )
-            if not announced and wait >= QUIET_WAIT_SECONDS:
+            if not announced:
                 logger.info(
                     f"{self.provider} {quota.name} quota ({quota.limit} per {_describe(quota.period.total_seconds())}) "
                     f"is spent; waiting {_describe(wait)} for it to free up."
