@@ -39,12 +39,18 @@ class ProviderHttpStream(HttpStream, ABC):
         self.requests_sent = 0
         self._count_lock = threading.Lock()  # detail lookups may be sent from several threads
         self.error_handler = self.get_error_handler()
-        self.http_client = HttpClient(
+        self.api_budget = api_budget or APIBudget(policies=[])
+        self.http_client = self.new_http_client()
+
+    def new_http_client(self) -> HttpClient:
+        """A client (with its own session) under this stream's error handler, backoff, authenticator and
+        budget; the budget and authenticator are shared by every client of the stream."""
+        return HttpClient(
             name=self.name,
             logger=self.logger,
             error_handler=self.error_handler,
-            api_budget=api_budget or APIBudget(policies=[]),
-            authenticator=authenticator,
+            api_budget=self.api_budget,
+            authenticator=self.authenticator,
             use_cache=False,
             backoff_strategy=self.get_backoff_strategy(),
             message_repository=InMemoryMessageRepository(),

@@ -14,13 +14,19 @@ CDR sync needs on top:
   by someone else with the same account count against it too and their times are unknown.
 
 `time_scale` divides every quota period (only the emulators' tests use anything but 1); periods are
-lengthened by `PERIOD_MARGIN` so that clock differences never make a request arrive early.
+lengthened by `PERIOD_MARGIN` (and at least `MIN_MARGIN_SECONDS`) so that clock differences and uneven
+answer times never make a request arrive early.
+
+The budget is shared by every worker thread of a stream (and by every stream of a source): taking a call
+is atomic, so concurrent requests together stay within each quota. The pacing of a `spread` quota (a
+slot every `period / limit`) is not logged; waits for a spent quota are.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -46,8 +52,21 @@ DEFAULT_HEARTBEAT_SECONDS = 300.0
 PERIOD_MARGIN = 0.02
 """Quota periods are lengthened by this fraction: the provider's clock and its idea of when our requests
 arrived differ a little from ours, and a request refused for being a second early costs a whole period."""
+MIN_MARGIN_SECONDS = 0.05
+"""For short periods (a second) a fraction is too little: requests sent evenly reach the provider up to
+some tens of milliseconds unevenly (a busy machine, a busy server), so a period is never lengthened by less."""
+
+LATENCY_ALLOWANCE_SECONDS = 2.0
+"""The answer time that `concurrency_for` plans for: slower answers leave part of the rate unused."""
+MAX_CONCURRENCY = 16
 
 logger = logging.getLogger("airbyte")
+
+
+def concurrency_for(requests_per_second: float) -> int:
+    """Worker threads enough to use `requests_per_second` while each answer takes up to
+    `LATENCY_ALLOWANCE_SECONDS`; at least 1, at most `MAX_CONCURRENCY`."""
+    return max(1, min(MAX_CONCURRENCY, math.ceil(requests_per_second * LATENCY_ALLOWANCE_SECONDS)))
 
 
 @dataclass(frozen=True)
@@ -59,6 +78,10 @@ class Quota:
     period: timedelta
     path_pattern: str
     method: str | None = None
+    spread: bool = False
+    """Space the requests evenly (one every `period / limit`) instead of letting a whole period's worth go
+    at once: for short periods (per second), where a burst from several workers would reach the provider
+    bunched up and a little out of order, and a moving window counted there could refuse the last ones."""
 
 
 class QuotaWouldWait(Exception):
@@ -120,11 +143,13 @@ class PatientAPIBudget(HttpAPIBudget):
         self._lock = threading.Lock()
         self._quotas: list[tuple[Quota, float, MovingWindowCallRatePolicy]] = []
         for quota in quotas:
-            period = quota.period.total_seconds() * (1 + PERIOD_MARGIN) / time_scale
+            seconds = quota.period.total_seconds()
+            period = max(seconds * (1 + PERIOD_MARGIN), seconds + MIN_MARGIN_SECONDS) / time_scale
             matcher = HttpRequestRegexMatcher(method=quota.method, url_path_pattern=quota.path_pattern)
             policy = MovingWindowCallRatePolicy([Rate(quota.limit, timedelta(seconds=period))], [matcher])
             self._quotas.append((quota, period, policy))
         self._closed_until: dict[str, float] = {}
+        self._next_slot: dict[str, float] = {}
         super().__init__(policies=[policy for _, _, policy in self._quotas])
 
     # ------------------------------------------------------------------------------------ waiting
@@ -140,7 +165,12 @@ class PatientAPIBudget(HttpAPIBudget):
             wait = self._closed_for(quota.name)
             if wait <= 0:
                 try:
-                    super().acquire_call(request, block=False)
+                    if quota.spread:
+                        # Slots `period / limit` apart keep the quota by themselves. Each waiting thread
+                        # holds at most one slot ahead, so this wait is short: pacing, not announced.
+                        time.sleep(self._reserve_slot(quota))
+                    else:
+                        super().acquire_call(request, block=False)
                     if announced:
                         logger.info(
                             f"{self.provider} {quota.name} quota free again after {_describe(waited)}; going on."
@@ -204,6 +234,18 @@ class PatientAPIBudget(HttpAPIBudget):
             if policy.matches(request):
                 return quota
         return None
+
+    def _reserve_slot(self, quota: Quota) -> float:
+        """For a `spread` quota: take the next free slot (one every `period / limit`); how long until it."""
+        interval = self._period_of(quota) / quota.limit
+        with self._lock:
+            now = time.time()
+            slot = max(now, self._next_slot.get(quota.name, 0.0))
+            self._next_slot[quota.name] = slot + interval
+        return slot - now
+
+    def _period_of(self, quota: Quota) -> float:
+        return next(period for known, period, _ in self._quotas if known is quota)
 
     def _closed_for(self, name: str) -> float:
         with self._lock:

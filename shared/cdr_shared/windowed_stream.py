@@ -12,6 +12,7 @@ a total), that total counted in.
 
 from __future__ import annotations
 
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections import Counter
@@ -29,9 +30,11 @@ from airbyte_cdk.models import (
     TraceType,
 )
 from airbyte_cdk.models import Type as MessageType
+from airbyte_cdk.sources.streams.http import HttpClient
 
 from cdr_shared.dates import iso_utc, parse_utc_instant
 from cdr_shared.http_stream import ProviderHttpStream
+from cdr_shared.ordered_pool import in_order
 from cdr_shared.record_spool import RecordSpool
 from cdr_shared.windowed_state import WindowedCursor
 from cdr_shared.windows import Window
@@ -293,27 +296,85 @@ class WindowedDetailStream(WindowedHttpStream, ABC):
     (replayed when the parent was synced first in the same run, so the list is asked once), and
     `details_of(parent_record, stream_slice)` says what each parent record yields. The child keeps its own
     state with the same contract as any windowed stream; the parent's state is never moved by the child.
+
+    With `concurrency=n` (n > 1) up to n parent records are looked up at once, each worker thread with its
+    own HTTP session under the stream's one error handler, backoff, authenticator and budget (the budget is
+    what paces them: it must be shared and thread-safe, as `PatientAPIBudget` is). Records still come out in
+    the parent's order, a window still completes only once every detail of it is done, and the first
+    failing lookup fails the slice with its own error (`cdr_shared.ordered_pool.in_order`).
     """
 
-    def __init__(self, cursor: WindowedCursor, parent: WindowedHttpStream, **http_stream_kwargs: Any) -> None:
+    def __init__(
+        self,
+        cursor: WindowedCursor,
+        parent: WindowedHttpStream,
+        *,
+        concurrency: int = 1,
+        **http_stream_kwargs: Any,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, got {concurrency}")
         self.parent = parent
+        self.concurrency = concurrency
+        self._worker = threading.local()
+        self._idle_clients: list[HttpClient] = []
+        self._clients_lock = threading.Lock()
+        self._skip_lock = threading.Lock()
         parent.children.append(self)  # the parent keeps its records if this stream is read in the same sync
         cursor.follows = parent.windowed_cursor
         super().__init__(cursor, **http_stream_kwargs)
+
+    @property
+    def http_client(self) -> HttpClient:
+        """The client of the calling worker thread, or the stream's own outside workers."""
+        return getattr(self._worker, "client", None) or self._http_client_of_stream
+
+    @http_client.setter
+    def http_client(self, client: HttpClient) -> None:
+        self._http_client_of_stream = client
 
     def partitions(self) -> list[dict[str, Any]]:
         return self.parent.partitions()
 
     def read_slice(self, stream_slice: Mapping[str, Any]) -> Iterable[Mapping[str, Any] | AirbyteMessage]:
-        for parent_record in self.parent.records_of(stream_slice):
-            yield from self.details_of(parent_record, stream_slice)
+        parent_records = self.parent.records_of(stream_slice)
+        if self.concurrency == 1:
+            for parent_record in parent_records:
+                yield from self.details_of(parent_record, stream_slice)
+            return
+        in_use: list[HttpClient] = []
+
+        def start_worker() -> None:
+            with self._clients_lock:
+                client = self._idle_clients.pop() if self._idle_clients else self.new_http_client()
+                in_use.append(client)
+            self._worker.client = client
+
+        def lookup(parent_record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+            return list(self.details_of(parent_record, stream_slice))
+
+        results = in_order(
+            lookup, parent_records, self.concurrency, name=self.name, on_worker_start=start_worker
+        )
+        try:
+            for details in results:
+                yield from details
+        finally:
+            results.close()  # every worker has stopped before its client is handed on
+            with self._clients_lock:
+                self._idle_clients.extend(in_use)  # kept for the next slice: their connections stay open
+
+    def skip(self, reason: str) -> None:
+        with self._skip_lock:
+            super().skip(reason)
 
     @abstractmethod
     def details_of(
         self, parent_record: Mapping[str, Any], stream_slice: Mapping[str, Any]
     ) -> Iterable[Mapping[str, Any]]:
         """The records for one parent record (none when the provider has none: say why with `skip`);
-        `send` a request and parse the answer with `records_in`."""
+        `send` a request and parse the answer with `records_in`. With `concurrency` > 1 it runs in worker
+        threads: keep it to `send`, `records_in`, `skip` and logging (no shared state of its own)."""
 
 
 def partition_of(stream_slice: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:

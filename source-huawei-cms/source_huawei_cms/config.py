@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cdr_shared.config_migration import MoveIntoObject, migrated
 from cdr_shared.credentials import chosen_credentials
 from cdr_shared.errors import config_error
 from cdr_shared.huawei_sign import HOST_FORMS, HOST_WITHOUT_PORT
+from cdr_shared.rate_budget import concurrency_for
 from cdr_shared.retention import DailyRetention
 from cdr_shared.sync_range import SyncRange, sync_range_from_config
 from cdr_shared.tls import ca_bundle_file
@@ -21,6 +22,13 @@ DEFAULT_WINDOW_MINUTES = 60
 # a window longer than the whole retained span buys nothing.
 MAX_WINDOW_MINUTES = 2 * 24 * 60
 DEFAULT_LOOKBACK_MINUTES = 60
+# No request rate limit is documented for the CC-CMS interfaces we use (querycalls,
+# https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_0607.html, and querycalldetailbyid,
+# https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_2579.html); the server is the customer's own
+# and shared with their other clients, so the default budget is modest.
+DEFAULT_REQUESTS_PER_SECOND = 10
+MAX_REQUESTS_PER_SECOND = 1000
+MAX_CALL_DETAILS_CONCURRENCY = 32
 # The one way to authenticate: an AK/SK pair signing every request (auth-v2, "C2").
 AUTH_TYPES = ("ak_sk",)
 # 0.2 configs: the key pair at the top level. `cc_id` and `vdn` name the tenant, not a login: they stay.
@@ -41,6 +49,37 @@ class CmsConfig:
     include_call_details: bool
     signed_host: str = HOST_WITHOUT_PORT
     """The form of the signed and sent `host`: the address alone (Huawei's demo) or `ip:port`."""
+    requests_per_second: int = DEFAULT_REQUESTS_PER_SECOND
+    """The client-side budget for every CC-CMS request (`advanced.requests_per_second`)."""
+    call_details_concurrency: int = field(
+        default_factory=lambda: concurrency_for(DEFAULT_REQUESTS_PER_SECOND)
+    )
+    """`call_details` lookups in flight at once (`advanced.call_details_concurrency`, else from the rate)."""
+
+
+def parse_advanced(advanced: Any) -> tuple[int, int]:
+    """`advanced`: the request rate and the detail concurrency (derived from the rate when not given)."""
+    if not isinstance(advanced, Mapping):
+        raise config_error("'advanced' must be an object.")
+    rate = advanced.get("requests_per_second")
+    rate = DEFAULT_REQUESTS_PER_SECOND if rate is None else rate
+    if isinstance(rate, bool) or not isinstance(rate, int) or not 1 <= rate <= MAX_REQUESTS_PER_SECOND:
+        raise config_error(
+            f"'advanced.requests_per_second' must be a whole number from 1 to {MAX_REQUESTS_PER_SECOND}; got '{rate}'."
+        )
+    concurrency = advanced.get("call_details_concurrency")
+    if concurrency is None:
+        return rate, concurrency_for(rate)
+    if (
+        isinstance(concurrency, bool)
+        or not isinstance(concurrency, int)
+        or not 1 <= concurrency <= MAX_CALL_DETAILS_CONCURRENCY
+    ):
+        raise config_error(
+            "'advanced.call_details_concurrency' must be a whole number from 1 to "
+            f"{MAX_CALL_DETAILS_CONCURRENCY}; got '{concurrency}'."
+        )
+    return rate, concurrency
 
 
 def _required_text(section: Mapping[str, Any], field: str, what: str) -> str:
@@ -113,6 +152,7 @@ def parse_config(config: Mapping[str, Any]) -> CmsConfig:
         max_window=MAX_WINDOW_MINUTES,
         default_lookback_minutes=DEFAULT_LOOKBACK_MINUTES,
     )
+    requests_per_second, call_details_concurrency = parse_advanced(config.get("advanced") or {})
     ca_bundle = ca_bundle_file(config["ca_certificate"]) if config.get("ca_certificate") else None
     return CmsConfig(
         base_url=base_url,
@@ -125,4 +165,6 @@ def parse_config(config: Mapping[str, Any]) -> CmsConfig:
         retention=DailyRetention(sync_range.tz, days=1),
         include_call_details=include_call_details,
         signed_host=signed_host,
+        requests_per_second=requests_per_second,
+        call_details_concurrency=call_details_concurrency,
     )

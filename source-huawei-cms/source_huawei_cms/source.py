@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping
+from datetime import timedelta
 from typing import Any
 
 from airbyte_cdk.models import (
@@ -17,16 +18,21 @@ from airbyte_cdk.models import (
 from airbyte_cdk.sources.streams import Stream
 
 from cdr_shared.config_migration import ConfigModelSource
+from cdr_shared.rate_budget import PatientAPIBudget, Quota
 from cdr_shared.source import CdrSource
 from source_huawei_cms.auth import authenticator_from_config
 from source_huawei_cms.calls import Calls
-from source_huawei_cms.config import CONFIG_MIGRATIONS, parse_config
+from source_huawei_cms.config import CONFIG_MIGRATIONS, CmsConfig, parse_config
 from source_huawei_cms.result_codes import PROVIDER
 from source_huawei_cms.streams import CURSOR_FIELD, CallDetails, CallList
 
 # Until 0.x the call list was the stream `calls`; that name is now the unified stream (cursor
 # `started_at`). A saved state of the old `calls` (cursor `begin_at`) belongs to `call_list`.
 RENAMED_STREAM = ("calls", "call_list")
+
+# A per-second budget never makes a request wait long; a wait this long means the server answered 429
+# again and again, and the sync is better ended (transient) than left hanging.
+MAX_QUOTA_WAIT_SECONDS = 600.0
 
 
 class SourceHuaweiCms(ConfigModelSource, CdrSource):
@@ -44,10 +50,11 @@ class SourceHuaweiCms(ConfigModelSource, CdrSource):
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
         parsed = self.parsed_config(config)
         authenticator = authenticator_from_config(parsed)
-        call_list = CallList(parsed, authenticator=authenticator)
+        budget = request_budget(parsed)
+        call_list = CallList(parsed, authenticator=authenticator, api_budget=budget)
         streams: list[Stream] = [call_list]
         if parsed.include_call_details:
-            details = CallDetails(parsed, parent=call_list, authenticator=authenticator)
+            details = CallDetails(parsed, parent=call_list, authenticator=authenticator, api_budget=budget)
             streams += [details, Calls(parsed, parent=details)]
         return streams
 
@@ -101,3 +108,14 @@ def _stream_state(message: AirbyteStateMessage | None) -> dict[str, Any]:
         return {}
     values = blob if isinstance(blob, Mapping) else vars(blob)
     return dict(values)
+
+
+def request_budget(config: CmsConfig) -> PatientAPIBudget:
+    """`advanced.requests_per_second` over every CC-CMS interface, spread evenly: one budget for both
+    streams and every call-details worker."""
+    return PatientAPIBudget(
+        [Quota("request", config.requests_per_second, timedelta(seconds=1), r"/rest/cmsapp/", spread=True)],
+        provider=PROVIDER,
+        max_wait_seconds=MAX_QUOTA_WAIT_SECONDS,
+        max_wait_field="advanced.requests_per_second",
+    )

@@ -341,7 +341,8 @@ class CallDetails(CmsStream, WindowedDetailStream):
     name = "call_details"
 
     def __init__(self, config: CmsConfig, parent: CallList, **kwargs: Any) -> None:
-        super().__init__(config, parent=parent, **kwargs)
+        # Several lookups in flight at once, paced by the source's request budget.
+        super().__init__(config, parent=parent, concurrency=config.call_details_concurrency, **kwargs)
 
     def path(self, **kwargs: Any) -> str:
         return CALL_DETAIL_PATH

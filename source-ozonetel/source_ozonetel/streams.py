@@ -34,6 +34,7 @@ from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, Err
 from cdr_shared.dates import format_local, iso_utc, parse_utc_instant
 from cdr_shared.horizon import DailyPublicationHorizon, Horizon
 from cdr_shared.http_errors import RetryAfterBackoff, json_body
+from cdr_shared.rate_budget import concurrency_for
 from cdr_shared.retention import DailyRetention, RetentionCursor
 from cdr_shared.windowed_state import WindowedCursor, utc_now
 from cdr_shared.windowed_stream import WindowedDetailStream, WindowedHttpStream, window_of
@@ -187,7 +188,10 @@ class CallDetails(OzonetelStream, WindowedDetailStream):
             on_expired=lambda lost: warn_expired(self.name, lost),
         )
         self.clock = clock
-        super().__init__(config, cursor, parent=parent, **kwargs)
+        # As many lookups in flight as `advanced.call_details_requests_per_minute` can use; the shared budget
+        # paces them.
+        per_second = config.limits.call_details_per_minute * config.limits.time_scale / 60
+        super().__init__(config, cursor, parent=parent, concurrency=concurrency_for(per_second), **kwargs)
 
     def get_error_handler(self) -> ErrorHandler:
         return UcidErrorHandler(

@@ -6,6 +6,7 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.mock_http import HttpMocker
 
 from cdr_shared.testing.output import assert_failed, stream_schema
+from source_ozonetel import SourceOzonetel
 from source_ozonetel.streams import report_type_for
 from unit_tests import builders as ozonetel
 from unit_tests.builders import AFTER_PUBLICATION, KEY, YESTERDAY
@@ -96,7 +97,16 @@ def test_given_the_ucid_rate_limit_answer_then_it_waits_for_the_minute_to_free_a
 def test_without_include_call_details_the_stream_is_not_offered():
     from airbyte_cdk.test.entrypoint_wrapper import discover
 
-    from source_ozonetel import SourceOzonetel
-
     names = [s.name for s in discover(SourceOzonetel(), ozonetel.config()).catalog.catalog.streams]
     assert names == ["call_logs", "calls"]
+
+
+def test_the_lookups_in_flight_follow_call_details_requests_per_minute():
+    def concurrency(**advanced):
+        config = details_config(advanced=advanced) if advanced else details_config()
+        details = [s for s in SourceOzonetel().streams(config) if s.name == "call_details"]
+        return details[0].concurrency
+
+    assert concurrency() == 2  # 50 a minute: two lookups keep the quota busy up to 2.4 s an answer
+    assert concurrency(call_details_requests_per_minute=20) == 1
+    assert concurrency(call_details_requests_per_minute=600) == 16
