@@ -62,7 +62,7 @@ standard-test: install
 E2E_WORKERS ?= 4
 
 e2e-test: install
-	$(RUN) $(PY) -m pytest -q -n $(E2E_WORKERS) integration_tests --ignore=integration_tests/emulators
+	$(RUN) $(PY) -m pytest -q -n $(E2E_WORKERS) --durations=12 integration_tests --ignore=integration_tests/emulators
 
 # Each connector's image build context (source-x/build/image/: pinned wheels, the cdr_shared wheel), which
 # `airbyte-cdk image build source-x --dockerfile source-x/Dockerfile` needs; see README "Deploying".

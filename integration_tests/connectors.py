@@ -40,7 +40,8 @@ def acefone_config(url: str) -> dict[str, Any]:
 
 def huawei_cms_config(url: str) -> dict[str, Any]:
     # CC-CMS keeps one day, so the emulator's data set follows the clock: the start date lies before
-    # what is held (the connector clamps and warns), there is no end date.
+    # what is held (the connector clamps and warns), there is no end date. The emulator sets no rate limit
+    # here, so the connector's budget is raised from its default (10 a second: 30 s of call details).
     return {
         "credentials": {
             "auth_type": "ak_sk",
@@ -53,6 +54,7 @@ def huawei_cms_config(url: str) -> dict[str, Any]:
         "timezone": "UTC",
         "start_date": "2020-01-01",
         "window_minutes": 720,
+        "advanced": {"requests_per_second": 200},
     }
 
 
