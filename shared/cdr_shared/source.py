@@ -6,7 +6,8 @@
   (`check_status.failed_check_message`).
 - `read` reads a detail stream after the stream it reads (`WindowedDetailStream.parent`), whatever the
   catalog's order, so the child replays the parent's windows and the provider is asked for them once.
-  A parent keeps its records for that replay only when such a child is in the sync's catalog.
+  A parent keeps its records for that replay only when such a child is in the sync's catalog. A state
+  saved under a stream's old name (`renamed_streams`) is carried over to its new name first.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdr_shared.check_status import failed_check_message, failed_status
+from cdr_shared.renamed_streams import RenamedStream, carry_over_renamed_states
 from cdr_shared.windowed_stream import STREAMS_IN_SYNC, WindowedDetailStream
 
 
@@ -36,6 +38,8 @@ class CdrSource(AbstractSource, ABC):
     """A CDR connector's source: `provider` names the platform in messages; `probe` is its check request."""
 
     provider: str = ""
+    renamed_streams: tuple[RenamedStream, ...] = ()
+    """Streams renamed since an earlier version, whose saved state `read` carries over."""
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         succeeded, message = self.check_connection(logger, config)
@@ -62,6 +66,7 @@ class CdrSource(AbstractSource, ABC):
     ) -> Iterator[AirbyteMessage]:
         token = STREAMS_IN_SYNC.set(frozenset(configured.stream.name for configured in catalog.streams))
         try:
+            state = carry_over_renamed_states(state, self.renamed_streams, logger)
             yield from super().read(logger, config, parents_first(catalog, self.streams(config)), state)
         finally:
             with suppress(ValueError):  # a generator closed from another context: that context never saw it

@@ -8,10 +8,11 @@ from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
 
 from cdr_shared.calls import CALLS_SCHEMA
+from cdr_shared.renamed_streams import carry_over_renamed_states
 from cdr_shared.testing.output import warnings
 from cdr_shared.testing.state_builder import StateBuilder
 from source_huawei_cms.calls import DIRECTION_BY_CALL_TYPE, OUTCOME_BY_RELEASE_CAUSE
-from source_huawei_cms.source import carry_over_renamed_state
+from source_huawei_cms.source import RENAMED_STREAMS
 from unit_tests import builders as cms
 from unit_tests.builders import NOW, W1
 
@@ -206,4 +207,9 @@ def test_only_a_0_x_calls_state_is_carried_over_to_call_list(saved, resumed):
     builder = StateBuilder()
     for name, value in saved:
         builder.with_stream_state(name, value)
-    assert _names_and_states(carry_over_renamed_state(builder.build(), logging.getLogger("test"))) == resumed
+    assert (
+        _names_and_states(
+            carry_over_renamed_states(builder.build(), RENAMED_STREAMS, logging.getLogger("test"))
+        )
+        == resumed
+    )
