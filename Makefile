@@ -65,7 +65,7 @@ e2e-test: install
 	$(RUN) $(PY) -m pytest -q -n $(E2E_WORKERS) --durations=12 integration_tests --ignore=integration_tests/emulators
 
 # Each connector's image build context (source-x/build/image/: pinned wheels, the cdr_shared wheel), which
-# `airbyte-cdk image build source-x --dockerfile source-x/Dockerfile` needs; see README "Deploying".
+# `airbyte-cdk image build source-x --dockerfile shared/docker/Dockerfile` needs; see README "Deploying".
 image-context: install
 	$(RUN) $(PY) shared/docker/context.py
 

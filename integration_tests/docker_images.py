@@ -3,14 +3,15 @@ registry. `make docker-build` builds them only.
 
 What runs, in order (each check prints `== <check>: ok` or a failure, and the last line counts them):
 
-1. registry details, without Docker: the base image is pinned by digest in `metadata.yaml` and each
+1. registry details, without Docker: the base image is pinned by digest in `metadata.yaml` and the
    Dockerfile's `BASE_IMAGE` default is the same string; `LICENSE` matches `metadata.yaml`'s `license` and
    every `pyproject.toml`'s; `documentationUrl` points at the connector's README in this repository;
    `dockerRepository` is ours (not Airbyte's `airbyte/` namespace).
 2. canary files are planted in every place that must never reach an image (each connector's `secrets/`,
    `unit_tests/`, `integration_tests/`, `benchmarks/` and `build/docker/`, `shared/tests/`, the
    emulators), then the build contexts are prepared (`shared/docker/context.py`) and each image is built
-   by `airbyte-cdk image build <connector> --dockerfile <connector>/Dockerfile`.
+   by `airbyte-cdk image build <connector> --dockerfile shared/docker/Dockerfile` (the one Dockerfile of
+   the four; the CDK passes `CONNECTOR_NAME`).
 3. every layer of every image (`docker save`) is scanned: no canary, no file from those places, no
    `/build` folder in an image.
 4. the four images share every layer but the connector's own; together they stay under 600 MB.
@@ -61,6 +62,8 @@ from integration_tests.standard_tests import cdk_docker_environment, run_standar
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 TAG = "dev"
+DOCKERFILE = ROOT / "shared" / "docker" / "Dockerfile"
+"""The one Dockerfile of the four images (generic through the `CONNECTOR_NAME` build argument)."""
 REPOSITORY_URL = "https://github.com/cdr-connectors/cdr-connectors"
 NAMESPACE = "cdrconnectors"
 SIZE_BUDGET = 600_000_000
@@ -117,9 +120,9 @@ def image_of(name: str) -> str:
     return f"{metadata(name)['dockerRepository']}:{TAG}"
 
 
-def dockerfile_base_default(name: str) -> str:
-    match = re.search(r"^ARG BASE_IMAGE=(\S+)$", (ROOT / name / "Dockerfile").read_text(), re.MULTILINE)
-    assert match, f"{name}/Dockerfile: no `ARG BASE_IMAGE=<default>` line"
+def dockerfile_base_default() -> str:
+    match = re.search(r"^ARG BASE_IMAGE=(\S+)$", DOCKERFILE.read_text(), re.MULTILINE)
+    assert match, f"{DOCKERFILE.relative_to(ROOT)}: no `ARG BASE_IMAGE=<default>` line"
     return match.group(1)
 
 
@@ -130,7 +133,7 @@ def check_base_pinned(names: list[str]) -> None:
     pins = {name: metadata(name)["connectorBuildOptions"]["baseImage"] for name in names}
     for name, pin in pins.items():
         assert re.fullmatch(r"[^@\s]+@sha256:[0-9a-f]{64}", pin), f"{name}: baseImage {pin!r} has no digest"
-        default = dockerfile_base_default(name)
+        default = dockerfile_base_default()
         assert default == pin, f"{name}: Dockerfile BASE_IMAGE default {default!r} != metadata.yaml {pin!r}"
     assert len(set(pins.values())) == 1, f"the connectors pin different bases: {pins}"
 
@@ -157,19 +160,6 @@ def check_registry_details(names: list[str]) -> None:
         assert declared == metadata(names[0])["license"], (
             f"{pyproject.relative_to(ROOT)}: license {declared!r}"
         )
-
-
-def check_dockerfiles_alike(names: list[str]) -> None:
-    """The four Dockerfiles differ only in the connector's name, so that they share their layers."""
-
-    def neutral(name: str) -> str:
-        text = (ROOT / name / "Dockerfile").read_text()
-        return text.replace(name, "source-X").replace(name.replace("-", "_"), "source_X")
-
-    texts = {name: neutral(name) for name in names}
-    first = texts[names[0]]
-    for name, text in texts.items():
-        assert text == first, f"{name}/Dockerfile differs from {names[0]}/Dockerfile beyond the name"
 
 
 # -------------------------------------------------------------------------------- 2. canaries, build
@@ -223,7 +213,7 @@ def build(name: str, base: str, folder: Path | None = None) -> float:
         "build",
         str(folder),
         "--dockerfile",
-        str(folder / "Dockerfile"),
+        str(DOCKERFILE),
         "--tag",
         TAG,
         "--connector-base-image",
@@ -240,6 +230,23 @@ def build(name: str, base: str, folder: Path | None = None) -> float:
             f"{name}: airbyte-cdk image build failed:\n{(done.stdout + done.stderr)[-3000:]}"
         )
     return seconds
+
+
+def check_connector_name_required(name: str, base: str) -> None:
+    """Plain `docker build` of the one Dockerfile without `CONNECTOR_NAME`, or with another connector's
+    name, stops in the install step with a message that names the right build argument."""
+    for given in ((), ("--build-arg", "CONNECTOR_NAME=source-other")):
+        done = subprocess.run(
+            ["docker", "build", "-f", str(DOCKERFILE), "--build-arg", f"BASE_IMAGE={base}", *given, "."],
+            cwd=ROOT / name,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+        output = done.stdout + done.stderr
+        assert done.returncode != 0, f"{name}: built without a right CONNECTOR_NAME ({given})"
+        assert f"--build-arg CONNECTOR_NAME={name}" in output, f"{name}: no hint in {output[-1500:]}"
 
 
 # ----------------------------------------------------------------------------------- 3. layer scan
@@ -568,7 +575,6 @@ def main() -> int:
         checks.run(
             "registry details (license, documentationUrl, repository)", lambda: check_registry_details(names)
         )
-        checks.run("Dockerfiles alike", lambda: check_dockerfiles_alike(names))
 
     reason = docker_available()
     if reason:
@@ -631,6 +637,10 @@ def main() -> int:
             assert total < SIZE_BUDGET, f"the four images take {total / 1e6:.0f} MB, over 600 MB"
 
     checks.run("images share their base and dependency layers", layers_shared)
+    checks.run(
+        f"{built[0]}: plain docker build without the right CONNECTOR_NAME stops, naming it",
+        lambda: check_connector_name_required(built[0], base),
+    )
     checks.run("no canary, test, emulator or build file in any layer; size", scan)
     for name in built:
         checks.run(f"{name}: locked down, every command", lambda name=name: check_locked_down(name))

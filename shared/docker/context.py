@@ -39,7 +39,7 @@ ARCHITECTURES = {"amd64": "x86_64", "arm64": "aarch64"}
 
 
 def connectors() -> list[str]:
-    return sorted(path.name for path in ROOT.glob("source-*") if (path / "Dockerfile").is_file())
+    return sorted(path.name for path in ROOT.glob("source-*") if (path / "metadata.yaml").is_file())
 
 
 def run(*command: str, **options: object) -> subprocess.CompletedProcess[str]:

@@ -7,7 +7,9 @@ after the grace period. As a child of this init the connector keeps the default 
 passed on ends it at once; every message it had written before stays on stdout as it was. The init
 then exits as the connector did (128 + the signal's number when a signal ended it, as a shell reports).
 
-Started as `cdr-init COMMAND [ARG...]`. Where it is not PID 1 (`docker run --init`, a shared process
+Started as `cdr-init ARG...` in an image, where `CDR_CONNECTOR` names the connector's console script (the
+Dockerfile sets it from the `CONNECTOR_NAME` build argument): it runs `$CDR_CONNECTOR ARG...`. Without
+`CDR_CONNECTOR`, `cdr-init COMMAND [ARG...]` runs the command given. Where it is not PID 1 (`docker run --init`, a shared process
 namespace) there is nothing to do, and it replaces itself with the command. Standard library only, run
 with `-I -S` so that it imports nothing from the connector's environment.
 """
@@ -37,9 +39,16 @@ def exit_status(wait_status: int) -> int:
     return os.waitstatus_to_exitcode(wait_status)
 
 
+def command_of(argv: list[str], environ: dict[str, str] | os._Environ[str]) -> list[str]:
+    """What to run: the image's connector with the arguments given, or the command given."""
+    connector = environ.get("CDR_CONNECTOR", "").strip()
+    return [connector, *argv] if connector else list(argv)
+
+
 def main(argv: list[str]) -> int:
+    argv = command_of(argv, os.environ)
     if not argv:
-        sys.stderr.write("cdr-init: no command given\n")
+        sys.stderr.write("cdr-init: no command given (and no CDR_CONNECTOR)\n")
         return 2
     if os.getpid() != 1:
         os.execvp(argv[0], argv)

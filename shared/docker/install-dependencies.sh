@@ -1,7 +1,7 @@
 #!/bin/sh
 # Image build, stage 1 (the layer the four connector images share): creates /opt/venv with the
 # third-party packages of uv.lock, from the wheels in the build context only (no network, no index).
-# Leaves out pip, setuptools and the packages' own test folders. Run by every connector's Dockerfile:
+# Leaves out pip, setuptools and the packages' own test folders. Run by shared/docker/Dockerfile for every connector:
 #   COPY build/image/dependencies /build
 #   RUN sh /build/install-dependencies.sh
 set -eu
