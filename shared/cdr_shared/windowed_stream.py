@@ -69,8 +69,10 @@ class WindowedHttpStream(ProviderHttpStream, ABC):
     """Base of every incremental CDR stream: windows, partitions, progress lines, state per window.
 
     It owns the read loop (`read_records`); a connector stream declares what differs:
-    - the request (`path`, `request_params`, `request_body_json`, `request_headers`...) and, when a window
-      has several pages, `next_page_token`;
+    - the request: `path`, the query or JSON body of one window and page (`window_params`, `window_body`;
+      a stream that needs the slice's partition too overrides the CDK's `request_params` or
+      `request_body_json` instead), `request_headers`..., and, when a window has several pages,
+      `next_page_token`;
     - `records_in(response, stream_slice)`: the records of one answer;
     - `partitions()`: what each window is read for (accounts, directions), one empty partition by default;
     - the cursor it is built with: window size, settled horizon, retention.
@@ -227,6 +229,30 @@ class WindowedHttpStream(ProviderHttpStream, ABC):
             next_page_token = self.next_page_token(response)
             if not next_page_token:
                 return
+
+    def request_params(
+        self,
+        stream_state: Mapping[str, Any] | None = None,
+        stream_slice: Mapping[str, Any] | None = None,
+        next_page_token: Mapping[str, Any] | None = None,
+    ) -> MutableMapping[str, Any]:
+        return dict(self.window_params(window_of(stream_slice), next_page_token)) if stream_slice else {}
+
+    def request_body_json(
+        self,
+        stream_state: Mapping[str, Any] | None = None,
+        stream_slice: Mapping[str, Any] | None = None,
+        next_page_token: Mapping[str, Any] | None = None,
+    ) -> Mapping[str, Any] | None:
+        return self.window_body(window_of(stream_slice), next_page_token) if stream_slice else None
+
+    def window_params(self, window: Window, page: Mapping[str, Any] | None) -> Mapping[str, Any]:
+        """The query string of one window's request; `page` is `next_page_token`'s last answer (None first)."""
+        return {}
+
+    def window_body(self, window: Window, page: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+        """The JSON body of one window's request (none by default); `page` as for `window_params`."""
+        return None
 
     def records_in(
         self, response: requests.Response, stream_slice: Mapping[str, Any]

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -32,7 +32,8 @@ from cdr_shared.http_errors import (
     unexpected,
 )
 from cdr_shared.windowed_state import WindowedCursor
-from cdr_shared.windowed_stream import WindowedHttpStream, window_of
+from cdr_shared.windowed_stream import WindowedHttpStream
+from cdr_shared.windows import Window
 from source_acefone.config import AcefoneConfig
 from source_acefone.pages import (
     as_int,
@@ -128,18 +129,12 @@ class CallRecords(WindowedHttpStream):
     def start_slice(self, stream_slice: Mapping[str, Any]) -> None:
         self.paging = WindowPaging()
 
-    def request_params(
-        self,
-        stream_state: Mapping[str, Any] | None,
-        stream_slice: Mapping[str, Any] | None = None,
-        next_page_token: Mapping[str, Any] | None = None,
-    ) -> MutableMapping[str, Any]:
-        window = window_of(stream_slice)
+    def window_params(self, window: Window, page: Mapping[str, Any] | None) -> Mapping[str, Any]:
         tz = self.config.sync_range.tz
         params: dict[str, Any] = {
             "from_date": format_local(window.start, tz, ACEFONE_TIME_FORMAT),
             "to_date": format_local(window.last_second, tz, ACEFONE_TIME_FORMAT),
-            "page": (next_page_token or {}).get("page", 1),
+            "page": (page or {}).get("page", 1),
             "limit": self.config.request_limit,
         }
         for name, value in self.config.filter_params:

@@ -24,7 +24,7 @@ margin for a clock running ahead of the provider's.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pendulum
@@ -37,7 +37,7 @@ from cdr_shared.http_errors import RetryAfterBackoff, json_body
 from cdr_shared.rate_budget import concurrency_for
 from cdr_shared.retention import DailyRetention, RetentionCursor
 from cdr_shared.windowed_state import WindowedCursor, utc_now
-from cdr_shared.windowed_stream import WindowedDetailStream, WindowedHttpStream, window_of
+from cdr_shared.windowed_stream import WindowedDetailStream, WindowedHttpStream
 from cdr_shared.windows import Window, split_local_days
 from source_ozonetel.config import OzonetelConfig
 from source_ozonetel.errors import OzonetelErrorHandler, UcidErrorHandler, is_empty_answer
@@ -134,15 +134,7 @@ class CallLogs(OzonetelStream):
     def path(self, **kwargs: Any) -> str:
         return CALL_LOGS_PATH
 
-    def request_params(
-        self,
-        stream_state: Mapping[str, Any] | None,
-        stream_slice: Mapping[str, Any] | None = None,
-        next_page_token: Mapping[str, Any] | None = None,
-    ) -> MutableMapping[str, Any]:
-        return self.window_params(window_of(stream_slice))
-
-    def window_params(self, window: Window) -> dict[str, Any]:
+    def window_params(self, window: Window, page: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """One window as getCallLogs wants it: IST `YYYY-MM-DD HH:MM:SS`, both ends inclusive."""
         params = {
             "api_key": self.config.api_key,
@@ -272,13 +264,7 @@ class CdrReports(OzonetelStream):
             return {"apiKey": self.config.api_key}
         return {}
 
-    def request_body_json(
-        self,
-        stream_state: Mapping[str, Any] | None,
-        stream_slice: Mapping[str, Any] | None = None,
-        next_page_token: Mapping[str, Any] | None = None,
-    ) -> Mapping[str, Any] | None:
-        window = window_of(stream_slice)
+    def window_body(self, window: Window, page: Mapping[str, Any] | None) -> Mapping[str, Any]:
         body = {
             "userName": self.config.user_name,
             "fromDate": format_local(window.start, self.tz, REQUEST_TIME_FORMAT),
