@@ -256,6 +256,27 @@ class MappedCallsStream(WindowedDetailStream):
             return
         yield call.as_record()
 
+    def call(
+        self,
+        account: str,
+        call_id: str,
+        started_at: dt.datetime,
+        *,
+        source_key: str | None = None,
+        **fields: Any,
+    ) -> CallRecord:
+        """A `CallRecord` of this stream's provider, mapped from a record of the parent stream whose key is
+        `source_key` (`call_id` unless given); `fields` are the rest of `CallRecord`'s fields."""
+        return CallRecord(
+            provider=self.provider,
+            account=account,
+            call_id=call_id,
+            started_at=started_at,
+            source_stream=self.parent.name,
+            source_key=source_key or call_id,
+            **fields,
+        )
+
     @abstractmethod
     def to_call(self, record: Mapping[str, Any], stream_slice: Mapping[str, Any]) -> CallRecord | None:
         """The `calls` record for one provider record, or None (after `self.skip(reason)`) for a record

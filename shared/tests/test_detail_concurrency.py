@@ -230,23 +230,15 @@ def test_workers_sharing_a_spread_budget_get_distinct_slots_evenly_spaced_at_the
     assert 1 / interval >= 0.9 * PER_SECOND.limit
 
 
-def test_a_spread_budget_still_pauses_every_worker_after_a_quota_spent_answer(monkeypatch):
-    naps: list[float] = []
-    with freeze_time("2024-05-01 00:00:00") as frozen:
-
-        def sleep(seconds: float) -> None:
-            naps.append(seconds)
-            frozen.tick(timedelta(seconds=seconds))
-
-        monkeypatch.setattr("time.sleep", sleep)
-        budget = PatientAPIBudget(
-            [PER_SECOND], provider="Example", max_wait_seconds=3600, max_wait_field="advanced.rate"
-        )
-        refused = requests.Response()
-        refused.status_code = 429
-        budget.update_from_response(detail_call(), refused)
-        budget.acquire_call(detail_call())
-    assert sum(naps) >= 1.0  # one whole (lengthened) period before the next request
+def test_a_spread_budget_still_pauses_every_worker_after_a_quota_spent_answer(frozen_clock):
+    budget = PatientAPIBudget(
+        [PER_SECOND], provider="Example", max_wait_seconds=3600, max_wait_field="advanced.rate"
+    )
+    refused = requests.Response()
+    refused.status_code = 429
+    budget.update_from_response(detail_call(), refused)
+    budget.acquire_call(detail_call())
+    assert sum(frozen_clock) >= 1.0  # one whole (lengthened) period before the next request
 
 
 def test_concurrency_is_derived_from_the_rate():

@@ -5,7 +5,6 @@ import pytest
 import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
-from freezegun import freeze_time
 
 from cdr_shared.rate_budget import PERIOD_MARGIN, PatientAPIBudget, Quota
 
@@ -22,20 +21,6 @@ def response(body: bytes, status: int = 200) -> requests.Response:
     answer.status_code = status
     answer._content = body
     return answer
-
-
-@pytest.fixture
-def frozen_clock(monkeypatch):
-    """A frozen clock whose `time.sleep` moves time instead of sleeping; records every nap."""
-    naps: list[float] = []
-    with freeze_time("2024-05-01 00:00:00") as frozen:
-
-        def sleep(seconds: float) -> None:
-            naps.append(seconds)
-            frozen.tick(timedelta(seconds=seconds))
-
-        monkeypatch.setattr("time.sleep", sleep)
-        yield naps
 
 
 def budget(**overrides) -> PatientAPIBudget:

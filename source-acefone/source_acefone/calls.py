@@ -20,7 +20,6 @@ from source_acefone.config import AcefoneConfig
 from source_acefone.typed_fields import epoch_seconds
 
 PROVIDER = "acefone"
-SOURCE_STREAM = "call_records"
 
 # `direction`: "inbound or outbound" (the page's `direction` filter).
 DIRECTIONS = {"inbound": "inbound", "outbound": "outbound"}
@@ -76,15 +75,12 @@ class AcefoneCalls(MappedCallsStream):
         talk = whole_seconds(record.get("answered_seconds", stats.get("answer_time")))
         caller, called = numbers(record, direction)
         outcome = self.outcome(record, direction)
-        return CallRecord(
-            provider=PROVIDER,
-            account=text_or_none(record.get("account_id"))
+        return self.call(
+            text_or_none(record.get("account_id"))
             or text_or_none(record.get("accountid"))
             or self.host_account,
-            call_id=key,
-            started_at=started_at,
-            source_stream=SOURCE_STREAM,
-            source_key=key,
+            key,
+            started_at,
             direction=direction,
             answered_at=answered_at(record, ended_at, talk) if outcome == "answered" else None,
             ended_at=ended_at,

@@ -21,6 +21,7 @@ from cdr_shared.entrypoint import launch
 from cdr_shared.testing.bad_inputs import (
     ABSENT,
     MISSING,
+    UNREADABLE_CATALOGS,
     BadInput,
     ConfigBuilder,
     Run,
@@ -255,9 +256,7 @@ CATALOGS = [
             "streams": [{**catalog_of(STREAM)["streams"][0], "destination_sync_mode": "overwrite_everything"}]
         },
     ),
-    BadInput("catalog not JSON", "--catalog", command="read", catalog_text="nope"),
-    BadInput("catalog an array", "--catalog", command="read", catalog_text="[]"),
-    BadInput("catalog missing", "--catalog", command="read", catalog_text=MISSING),
+    *UNREADABLE_CATALOGS,
 ]
 
 

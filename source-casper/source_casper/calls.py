@@ -79,12 +79,10 @@ class RingCxCalls(MappedCallsStream):
                 if queue_seconds is not None
                 else instant(record.get("dequeue_at"))
             )
-        return CallRecord(
-            provider=PROVIDER,
-            account=account,
-            call_id=uii,
-            started_at=started,
-            source_stream=self.parent.name,
+        return self.call(
+            account,
+            uii,
+            started,
             source_key=f"{account}|{uii}",
             direction=DIRECTION,
             answered_at=answered_at,

@@ -13,6 +13,7 @@ from freezegun import freeze_time
 from cdr_shared.testing.bad_inputs import (
     ABSENT,
     MISSING,
+    UNREADABLE_CATALOGS,
     BadInput,
     ConfigBuilder,
     assert_refused_offline,
@@ -184,10 +185,7 @@ CATALOGS = [
     ),
     BadInput("incremental accounts", "accounts", command="read", catalog=catalog_of("accounts")),
     BadInput("incremental users", "users", command="read", catalog=catalog_of("users")),
-    BadInput("catalog not JSON", "--catalog", command="read", catalog_text="nope"),
-    BadInput("catalog an array", "--catalog", command="read", catalog_text="[]"),
-    BadInput("catalog streams not a list", "--catalog", command="read", catalog_text='{"streams": 1}'),
-    BadInput("catalog missing", "--catalog", command="read", catalog_text=MISSING),
+    *UNREADABLE_CATALOGS,
 ]
 
 

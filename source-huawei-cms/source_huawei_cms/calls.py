@@ -81,13 +81,10 @@ class Calls(CmsStream, MappedCallsStream):
         ended = _instant(record.get("end_at")) or _instant(record.get("end_time_utc"))
         key = f"{record['callId']}|{record['direction']}"
         outcome, hangup_by = self._outcome(record.get("releaseCause"))
-        return CallRecord(
-            provider=CALLS_PROVIDER,
-            account=self.account,
-            call_id=key,
-            started_at=started,
-            source_stream=self.parent.name,
-            source_key=key,
+        return self.call(
+            self.account,
+            key,
+            started,
             direction=self._direction(record.get("callType"), record["direction"]),
             ended_at=ended,
             ring_seconds=_seconds(record.get("ackTime")),

@@ -25,6 +25,7 @@ from cdr_shared.secrets import secret_forms
 from cdr_shared.testing.bad_inputs import (
     ABSENT,
     MISSING,
+    UNREADABLE_CATALOGS,
     BadInput,
     ConfigBuilder,
     bad_values,
@@ -243,10 +244,7 @@ CATALOGS = [
     _read("call_details on a wrong cursor", DETAILS, catalog=catalog_of(DETAILS, cursor_field=["end_time"])),
     _read("unknown sync mode", "--catalog", catalog=catalog_of(CALLS, sync_mode="sometimes")),
     _read("no stream selected", "--catalog", catalog={"streams": []}),
-    _read("catalog not JSON", "--catalog", catalog_text="nope"),
-    _read("catalog an array", "--catalog", catalog_text="[]"),
-    _read("catalog missing", "--catalog", catalog_text=MISSING),
-    _read("catalog stream without name", "--catalog", catalog_text='{"streams": [{"stream": {}}]}'),
+    *UNREADABLE_CATALOGS,
 ]
 
 

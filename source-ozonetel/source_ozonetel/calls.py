@@ -119,13 +119,10 @@ class OzonetelCalls(MappedCallsStream):
         ring = whole_seconds(record.get("TimeToAnswer")) if answered else None
         customer = phone_number(present(record.get("CallerID")))
         campaign_number = phone_number(present(record.get("DID", record.get("Did"))))
-        return CallRecord(
-            provider=PROVIDER,
-            account=self.account,
-            call_id=ucid,
-            started_at=started,
-            source_stream=self.parent.name,
-            source_key=ucid,
+        return self.call(
+            self.account,
+            ucid,
+            started,
             direction=direction,
             answered_at=self.answered_at(record, started, ring) if answered else None,
             ended_at=ended,

@@ -9,6 +9,7 @@ from freezegun import freeze_time
 from cdr_shared.testing.bad_inputs import (
     ABSENT,
     MISSING,
+    UNREADABLE_CATALOGS,
     BadInput,
     ConfigBuilder,
     assert_refused_offline,
@@ -160,9 +161,7 @@ CATALOGS = [
     ),
     BadInput("call_details not enabled", DETAILS, command="read", catalog=catalog_of(DETAILS)),
     BadInput("cdr_reports disabled", REPORTS, command="read", catalog=catalog_of(REPORTS)),
-    BadInput("catalog not JSON", "--catalog", command="read", catalog_text="nope"),
-    BadInput("catalog an array", "--catalog", command="read", catalog_text="[]"),
-    BadInput("catalog missing", "--catalog", command="read", catalog_text=MISSING),
+    *UNREADABLE_CATALOGS,
     BadInput(
         "wrong cursor on cdr_reports",
         REPORTS,

@@ -132,6 +132,21 @@ class BadInput:
     extra_args: tuple[str, ...] = ()
 
 
+UNREADABLE_CATALOGS = (
+    BadInput("catalog not JSON", "--catalog", command="read", catalog_text="nope"),
+    BadInput("catalog an array", "--catalog", command="read", catalog_text="[]"),
+    BadInput("catalog streams not a list", "--catalog", command="read", catalog_text='{"streams": 1}'),
+    BadInput(
+        "catalog stream without name",
+        "--catalog",
+        command="read",
+        catalog_text='{"streams": [{"stream": {}}]}',
+    ),
+    BadInput("catalog missing", "--catalog", command="read", catalog_text=MISSING),
+)
+"""Catalog files no connector can read, whatever its streams: every connector's table includes them."""
+
+
 @dataclass
 class Run:
     """What one run printed, how it ended, and which HTTP requests it tried."""
