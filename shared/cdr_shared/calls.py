@@ -277,6 +277,18 @@ class MappedCallsStream(WindowedDetailStream):
             **fields,
         )
 
+    def report_unknown(self, field: str, value: Any, consequence: str) -> None:
+        """Warn of a provider value the mapping's tables do not hold and what its calls get instead
+        (`consequence`), once per field and value in a sync, not once per record."""
+        reported = self.__dict__.setdefault("_unknown_values_reported", set())
+        if (field, str(value)) in reported:
+            return
+        reported.add((field, str(value)))
+        self.logger.warning(
+            f"{self.name}: {field} {value!r} is not a value the connector maps: {consequence} "
+            "(logged once per sync; please report it)."
+        )
+
     @abstractmethod
     def to_call(self, record: Mapping[str, Any], stream_slice: Mapping[str, Any]) -> CallRecord | None:
         """The `calls` record for one provider record, or None (after `self.skip(reason)`) for a record

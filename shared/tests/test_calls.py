@@ -1,11 +1,19 @@
 """The shared `calls` record: what the builder accepts and emits, and that it always fits the schema."""
 
 import datetime as dt
+import logging
 
 import jsonschema
 import pytest
 
-from cdr_shared.calls import CALLS_SCHEMA, CallRecord, calls_schema, phone_number, whole_seconds
+from cdr_shared.calls import (
+    CALLS_SCHEMA,
+    CallRecord,
+    MappedCallsStream,
+    calls_schema,
+    phone_number,
+    whole_seconds,
+)
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 
@@ -109,3 +117,25 @@ def test_phone_numbers_become_e164_only_when_they_carry_their_country(raw, expec
 )
 def test_durations_become_whole_seconds(raw, expected):
     assert whole_seconds(raw) == expected
+
+
+def test_a_value_the_tables_do_not_hold_is_warned_once_per_field_and_value(caplog):
+    class Mapped(MappedCallsStream):
+        provider = "acefone"
+
+        def __init__(self) -> None:  # report_unknown needs only a name and a logger
+            pass
+
+        def to_call(self, record, stream_slice):
+            return None
+
+    stream = Mapped()
+    with caplog.at_level(logging.WARNING):
+        for value in ("Chat", "Chat", "Fax"):
+            stream.report_unknown("Type", value, "direction null")
+        stream.report_unknown("Status", "Chat", "outcome 'other'")
+    assert [r.getMessage() for r in caplog.records] == [
+        "calls: Type 'Chat' is not a value the connector maps: direction null (logged once per sync; please report it).",
+        "calls: Type 'Fax' is not a value the connector maps: direction null (logged once per sync; please report it).",
+        "calls: Status 'Chat' is not a value the connector maps: outcome 'other' (logged once per sync; please report it).",
+    ]

@@ -52,7 +52,6 @@ class AcefoneCalls(MappedCallsStream):
     def __init__(self, config: AcefoneConfig, parent: Any, cursor: WindowedCursor, **kwargs: Any) -> None:
         self.config = config
         self.host_account = urlsplit(config.base_url).hostname or config.base_url
-        self.unknown: set[tuple[str, str]] = set()
         super().__init__(cursor, parent=parent, **kwargs)
 
     @property
@@ -115,17 +114,13 @@ class AcefoneCalls(MappedCallsStream):
     def known(
         self, field: str, value: Any, table: Mapping[str, str], unknown: str | None = None
     ) -> str | None:
-        """`value` through a mapping table; an unknown value maps to `unknown`, logged once per sync."""
+        """`value` through a mapping table; an unknown value maps to `unknown` (`report_unknown`)."""
         text = text_or_none(value)
         if text is None:
             return None
         if text in table:
             return table[text]
-        if (field, text) not in self.unknown:
-            self.unknown.add((field, text))
-            self.logger.info(
-                f"calls: Acefone {field} '{text}' has no `calls` equivalent; mapped to {unknown or 'null'}."
-            )
+        self.report_unknown(field, text, f"mapped to {unknown or 'null'}")
         return unknown
 
 

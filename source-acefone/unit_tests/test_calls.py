@@ -135,7 +135,9 @@ def test_an_unknown_value_is_logged_once_per_sync_not_per_record():
         acefone.mock_empty_day_2(http)
         output = acefone.run(acefone.config(), "calls")
     assert [r.record.data["outcome"] for r in output.records] == ["other", "other"]
-    unknown = [m for m in output.logs if "status 'transferred' has no `calls` equivalent" in m.log.message]
+    unknown = [
+        m for m in output.logs if "status 'transferred' is not a value the connector maps" in m.log.message
+    ]
     assert len(unknown) == 1
 
 

@@ -59,7 +59,6 @@ class RingCxCalls(MappedCallsStream):
     provider = PROVIDER
 
     def __init__(self, config: CasperConfig, parent: CallDetailReport, **kwargs: Any) -> None:
-        self._unknown: set[tuple[str, str]] = set()
         cursor = report_cursor(self.name, "started_at", config)
         super().__init__(cursor, parent=parent, **kwargs)
 
@@ -104,16 +103,9 @@ class RingCxCalls(MappedCallsStream):
             return None
         outcome = OUTCOMES.get(text.upper())
         if outcome is None:
-            self._warn_unknown("call_result", text)
+            self.report_unknown("call_result", text, "its calls have outcome 'other'")
             return "other"
         return outcome
-
-    def _warn_unknown(self, column: str, value: str) -> None:
-        if (column, value) not in self._unknown:
-            self._unknown.add((column, value))
-            self.logger.warning(
-                f"{self.name}: {column} '{value}' is not one RingCX documents; its calls have outcome 'other'."
-            )
 
 
 def instant(value: Any) -> pendulum.DateTime | None:

@@ -109,7 +109,8 @@ def test_call_results_outside_the_table_are_other_and_warned_once_per_value(capl
     assert [call.outcome for call in calls] == ["other", "other", None]
     assert calls[0].answered_at is None
     assert [r.message for r in caplog.records if "SOMETHING_NEW" in r.message] == [
-        "calls: call_result 'SOMETHING_NEW' is not one RingCX documents; its calls have outcome 'other'."
+        "calls: call_result 'SOMETHING_NEW' is not a value the connector maps: its calls have outcome "
+        "'other' (logged once per sync; please report it)."
     ]
 
 

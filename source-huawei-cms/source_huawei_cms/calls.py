@@ -71,7 +71,6 @@ class Calls(CmsStream, MappedCallsStream):
     def __init__(self, config: CmsConfig, parent: CallDetails, **kwargs: Any) -> None:
         super().__init__(config, parent=parent, **kwargs)
         self.account = f"{config.cc_id}/{config.vdn}"
-        self._reported_codes: set[tuple[str, Any]] = set()
 
     def to_call(self, record: Mapping[str, Any], stream_slice: Mapping[str, Any]) -> CallRecord | None:
         started = _instant(record.get(CURSOR_FIELD))
@@ -103,7 +102,7 @@ class Calls(CmsStream, MappedCallsStream):
     def _direction(self, call_type: Any, listed_as: str) -> str:
         if isinstance(call_type, int) and call_type in DIRECTION_BY_CALL_TYPE:
             return DIRECTION_BY_CALL_TYPE[call_type]
-        self._report_code(
+        self.report_unknown(
             "callType", call_type, f"direction taken from the query that listed it ({listed_as})"
         )
         return listed_as
@@ -111,16 +110,8 @@ class Calls(CmsStream, MappedCallsStream):
     def _outcome(self, release_cause: Any) -> tuple[str, str | None]:
         if isinstance(release_cause, int) and release_cause in OUTCOME_BY_RELEASE_CAUSE:
             return OUTCOME_BY_RELEASE_CAUSE[release_cause]
-        self._report_code("releaseCause", release_cause, "outcome 'other', hangup_by null")
+        self.report_unknown("releaseCause", release_cause, "outcome 'other', hangup_by null")
         return UNKNOWN_OUTCOME
-
-    def _report_code(self, field: str, value: Any, consequence: str) -> None:
-        if (field, value) in self._reported_codes:
-            return
-        self._reported_codes.add((field, value))
-        self.logger.warning(
-            f"{self.name}: undocumented {field} {value!r}: {consequence} (logged once per sync)."
-        )
 
 
 def _instant(text: Any) -> dt.datetime | None:

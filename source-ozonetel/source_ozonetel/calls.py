@@ -78,6 +78,12 @@ HANGUP_BY = {
 }
 # Texts that mean "no value" in these records (the page's sample: `"AgentName": "None"`, `"Skill": "None"`).
 ABSENT = {"", "none", "null"}
+# What a call gets where a table above does not hold the provider's value.
+UNMAPPED_CONSEQUENCE = {
+    "Type": "direction null",
+    "Status": "outcome 'other'",
+    "HangupBy": "hangup_by null",
+}
 
 
 def calls_parent(call_logs: CallLogs, cdr_reports: CdrReports | None) -> CallLogs | CdrReports:
@@ -104,7 +110,6 @@ class OzonetelCalls(MappedCallsStream):
     def __init__(self, config: OzonetelConfig, parent: CallLogs | CdrReports, **kwargs: Any) -> None:
         self.config = config
         self.account = config.user_name
-        self.reported: set[tuple[str, str]] = set()
         super().__init__(parent.cursor_like(self.name), parent=parent, **kwargs)
 
     def to_call(self, record: Mapping[str, Any], stream_slice: Mapping[str, Any]) -> CallRecord | None:
@@ -171,7 +176,7 @@ class OzonetelCalls(MappedCallsStream):
         found = [
             record.get(field) for field in ("DialStatus", "CustomerStatus") if present(record.get(field))
         ]
-        self.report_unknown("DialStatus", found[0] if found else "")
+        self.report_unknown("DialStatus", found[0] if found else "", "outcome 'other'")
         return "other"
 
     def hangup_by(self, value: Any, direction: str | None) -> str | None:
@@ -194,18 +199,8 @@ class OzonetelCalls(MappedCallsStream):
         key = key_of(value)
         if key in table:
             return table[key]
-        self.report_unknown(field, value)
+        self.report_unknown(field, value, UNMAPPED_CONSEQUENCE[field])
         return None
-
-    def report_unknown(self, field: str, value: Any) -> None:
-        """Log a value the tables do not hold, once per field and value in a sync."""
-        if (field, str(value)) in self.reported:
-            return
-        self.reported.add((field, str(value)))
-        self.logger.warning(
-            f"{self.name}: Ozonetel '{field}' value '{value}' is not one the connector maps; "
-            f"calls with it get a null (or 'other' outcome) there. Please report it."
-        )
 
 
 def instant(value: Any) -> dt.datetime | None:

@@ -157,7 +157,9 @@ def test_values_the_tables_do_not_hold_map_to_null_or_other_and_are_logged_once(
     with caplog.at_level(logging.WARNING):
         calls = [mapped(ozonetel.call_log(ucid, **odd), stream) for ucid in ("1", "2", "3")]
     assert {(c["direction"], c["outcome"], c["hangup_by"]) for c in calls} == {(None, "other", None)}
-    unknown = [r.getMessage() for r in caplog.records if "is not one the connector maps" in r.getMessage()]
+    unknown = [
+        r.getMessage() for r in caplog.records if "is not a value the connector maps" in r.getMessage()
+    ]
     assert len(unknown) == 3 and all(any(v in m for m in unknown) for v in odd.values())
 
 
