@@ -18,6 +18,7 @@ from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 from freezegun import freeze_time
 
 from cdr_shared.entrypoint import launch
+from cdr_shared.testing.bad_input_suite import BadInputSuite
 from cdr_shared.testing.bad_inputs import (
     ABSENT,
     MISSING,
@@ -25,11 +26,9 @@ from cdr_shared.testing.bad_inputs import (
     BadInput,
     ConfigBuilder,
     Run,
-    assert_refused_offline,
     bad_values,
     catalog_of,
     run_command,
-    run_with_loopback,
     state_of,
 )
 from source_acefone import SourceAcefone
@@ -264,34 +263,15 @@ def in_read(case: BadInput) -> BadInput:
     return dataclasses.replace(case, id=f"{case.id} (read)", command="read")
 
 
-CASES = [*CONFIGS, *map(in_read, CONFIGS), *DISCOVER, *STATES, *CATALOGS]
-
-
-# Every bad input runs with `base_url` at a loopback server that counts connections (none may come).
-AGAINST_COUNTER = {
-    "placeholder_url": PLACEHOLDER_URL,
-    "default_config": BASE.build(),
-    "default_catalog": catalog_of(STREAM),
-}
-
-
-def run_against_counter(case: BadInput, tmp_path) -> tuple[Run, int]:
-    """Run `case` with the placeholder base_url replaced by a loopback server that counts connections."""
-    return run_with_loopback(SourceAcefone, case, tmp_path, **AGAINST_COUNTER)
-
-
-def test_the_table_is_full():
-    configs = [case for case in CONFIGS if case.config_text is None]  # bad configs, not bad files
-    assert len(configs) >= 60 and len(STATES) >= 15 and len(CATALOGS) >= 7
-    assert len({case.id for case in CASES}) == len(CASES)
-
-
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
-@freeze_time(NOW)
-def test_given_bad_input_then_refused_naming_it_without_request_traceback_or_secret(case, tmp_path):
-    run = assert_refused_offline(SourceAcefone, case, tmp_path, CANARIES, **AGAINST_COUNTER)
-    if case.command == "check" and case.config_text is None:
-        assert run.statuses() and run.statuses()[-1]["status"] == "FAILED"
+class TestBadInputs(BadInputSuite):
+    source = SourceAcefone
+    now = NOW
+    canaries = CANARIES
+    placeholder_url = PLACEHOLDER_URL  # base_url points at a loopback server counting connections
+    default_config = BASE.build()
+    default_catalog = catalog_of(STREAM)
+    configs, states, catalogs = CONFIGS, STATES, CATALOGS
+    more_cases = [*map(in_read, CONFIGS), *DISCOVER]  # every bad config refused by read as by check
 
 
 # ------------------------------------------------------------------ inputs that are not refusals
@@ -404,7 +384,7 @@ def test_given_state_within_the_tolerance_then_the_sync_reads_from_it_less_the_l
 
 @freeze_time(NOW)
 def test_given_a_catalog_selecting_no_stream_then_a_config_error_before_any_request(tmp_path):
-    run, connections = run_against_counter(
+    run, connections = TestBadInputs().run(
         BadInput("empty", STREAM, command="read", catalog={"streams": []}), tmp_path
     )
     assert "selects no stream" in run.refusal() and STREAM in run.refusal()

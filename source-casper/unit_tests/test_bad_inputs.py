@@ -10,13 +10,13 @@ from __future__ import annotations
 import pytest
 from freezegun import freeze_time
 
+from cdr_shared.testing.bad_input_suite import BadInputSuite
 from cdr_shared.testing.bad_inputs import (
     ABSENT,
     MISSING,
     UNREADABLE_CATALOGS,
     BadInput,
     ConfigBuilder,
-    assert_refused_offline,
     bad_values,
     catalog_of,
     run_connector,
@@ -189,22 +189,14 @@ CATALOGS = [
 ]
 
 
-# Every bad input runs with `base_url` at a loopback server that counts connections (none may come).
-AGAINST_COUNTER = {
-    "placeholder_url": PLACEHOLDER_ORIGIN,
-    "default_config": BASE.build(),
-    "default_catalog": catalog_of(REPORT),
-}
-
-
-@pytest.mark.parametrize("case", CONFIGS + STATES + CATALOGS, ids=lambda case: case.id)
-@freeze_time(NOW)
-def test_given_bad_input_then_refused_naming_it_without_request_traceback_or_secret(case, tmp_path):
-    assert_refused_offline(SourceCasper, case, tmp_path, CANARIES, **AGAINST_COUNTER)
-
-
-def test_the_table_covers_what_the_issue_asks():
-    assert len(CONFIGS) >= 60 and len(STATES) >= 15 and len(CATALOGS) >= 7
+class TestBadInputs(BadInputSuite):
+    source = SourceCasper
+    now = NOW
+    canaries = CANARIES
+    placeholder_url = PLACEHOLDER_ORIGIN  # base_url points at a loopback server counting connections
+    default_config = BASE.build()
+    default_catalog = catalog_of(REPORT)
+    configs, states, catalogs = CONFIGS, STATES, CATALOGS
 
 
 @freeze_time(NOW)

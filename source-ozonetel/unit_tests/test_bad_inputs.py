@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from freezegun import freeze_time
 
+from cdr_shared.testing.bad_input_suite import BadInputSuite
 from cdr_shared.testing.bad_inputs import (
     ABSENT,
     MISSING,
     UNREADABLE_CATALOGS,
     BadInput,
     ConfigBuilder,
-    assert_refused_offline,
     bad_values,
     catalog_of,
     run_connector,
@@ -172,22 +172,14 @@ CATALOGS = [
 ]
 
 
-def test_the_table_covers_what_issue_10_asks():
-    assert len(CONFIGS) >= 60 and len(STATES) >= 15 and len(CATALOGS) >= 7
-
-
-# Every bad input runs with `base_url` at a loopback server that counts connections (none may come).
-AGAINST_COUNTER = {
-    "placeholder_url": PLACEHOLDER_URL,
-    "default_config": BASE.build(),
-    "default_catalog": catalog_of(LOGS),
-}
-
-
-@pytest.mark.parametrize("case", CONFIGS + STATES + CATALOGS, ids=lambda case: case.id)
-@freeze_time(NOW)
-def test_given_bad_input_then_refused_naming_it_without_request_traceback_or_secret(case, tmp_path):
-    assert_refused_offline(SourceOzonetel, case, tmp_path, [KEY], **AGAINST_COUNTER)
+class TestBadInputs(BadInputSuite):
+    source = SourceOzonetel
+    now = NOW
+    canaries = (KEY,)
+    placeholder_url = PLACEHOLDER_URL  # base_url points at a loopback server counting connections
+    default_config = BASE.build()
+    default_catalog = catalog_of(LOGS)
+    configs, states, catalogs = CONFIGS, STATES, CATALOGS
 
 
 @pytest.mark.parametrize("ahead", ["2024-05-10T12:02:00+00:00"])
