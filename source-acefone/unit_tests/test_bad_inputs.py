@@ -18,19 +18,10 @@ from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 from freezegun import freeze_time
 
 from cdr_shared.entrypoint import launch
+from cdr_shared.testing import bad_inputs
 from cdr_shared.testing.bad_input_suite import BadInputSuite
-from cdr_shared.testing.bad_inputs import (
-    ABSENT,
-    MISSING,
-    UNREADABLE_CATALOGS,
-    BadInput,
-    ConfigBuilder,
-    Run,
-    bad_values,
-    catalog_of,
-    run_command,
-    state_of,
-)
+from cdr_shared.testing.bad_inputs import ABSENT, MISSING, BadInput, bad_values, catalog_of, state_of
+from cdr_shared.testing.config_builder import ConfigBuilder
 from source_acefone import SourceAcefone
 
 TOKEN = "canary-acefone-token-51c9e7"
@@ -255,7 +246,7 @@ CATALOGS = [
             "streams": [{**catalog_of(STREAM)["streams"][0], "destination_sync_mode": "overwrite_everything"}]
         },
     ),
-    *UNREADABLE_CATALOGS,
+    *bad_inputs.UNREADABLE_CATALOGS,
 ]
 
 
@@ -301,7 +292,7 @@ FROM_START_DATE = [
 ]
 
 
-def run_mocked(command: str, config: dict[str, Any], tmp_path, state: Any = None) -> Run:
+def run_mocked(command: str, config: dict[str, Any], tmp_path, state: Any = None) -> bad_inputs.Run:
     """`command` through the shared entry point, answered by the active `HttpMocker`."""
     (tmp_path / "config.json").write_text(json.dumps(config))
     args = [command, "--config", str(tmp_path / "config.json")]
@@ -311,17 +302,17 @@ def run_mocked(command: str, config: dict[str, Any], tmp_path, state: Any = None
     if state is not None:
         (tmp_path / "state.json").write_text(json.dumps(state))
         args += ["--state", str(tmp_path / "state.json")]
-    stdout, stderr, code = run_command(lambda a: launch(SourceAcefone(), a), args)
-    return Run(command, stdout, stderr, code)
+    stdout, stderr, code = bad_inputs.run_command(lambda a: launch(SourceAcefone(), a), args)
+    return bad_inputs.Run(command, stdout, stderr, code)
 
 
-def warnings_of(run: Run) -> list[str]:
+def warnings_of(run: bad_inputs.Run) -> list[str]:
     return [
         m["log"]["message"] for m in run.messages if m.get("type") == "LOG" and m["log"]["level"] == "WARN"
     ]
 
 
-def final_state(run: Run) -> dict[str, Any]:
+def final_state(run: bad_inputs.Run) -> dict[str, Any]:
     return [m["state"]["stream"]["stream_state"] for m in run.messages if m.get("type") == "STATE"][-1]
 
 

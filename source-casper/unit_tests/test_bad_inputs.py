@@ -10,18 +10,10 @@ from __future__ import annotations
 import pytest
 from freezegun import freeze_time
 
+from cdr_shared.testing import bad_inputs
 from cdr_shared.testing.bad_input_suite import BadInputSuite
-from cdr_shared.testing.bad_inputs import (
-    ABSENT,
-    MISSING,
-    UNREADABLE_CATALOGS,
-    BadInput,
-    ConfigBuilder,
-    bad_values,
-    catalog_of,
-    run_connector,
-    state_of,
-)
+from cdr_shared.testing.bad_inputs import ABSENT, MISSING, BadInput, bad_values, catalog_of, state_of
+from cdr_shared.testing.config_builder import ConfigBuilder
 from source_casper import SourceCasper
 
 API_TOKEN = "aws80:canary-casper-token-6a1f"
@@ -185,7 +177,7 @@ CATALOGS = [
     ),
     BadInput("incremental accounts", "accounts", command="read", catalog=catalog_of("accounts")),
     BadInput("incremental users", "users", command="read", catalog=catalog_of("users")),
-    *UNREADABLE_CATALOGS,
+    *bad_inputs.UNREADABLE_CATALOGS,
 ]
 
 
@@ -204,7 +196,7 @@ def test_given_state_two_minutes_ahead_then_accepted(tmp_path):
     case = BadInput(
         "2 min ahead", REPORT, command="read", state=state_of(REPORT, {CURSOR: "2024-05-10T12:02:00Z"})
     )
-    run = run_connector(
+    run = bad_inputs.run_connector(
         SourceCasper, case, tmp_path, default_config=BASE.build(), default_catalog=catalog_of(REPORT)
     )
     messages = " ".join(str(e.get("message")) + str(e.get("internal_message")) for e in run.errors())
@@ -224,7 +216,7 @@ def test_given_state_two_minutes_ahead_then_accepted(tmp_path):
 @freeze_time(NOW)
 def test_given_per_partition_state_of_another_version_then_ignored_with_a_warning(state, tmp_path):
     case = BadInput("partitioned", REPORT, command="read", state=state_of(REPORT, state))
-    run = run_connector(
+    run = bad_inputs.run_connector(
         SourceCasper, case, tmp_path, default_config=BASE.build(), default_catalog=catalog_of(REPORT)
     )
     logs = [m["log"]["message"] for m in run.messages if m.get("type") == "LOG"]

@@ -22,19 +22,10 @@ from freezegun import freeze_time
 from cdr_shared.entrypoint import launch
 from cdr_shared.huawei_sign import canonical_request, percent_encode
 from cdr_shared.secrets import secret_forms
+from cdr_shared.testing import bad_inputs
 from cdr_shared.testing.bad_input_suite import BadInputSuite
-from cdr_shared.testing.bad_inputs import (
-    ABSENT,
-    MISSING,
-    UNREADABLE_CATALOGS,
-    BadInput,
-    ConfigBuilder,
-    bad_values,
-    catalog_of,
-    run_command,
-    run_connector,
-    state_of,
-)
+from cdr_shared.testing.bad_inputs import ABSENT, MISSING, BadInput, bad_values, catalog_of, state_of
+from cdr_shared.testing.config_builder import ConfigBuilder
 from source_huawei_cms import SourceHuaweiCms
 
 SECRET = "canary-huawei-sk-6a03f2"
@@ -245,7 +236,7 @@ CATALOGS = [
     _read("call_details on a wrong cursor", DETAILS, catalog=catalog_of(DETAILS, cursor_field=["end_time"])),
     _read("unknown sync mode", "--catalog", catalog=catalog_of(CALLS, sync_mode="sometimes")),
     _read("no stream selected", "--catalog", catalog={"streams": []}),
-    *UNREADABLE_CATALOGS,
+    *bad_inputs.UNREADABLE_CATALOGS,
 ]
 
 
@@ -280,7 +271,7 @@ def test_given_state_of_another_shape_then_ignored_with_a_warning_naming_the_str
     stream, stream_state, tmp_path
 ):
     case = _read("another shape", stream, stream, state=state_of(stream, stream_state))
-    run = run_connector(SourceHuaweiCms, case, tmp_path, default_config=QUIET)
+    run = bad_inputs.run_connector(SourceHuaweiCms, case, tmp_path, default_config=QUIET)
     assert run.exit_code == 0, run.stdout[-2000:]
     run.assert_no_traceback()
     warnings = [
@@ -296,7 +287,7 @@ def test_given_state_of_a_stream_this_source_does_not_have_then_ignored_with_a_w
         CALLS,
         state=[*state_of("agent_status", {"begin_at": "2024-05-10T09:00:00+00:00"})],
     )
-    run = run_connector(SourceHuaweiCms, case, tmp_path, default_config=QUIET)
+    run = bad_inputs.run_connector(SourceHuaweiCms, case, tmp_path, default_config=QUIET)
     assert run.exit_code == 0, run.stdout[-2000:]
     run.assert_no_traceback()
     warnings = [
@@ -310,7 +301,7 @@ def test_given_state_of_a_stream_this_source_does_not_have_then_ignored_with_a_w
 @freeze_time(NOW)
 def test_future_state_tolerance_at_its_edge(stream, ahead, accepted, tmp_path):
     case = _read("ahead", stream, stream, state=state_of(stream, {"begin_at": f"2024-05-10T{ahead}+00:00"}))
-    run = run_connector(SourceHuaweiCms, case, tmp_path, default_config=QUIET)
+    run = bad_inputs.run_connector(SourceHuaweiCms, case, tmp_path, default_config=QUIET)
     if accepted:
         assert run.exit_code == 0 and not run.errors(), run.stdout[-2000:]
     else:
@@ -375,7 +366,7 @@ def check_signed(config: dict, tmp_path) -> tuple[str, str, int, list[str]]:
     path = tmp_path / "config.json"
     path.write_text(json.dumps(config))
     with signature_checking_cms(SECRET) as outcomes:
-        stdout, stderr, code = run_command(
+        stdout, stderr, code = bad_inputs.run_command(
             lambda args: launch(SourceHuaweiCms(), args), ["check", "--config", str(path)]
         )
     return stdout, stderr, code, outcomes

@@ -6,18 +6,10 @@ from __future__ import annotations
 import pytest
 from freezegun import freeze_time
 
+from cdr_shared.testing import bad_inputs
 from cdr_shared.testing.bad_input_suite import BadInputSuite
-from cdr_shared.testing.bad_inputs import (
-    ABSENT,
-    MISSING,
-    UNREADABLE_CATALOGS,
-    BadInput,
-    ConfigBuilder,
-    bad_values,
-    catalog_of,
-    run_connector,
-    state_of,
-)
+from cdr_shared.testing.bad_inputs import ABSENT, MISSING, BadInput, bad_values, catalog_of, state_of
+from cdr_shared.testing.config_builder import ConfigBuilder
 from source_ozonetel import SourceOzonetel
 
 KEY = "KK7canary+bad/inputs=="
@@ -161,7 +153,7 @@ CATALOGS = [
     ),
     BadInput("call_details not enabled", DETAILS, command="read", catalog=catalog_of(DETAILS)),
     BadInput("cdr_reports disabled", REPORTS, command="read", catalog=catalog_of(REPORTS)),
-    *UNREADABLE_CATALOGS,
+    *bad_inputs.UNREADABLE_CATALOGS,
     BadInput(
         "wrong cursor on cdr_reports",
         REPORTS,
@@ -186,7 +178,7 @@ class TestBadInputs(BadInputSuite):
 @freeze_time(NOW)
 def test_given_state_two_minutes_ahead_then_accepted(tmp_path, ahead):
     case = BadInput("2 min ahead", LOGS, command="read", state=state_of(LOGS, {"started_at": ahead}))
-    run = run_connector(
+    run = bad_inputs.run_connector(
         SourceOzonetel, case, tmp_path, default_config=BASE.build(), default_catalog=catalog_of(LOGS)
     )
     said = " ".join(str(e.get("message")) + str(e.get("internal_message")) for e in run.errors())
@@ -214,7 +206,7 @@ def test_given_a_state_shape_of_another_version_then_it_is_ignored_with_a_warnin
         state=state_of(DETAILS, state),
         catalog=catalog_of(DETAILS),
     )
-    run = run_connector(
+    run = bad_inputs.run_connector(
         SourceOzonetel, case, tmp_path, default_config=ALL_STREAMS, default_catalog=catalog_of(DETAILS)
     )
     logs = [m["log"]["message"] for m in run.messages if m.get("type") == "LOG"]
