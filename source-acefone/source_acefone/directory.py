@@ -17,7 +17,7 @@ Acefone sends except secret-looking ones (`cdr_shared.secrets.drop_secret_keys`)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -38,8 +38,8 @@ from cdr_shared.http_errors import (
 )
 from cdr_shared.http_stream import ProviderHttpStream
 from cdr_shared.secrets import drop_secret_keys
-from source_acefone.config import AcefoneConfig
 from source_acefone.pages import as_int
+from source_acefone.streams import CallRecords
 
 PROVIDER = "Acefone"
 USERS_PATH = "v1/users"
@@ -80,39 +80,46 @@ class DirectoryErrorHandler(ProviderErrorHandler):
 
     def interpret_success_body(self, response: requests.Response) -> ErrorResolution:
         try:
-            body = json_body(response)
+            records = self.records_of(json_body(response))
         except ValueError:
             if looks_truncated(response):
                 return retry(f"{self.stream}: Acefone sent a cut-off JSON body; retrying.")
-            return unexpected(f"{self.stream}: Acefone answered with {_quoted(response)}, not {self.shape}.")
-        if self.records_of(body) is None:
             return unexpected(
-                f"{self.stream}: Acefone answered with JSON that is not {self.shape}: {_quoted(response)}."
+                f"{self.stream}: Acefone answered with {self.answer(response)}, not {self.shape}."
+            )
+        if records is None:
+            return unexpected(
+                f"{self.stream}: Acefone answered with JSON that is not {self.shape}: {self.answer(response)}."
             )
         return ErrorResolution(response_action=ResponseAction.SUCCESS)
 
-
-def _quoted(response: requests.Response) -> str:
-    message = provider_message(response)
-    return f"'{message}'" if message else "an empty body"
+    @staticmethod
+    def answer(response: requests.Response) -> str:
+        """What Acefone said, quoted (secrets masked), for an error message."""
+        return f"'{provider_message(response)}'" if provider_message(response) else "an empty body"
 
 
 class DirectoryStream(ProviderHttpStream):
-    """A full-refresh list of the account's setup, on the connector's host, credentials and error contract."""
+    """A full-refresh list of the account's setup, declared by `api_path`, `shape` and `records_of`; it
+    reads with the host, credentials (the same authenticator: one login) and retries of `call_records`."""
 
     primary_key = "id"
+    api_path = ""
     shape = ""
     """What a documented answer is, for error messages."""
 
-    def __init__(self, config: AcefoneConfig, auth_hint: str, max_retries: int = 8, **kwargs: Any) -> None:
-        self.config = config
-        self.auth_hint = auth_hint
-        self.max_retries_per_request = max_retries
-        super().__init__(**kwargs)
+    def __init__(self, call_records: CallRecords) -> None:
+        self.config = call_records.config
+        self.auth_hint = call_records.auth_hint
+        self.max_retries_per_request = call_records.max_retries_per_request
+        super().__init__(authenticator=call_records.authenticator)
 
     @property
     def url_base(self) -> str:
         return f"{self.config.base_url}/"
+
+    def path(self, **kwargs: Any) -> str:
+        return self.api_path
 
     def get_backoff_strategy(self) -> BackoffStrategy:
         return RetryAfterBackoff(base=BACKOFF_BASE_SECONDS)
@@ -139,22 +146,15 @@ class Users(DirectoryStream):
     """Every portal user (with the agent behind it, if any), paged by `last_seen_id`."""
 
     name = "users"
+    api_path = USERS_PATH
     shape = "a users page ({has_more, count, last_seen_id, data}, as /v1/users documents)"
     records_of = staticmethod(users_page)
 
-    def path(self, **kwargs: Any) -> str:
-        return USERS_PATH
-
     def request_params(
-        self,
-        stream_state: Mapping[str, Any] | None,
-        stream_slice: Mapping[str, Any] | None = None,
-        next_page_token: Mapping[str, Any] | None = None,
-    ) -> MutableMapping[str, Any]:
-        params: dict[str, Any] = {"limit": self.config.page_size}
-        if next_page_token:
-            params["last_seen_id"] = next_page_token["last_seen_id"]
-        return params
+        self, next_page_token: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        """`limit`, and from the second page on the `last_seen_id` to read after."""
+        return {"limit": self.config.page_size, **(next_page_token or {})}
 
     def next_page_token(self, response: requests.Response) -> Mapping[str, Any] | None:
         """The page after this one's last user, unless this page is empty, says `has_more: false`, or (no
@@ -191,11 +191,9 @@ class Departments(DirectoryStream):
     """Every department (call queue) with its agents, in one answer."""
 
     name = "departments"
+    api_path = DEPARTMENTS_PATH
     shape = "a list of departments (as /v1/departments documents)"
     records_of = staticmethod(departments_list)
-
-    def path(self, **kwargs: Any) -> str:
-        return DEPARTMENTS_PATH
 
     def next_page_token(self, response: requests.Response) -> Mapping[str, Any] | None:
         return None  # one answer holds every department

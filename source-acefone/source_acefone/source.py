@@ -34,17 +34,11 @@ class SourceAcefone(ConfigModelSource, CdrSource):
 
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
         call_records = self.call_records(config)
-        # One authenticator for every stream: a login is made once and its token renewed once.
-        directory = {
-            "config": call_records.config,
-            "auth_hint": call_records.auth_hint,
-            "authenticator": call_records.authenticator,
-        }
         return [
             call_records,
             AcefoneCalls(call_records.config, parent=call_records, cursor=calls_cursor(call_records.config)),
-            Users(**directory),
-            Departments(**directory),
+            Users(call_records),
+            Departments(call_records),
         ]
 
     def call_records(self, config: Mapping[str, Any], max_retries: int = 8) -> CallRecords:
