@@ -38,10 +38,10 @@ from cdr_shared.http_errors import (
 )
 from cdr_shared.http_stream import ProviderHttpStream
 from cdr_shared.secrets import drop_secret_keys
+from source_acefone.auth import PROVIDER
 from source_acefone.pages import as_int
 from source_acefone.streams import CallRecords
 
-PROVIDER = "Acefone"
 USERS_PATH = "v1/users"
 DEPARTMENTS_PATH = "v1/departments"
 BACKOFF_BASE_SECONDS = 2.0
