@@ -558,4 +558,5 @@ def test_a_users_cursor_that_does_not_advance_stops_users_with_an_error_and_depa
     assert run.returncode != 0
     assert "users:" in run.errors[0]["message"] and "does not advance" in run.errors[0]["message"]
     assert len(emulator.request_log("/v1/users")) == 2  # the first page, then the same page once more
+    assert [u["id"] for u in run.records_of("users")] == [u["id"] for u in emulator.users_ground_truth()[:4]]
     assert without_nulls(run.records_of("departments")) == without_nulls(emulator.departments_ground_truth())

@@ -156,9 +156,17 @@ class Users(DirectoryStream):
         """`limit`, and from the second page on the `last_seen_id` to read after."""
         return {"limit": self.config.page_size, **(next_page_token or {})}
 
+    def parse_response(self, response: requests.Response, **kwargs: Any) -> Iterable[Mapping[str, Any]]:
+        """The page's users, unless it lists none past the id it was asked for (a page read before)."""
+        after = requested_last_seen_id(response)
+        ids = [as_int(user.get("id")) or 0 for user in users_page(json_body(response)) or []]
+        if after is not None and ids and max(ids) <= after:
+            raise not_advancing(after, max(ids))
+        yield from super().parse_response(response, **kwargs)
+
     def next_page_token(self, response: requests.Response) -> Mapping[str, Any] | None:
         """The page after this one's last user, unless this page is empty, says `has_more: false`, or (no
-        `has_more` given) is short. A page that does not move past the id asked for stops the sync."""
+        `has_more` given) is short. A `last_seen_id` that does not grow stops the sync."""
         body = json_body(response)
         users = users_page(body) or []
         if not users or body.get("has_more") is False:
@@ -170,14 +178,7 @@ class Users(DirectoryStream):
         if last is None:
             last = max(as_int(user.get("id")) or 0 for user in users)
         if after is not None and last <= after:
-            raise AirbyteTracedException(
-                message=(
-                    f"users: Acefone answered the page after user id {after} with users up to id {last} "
-                    "again, so last_seen_id paging does not advance; the sync stops rather than read the "
-                    "same page forever. Try again later, or report it to Acefone."
-                ),
-                failure_type=FailureType.system_error,
-            )
+            raise not_advancing(after, last)
         return {"last_seen_id": last}
 
     def emitted(self, record: Mapping[str, Any]) -> dict[str, Any]:
@@ -204,6 +205,18 @@ class Departments(DirectoryStream):
         if isinstance(record.get("id"), int) and not isinstance(record.get("id"), bool):
             department["id"] = str(record["id"])
         return department
+
+
+def not_advancing(after: int, last: int) -> AirbyteTracedException:
+    """The error of a `/v1/users` page that does not move past the id it was asked for."""
+    return AirbyteTracedException(
+        message=(
+            f"users: Acefone answered the page after user id {after} with users up to id {last} again, so "
+            "last_seen_id paging does not advance; the sync stops rather than read the same page forever. "
+            "Try again later, or report it to Acefone."
+        ),
+        failure_type=FailureType.system_error,
+    )
 
 
 def requested_last_seen_id(response: requests.Response) -> int | None:

@@ -81,6 +81,8 @@ def test_given_a_page_that_does_not_move_past_the_cursor_when_read_then_the_sync
         http.get(acefone.users_request(2), repeated)
         output = acefone.read_directory(acefone.config(), expect_failure=True)
     assert_failed(output, FailureType.system_error, "users:", "last_seen_id", "does not advance")
+    read = acefone.ids(output)
+    assert read[:2] == [1, 2] and len(read) == len(set(read))  # a page read before is not emitted again
 
 
 def test_users_keep_unknown_fields_and_drop_secret_looking_ones():
