@@ -513,3 +513,50 @@ def test_calls_equal_the_ground_truth_in_the_shared_shape_with_no_extra_request(
     )
     assert alone.returncode == 0, alone.stderr
     assert requests_for_both == emulator.stats()["requests"]  # every page asked once, as for call_records
+
+
+# ------------------------------------------------------------------------ users and departments (directory)
+
+DIRECTORY = ["users", "departments"]
+
+
+def test_users_and_departments_equal_ground_truth_through_faults_with_text_ids_and_wrapped_list(
+    acefone_emulator, no_sleep_path
+):
+    """The shapes that differ from the list pages' samples (ids as text, departments under `data`); the
+    samples' own shapes are read by the next test (departments) and the unit tests."""
+    directory = acefone_emulator(
+        **DATA,
+        api_tokens=[CANARY_TOKEN],
+        password=CANARY_PASSWORD,
+        users_shape="text_ids",
+        departments_shape="data",
+    )
+    directory.inject(["503", "truncated"], path="/v1/users")
+    directory.inject(["429"], path="/v1/departments")
+    login = {"auth_type": "login", "email": "demo@example.com", "password": CANARY_PASSWORD}
+    catalog = configured_catalog(discover_once(CONNECTOR, config(directory.base_url)), streams=DIRECTORY)
+    run = run_connector(
+        CONNECTOR,
+        "read",
+        config(directory.base_url, credentials=login, page_size=4),
+        catalog=catalog,
+        env={"PYTHONPATH": no_sleep_path},
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert without_nulls(run.records_of("users")) == without_nulls(directory.users_ground_truth())
+    assert without_nulls(run.records_of("departments")) == without_nulls(directory.departments_ground_truth())
+    assert len(directory.request_log("/v1/users")) == 2 + 4  # two faulted tries, then 15 users in pages of 4
+    assert len(directory.request_log("/v1/auth/login")) == 1
+    assert CANARY_PASSWORD not in run.output
+
+
+def test_a_users_cursor_that_does_not_advance_stops_users_with_an_error_and_departments_still_sync(emulator):
+    emulator.ignore_last_seen_id()
+    catalog = configured_catalog(discover_once(CONNECTOR, config(emulator.base_url)), streams=DIRECTORY)
+    run = run_connector(CONNECTOR, "read", config(emulator.base_url, page_size=4), catalog=catalog)
+    assert run.returncode != 0
+    assert "users:" in run.errors[0]["message"] and "does not advance" in run.errors[0]["message"]
+    assert len(emulator.request_log("/v1/users")) == 2  # the first page, then the same page once more
+    assert [u["id"] for u in run.records_of("users")] == [u["id"] for u in emulator.users_ground_truth()[:4]]
+    assert without_nulls(run.records_of("departments")) == without_nulls(emulator.departments_ground_truth())

@@ -21,8 +21,12 @@ Endpoints, as documented and as a Laravel/JWT back end answers:
   parameters, `{"total_records", ..., "data"}` pages; a `limit` above 100 answers 422.
 - Over `rate_limit_per_second` requests in a (scaled) second, all three answer 429
   `{"message": "Too many requests"}` with `Retry-After`.
-- All four are faultable. `answer_oddly(kind, path)` (or `POST /__control/odd_answer` `{"kind", "path",
-  "times"}`) makes the next answers of a records endpoint a 200 that is no documented page: `empty` (no
+- `GET /v1/users` (paged by `last_seen_id`) and `GET /v1/departments` (`acefone_directory.py`): the
+  account's users and departments, the agents and departments the calls name; `users_shape` and
+  `departments_shape` choose the documented variants, `ignore_last_seen_id(True)` (or `POST
+  /__control/users_cursor` `{"ignored": true}`) makes `/v1/users` restart from the first user on every page.
+- All six are faultable. `answer_oddly(kind, path)` (or `POST /__control/odd_answer` `{"kind", "path",
+  "times"}`) makes the next answers of a records or directory endpoint a 200 that is no documented page: `empty` (no
   body), `html` (an HTML page), `no_records` (JSON without `results`/`data`), `error_body`
   (`{"success": false, "message"}`).
 
@@ -44,6 +48,7 @@ from typing import Any
 
 from .acefone_call_report import CALL_REPORT_MAX_LIMIT, call_report_page, call_report_record
 from .acefone_calls import ACCOUNT_NAME, AcefoneDataset
+from .acefone_directory import DEPARTMENTS_SHAPES, USERS_SHAPES, AcefoneDirectory
 from .acefone_query import ValidationFailed, parse_call_records_query
 from .base import EmulatorServer, Request, Response, retry_after_header
 from .clock import parse_instant
@@ -66,6 +71,9 @@ LOGIN_PATH = "/v1/auth/login"
 REFRESH_PATH = "/v1/auth/refresh"
 RECORDS_PATH = "/v1/call/records"
 CALL_REPORT_PATH = "/v1/call_report"
+USERS_PATH = "/v1/users"
+DEPARTMENTS_PATH = "/v1/departments"
+ODD_ANSWER_PATHS = (RECORDS_PATH, CALL_REPORT_PATH, USERS_PATH, DEPARTMENTS_PATH)
 
 
 def default_end_date() -> date:
@@ -108,6 +116,9 @@ class AcefoneEmulator(EmulatorServer):
         records_shape: str = "results",
         rate_limit_per_second: int = 10,
         account_name: str = ACCOUNT_NAME,
+        extra_users: int = 5,
+        users_shape: str = "numbers",
+        departments_shape: str = "list",
         **common: Any,
     ) -> None:
         super().__init__(**common)
@@ -127,6 +138,7 @@ class AcefoneEmulator(EmulatorServer):
         self.data_end = _utc_midnight(last_day)
         self.data_start = self.data_end - timedelta(days=days)
         self.dataset = AcefoneDataset(seed, calls, self.data_start, self.data_end, account_name)
+        self.directory = AcefoneDirectory(seed, extra_users, users_shape, departments_shape)
         self.email = email
         self.password = password
         self.api_tokens = frozenset(api_tokens)
@@ -148,7 +160,10 @@ class AcefoneEmulator(EmulatorServer):
         self.add_route(
             "GET", CALL_REPORT_PATH, self.list_call_report, faultable=True, rate_limiter=self.rate_limiter
         )
+        for path, handler in ((USERS_PATH, self.list_users), (DEPARTMENTS_PATH, self.list_departments)):
+            self.add_route("GET", path, handler, faultable=True, rate_limiter=self.rate_limiter)
         self.add_control_route("POST", "add_calls", self._control_add_calls)
+        self.add_control_route("POST", "users_cursor", self._control_users_cursor)
         self.add_control_route("POST", "odd_answer", self._control_odd_answer)
 
     # ------------------------------------------------------------------------------------ endpoints
@@ -229,6 +244,19 @@ class AcefoneEmulator(EmulatorServer):
         candidates = self.dataset.started_between(query.first, query.last, int(self.clock.timestamp()))
         return Response.json(call_report_page(list(reversed(candidates)), query.page, query.limit))
 
+    def list_users(self, request: Request) -> Response:
+        refusal = self._refuse_unauthenticated(request) or self._odd_answer(USERS_PATH)
+        if refusal is not None:
+            return refusal
+        try:
+            return Response.json(self.directory.users_page(request, self.max_limit))
+        except ValidationFailed as failure:
+            return failure.response()
+
+    def list_departments(self, request: Request) -> Response:
+        refusal = self._refuse_unauthenticated(request) or self._odd_answer(DEPARTMENTS_PATH)
+        return refusal or Response.json(self.directory.departments_answer())
+
     # ------------------------------------------------------------------------- provider-specific faults
 
     def expired_token_response(self, request: Request) -> Response:
@@ -246,6 +274,18 @@ class AcefoneEmulator(EmulatorServer):
         calls = self.dataset.started_until(int(self.clock.timestamp()))
         return [copy.deepcopy(call.record) for call in reversed(calls)]
 
+    def users_ground_truth(self) -> list[dict[str, Any]]:
+        """Every user as the documented `/v1/users` list shows it (numeric ids), ascending by id."""
+        return self.directory.users_ground_truth()
+
+    def departments_ground_truth(self) -> list[dict[str, Any]]:
+        """Every department as `/v1/departments` lists it."""
+        return self.directory.departments_ground_truth()
+
+    def ignore_last_seen_id(self, ignored: bool = True) -> None:
+        """Make `/v1/users` ignore `last_seen_id` (every page is the first page again), or stop doing so."""
+        self.directory.ignore_last_seen_id = ignored
+
     def call_report_ground_truth(self) -> list[dict[str, Any]]:
         """Every call that exists now as `/v1/call_report` shows it, newest first."""
         calls = self.dataset.started_until(int(self.clock.timestamp()))
@@ -255,13 +295,14 @@ class AcefoneEmulator(EmulatorServer):
         """Make the next `times` authenticated requests to `path` get the 200 answer `kind` (ODD_ANSWERS)."""
         if kind not in ODD_ANSWERS:
             raise ValueError(f"unknown odd answer {kind!r}; known: {', '.join(ODD_ANSWERS)}")
-        if path not in (RECORDS_PATH, CALL_REPORT_PATH):
-            raise ValueError(f"odd answers are for {RECORDS_PATH} or {CALL_REPORT_PATH}, not {path!r}")
+        if path not in ODD_ANSWER_PATHS:
+            raise ValueError(f"odd answers are for {', '.join(ODD_ANSWER_PATHS)}, not {path!r}")
         with self._odd_lock:
             self._odd_answers.extend([(kind, path)] * times)
 
     def reset(self) -> None:
         super().reset()
+        self.directory.ignore_last_seen_id = False
         with self._odd_lock:
             self._odd_answers.clear()
 
@@ -322,6 +363,10 @@ class AcefoneEmulator(EmulatorServer):
         )
         return Response.json({"queued": len(self._odd_answers)})
 
+    def _control_users_cursor(self, request: Request) -> Response:
+        self.ignore_last_seen_id(bool(request.json_object().get("ignored", True)))
+        return Response.json({"ignored": self.directory.ignore_last_seen_id})
+
     def _control_add_calls(self, request: Request) -> Response:
         body = request.json_object()
         added = self.add_calls(int(body.get("count", 1)), body.get("at"))
@@ -344,6 +389,9 @@ class AcefoneEmulator(EmulatorServer):
             "--end-date", type=date.fromisoformat, default=None, help="YYYY-MM-DD (default: today, UTC)"
         )
         data.add_argument("--account-name", default=ACCOUNT_NAME, help="the records' accountid")
+        data.add_argument(
+            "--extra-users", type=int, default=5, help="portal users without an agent, besides the 10 agents"
+        )
         auth = parser.add_argument_group("Acefone authentication")
         auth.add_argument(
             "--api-token",
@@ -383,6 +431,18 @@ class AcefoneEmulator(EmulatorServer):
             help="what /v1/call/records answers: the current page shape, or the older /v1/call_report one",
         )
         api.add_argument(
+            "--users-shape",
+            choices=USERS_SHAPES,
+            default="numbers",
+            help="/v1/users ids as numbers (the list page's sample) or as text (the single-user page's)",
+        )
+        api.add_argument(
+            "--departments-shape",
+            choices=DEPARTMENTS_SHAPES,
+            default="list",
+            help="/v1/departments as a bare list (docs.acefone.in) or under data (the UK API's lists)",
+        )
+        api.add_argument(
             "--rate-limit-per-second",
             type=int,
             default=10,
@@ -398,6 +458,9 @@ class AcefoneEmulator(EmulatorServer):
             "days": args.days,
             "end_date": args.end_date,
             "account_name": args.account_name,
+            "extra_users": args.extra_users,
+            "users_shape": args.users_shape,
+            "departments_shape": args.departments_shape,
             "api_tokens": args.api_token or (DEFAULT_API_TOKEN,),
             "email": args.email,
             "password": args.password,

@@ -13,6 +13,7 @@ from cdr_shared.source import CdrSource
 from source_acefone.auth import PROVIDER, authenticator_from_config, credential_hint
 from source_acefone.calls import AcefoneCalls
 from source_acefone.config import parse_config
+from source_acefone.directory import Departments, Users
 from source_acefone.streams import CallRecords, calls_cursor
 
 # `check` answers a person waiting at a form: a few retries, not the minutes a sync may wait out.
@@ -36,6 +37,8 @@ class SourceAcefone(ConfigModelSource, CdrSource):
         return [
             call_records,
             AcefoneCalls(call_records.config, parent=call_records, cursor=calls_cursor(call_records.config)),
+            Users(call_records),
+            Departments(call_records),
         ]
 
     def call_records(self, config: Mapping[str, Any], max_retries: int = 8) -> CallRecords:

@@ -4,6 +4,8 @@
 |---|---|---|---|---|
 | `call_records` | `GET /v1/call/records` (or the older UK `/v1/call_report`), paged by `page`/`limit` | incremental, full refresh | `started_at` | `window_days` |
 | `calls` (`calls.py`) | none: `call_records` mapped into the shared shape | incremental, full refresh | `started_at` | `window_days` |
+| `users` (`directory.py`) | `GET /v1/users`, paged by `last_seen_id`/`limit` | full refresh | none | none |
+| `departments` (`directory.py`) | `GET /v1/departments`, one answer | full refresh | none | none |
 """
 
 from __future__ import annotations

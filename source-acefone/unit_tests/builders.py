@@ -49,6 +49,9 @@ run = StreamReader(SourceAcefone, STREAM)
 """A `read` of `call_records`: `run(config, state=..., expect_failure=...)`."""
 catalog = run.catalog
 
+read_directory = StreamReader(SourceAcefone, "users", incremental=frozenset({"call_records", "calls"}))
+"""A full-refresh `read` of `users` (or the streams named): `read_directory(config, "departments")`."""
+
 
 state_at, states = CURSOR.state_at, CURSOR.values
 
@@ -183,3 +186,67 @@ def report_page(
         "data": records,
     }
     return answer(body)
+
+
+def users_request(last_seen_id: int | str | None = None, limit: int = 2) -> HttpRequest:
+    """A `/v1/users` page: the first (no `last_seen_id`) or the one after `last_seen_id`."""
+    params = {"limit": str(limit)}
+    if last_seen_id is not None:
+        params["last_seen_id"] = str(last_seen_id)
+    return HttpRequest(f"{BASE}/v1/users", query_params=params)
+
+
+def user(user_id: int | str, **fields: Any) -> dict[str, Any]:
+    """A user as the fetch-multiple-users sample shows one."""
+    record = {
+        "id": user_id,
+        "name": "xyz",
+        "agent": {"id": "0502842370097", "name": "xyz", "status": 0, "follow_me_number": "+911111111111"},
+        "login_id": "xyz@example.com",
+        "is_login_based_calling_enabled": False,
+        "is_international_outbound_enabled": False,
+        "user_role": {"id": 54630, "name": "Quality"},
+        "extension": None,
+        "user_status": 1,
+    }
+    record.update(fields)
+    return record
+
+
+def users_page(ids: list[int | str], has_more: bool | None, last_seen_id: Any = "last") -> HttpResponse:
+    """A `/v1/users` answer listing users `ids`; `has_more` None leaves the key out; `last_seen_id` is the
+    last listed id unless given."""
+    body: dict[str, Any] = {
+        "count": len(ids),
+        "last_seen_id": (ids[-1] if ids else None) if last_seen_id == "last" else last_seen_id,
+        "data": [user(user_id) for user_id in ids],
+    }
+    if has_more is not None:
+        body["has_more"] = has_more
+    return answer(body)
+
+
+def departments_request() -> HttpRequest:
+    return HttpRequest(f"{BASE}/v1/departments")
+
+
+def department(department_id: str | int, **fields: Any) -> dict[str, Any]:
+    """A department as the fetch-details-of-all-departments sample shows one."""
+    record = {
+        "id": department_id,
+        "name": "xyz Dept",
+        "description": "xyz Dept",
+        "ring_strategy": "simultaneously",
+        "music_on_hold": None,
+        "agent_count": "1",
+        "calls_answered": "0",
+        "calls_missed": "0",
+        "use_as_queue": False,
+        "queue_timeout": "90",
+        "sticky_agent": {"enabled": False, "time_period": None, "format": None},
+        "timeout_dest_type": "extension",
+        "timeout_destination": "050109590001",
+        "agents": [{"id": "28131", "name": "xyz", "eid": "050109590002", "timeout": "30"}],
+    }
+    record.update(fields)
+    return record

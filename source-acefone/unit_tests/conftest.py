@@ -6,7 +6,7 @@ import pytest
 from airbyte_cdk.sources.streams.http import rate_limiting
 
 from cdr_shared import tokens
-from source_acefone import streams
+from source_acefone import directory, streams
 
 
 @pytest.fixture(autouse=True)
@@ -15,5 +15,6 @@ def sleeps(monkeypatch) -> list[float]:
     recorded: list[float] = []
     monkeypatch.setattr(rate_limiting.time, "sleep", recorded.append)
     monkeypatch.setattr(streams, "BACKOFF_BASE_SECONDS", 0.01)
+    monkeypatch.setattr(directory, "BACKOFF_BASE_SECONDS", 0.01)
     monkeypatch.setattr(tokens, "TOKEN_RETRY_SCALE", 0.0)
     return recorded

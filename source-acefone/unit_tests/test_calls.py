@@ -23,7 +23,7 @@ DOCUMENTED = DOCUMENTED_PAGE["results"][0]
 
 
 def streams(config: dict[str, Any] | None = None):
-    call_records, calls = acefone.SourceAcefone().streams(config or acefone.config())
+    call_records, calls, *_directory = acefone.SourceAcefone().streams(config or acefone.config())
     return call_records, calls
 
 
