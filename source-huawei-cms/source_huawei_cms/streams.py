@@ -85,7 +85,8 @@ def call_begin(call: Mapping[str, Any]) -> pendulum.DateTime | None:
     return min(present) if present else epoch_millis(call.get("logDate"))
 
 
-def _iso_or_none(instant: pendulum.DateTime | None) -> str | None:
+def iso_or_none(instant: pendulum.DateTime | None) -> str | None:
+    """`instant` as UTC ISO 8601, None stays None."""
     return iso_utc(instant) if instant is not None else None
 
 
@@ -199,9 +200,9 @@ class CallList(CmsStream):
         """The call as CC-CMS listed it (keys trimmed), plus direction, UTC instants and code labels."""
         record = typed(trimmed_keys(raw), CALL_LIST_INTEGERS, CALL_LIST_TEXTS)
         record["direction"] = direction
-        record[CURSOR_FIELD] = _iso_or_none(call_begin(record))
-        record["end_at"] = _iso_or_none(epoch_millis(record.get("callEnd")))
-        record["logged_at"] = _iso_or_none(epoch_millis(record.get("logDate")))
+        record[CURSOR_FIELD] = iso_or_none(call_begin(record))
+        record["end_at"] = iso_or_none(epoch_millis(record.get("callEnd")))
+        record["logged_at"] = iso_or_none(epoch_millis(record.get("logDate")))
         record["call_type_label"] = call_type_label(record.get("callType"))
         record["release_cause_label"] = release_cause_label(record.get("releaseCause"))
         return record
