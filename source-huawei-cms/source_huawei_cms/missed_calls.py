@@ -9,7 +9,9 @@ agents and were not answered): `POST {base}/rest/cmsapp/v1/callin/queryMissedCal
 `missedCalls` (`callId`, `callerNo`, `calleeNo`, `waitBegin`, `callEnd`, `mediaType`, `subMediaType`).
 
 Inferences (the page is silent): `endTime` is inclusive, to the second, so each window asks up to the
-second its end falls in and a call in that second may come twice (the primary key `callId` deduplicates);
+second its end falls in; a call that began at or after the window's end is left to the next window, which
+asks from that second on (so nothing falls between windows, whether CC-CMS selects on `waitBegin` or a
+later instant), and the primary key `callId` deduplicates what a window that starts mid-second repeats;
 the one-day retention of the call list applies; `waitBegin`/`callEnd` ("Datetime") come as epoch
 milliseconds or as `yyyy-MM-dd HH:mm:ss` in UTC: both are read.
 """
@@ -102,7 +104,7 @@ class MissedCalls(CmsStream):
                     f"so that a window holds at most {PAGE_LIMIT} missed calls."
                 )
             seen.update(record["callId"] for record in fresh)
-            yield from fresh
+            yield from self.within(window, fresh)
             offset += len(page)
             if (
                 not page
@@ -110,6 +112,15 @@ class MissedCalls(CmsStream):
                 or (total is None and len(page) < PAGE_LIMIT)
             ):
                 return
+
+    def within(self, window: Window, records: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """The records that did not begin at or after the window's end (those are the next window's)."""
+        for record in records:
+            begun = missed_call_instant(record.get("waitBegin"))
+            if begun is not None and begun >= window.end:
+                self.skip("missed calls that began after the window (read with the next one)")
+                continue
+            yield record
 
     def record_of(self, raw: Any) -> dict[str, Any] | None:
         """The missed call (typed, keys trimmed) plus `begin_at`/`end_at` in UTC; None without a `callId`."""

@@ -108,3 +108,16 @@ def test_an_invalid_parameter_return_code_is_a_config_error():
         http.post(cms.missed_calls_request(*W1), answer({"returnCode": "0100002", "returnDesc": "bad vdn"}))
         output = run(cms.config(), expect_failure=True)
     assert_failed(output, FailureType.config_error, "bad vdn", "vdn")
+
+
+@freeze_time(NOW)
+def test_a_call_in_the_window_ends_second_but_after_its_end_is_left_to_the_next_window():
+    boundary = cms.missed_call("m-1", "2024-05-10T10:00:00.400Z")
+    with HttpMocker() as http:
+        http.post(
+            cms.missed_calls_request(*W1), cms.missed_calls_page([boundary])
+        )  # endTime 10:00:00 inclusive
+        http.post(cms.missed_calls_request(*W2), cms.missed_calls_page([boundary]))
+        output = run(cms.config())
+    assert cms.ids(output) == ["m-1"]
+    assert output.records[0].record.data["begin_at"] == "2024-05-10T10:00:00.400000+00:00"
