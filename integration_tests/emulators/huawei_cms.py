@@ -280,10 +280,7 @@ class HuaweiCmsEmulator(EmulatorServer):
 
     def query_calls(self, request: Request) -> Response:
         try:
-            self._authenticate(request)
-            self._raise_injected(QUERY_CALLS_PATH)
-            odd = self._odd_answer(QUERY_CALLS_PATH)
-            body = self._json_body(request)
+            odd, body = self._admit(request, QUERY_CALLS_PATH)
             self._check_tenant(body)
             inbound = _flag(body, "isCallIn")
             begin = _integer(body, "beginDate", 0, None)
@@ -318,10 +315,8 @@ class HuaweiCmsEmulator(EmulatorServer):
 
     def call_detail(self, request: Request) -> Response:
         try:
-            self._authenticate(request)
-            self._raise_injected(CALL_DETAIL_PATH)
-            odd = self._odd_answer(CALL_DETAIL_PATH)
-            query = self._json_body(request).get("queryParam")
+            odd, body = self._admit(request, CALL_DETAIL_PATH)
+            query = body.get("queryParam")
             if not isinstance(query, dict):
                 raise invalid("queryParam", "is required and must be an object")
             self._check_tenant(query, with_vdn=False)
@@ -347,10 +342,7 @@ class HuaweiCmsEmulator(EmulatorServer):
 
     def missed_calls(self, request: Request) -> Response:
         try:
-            self._authenticate(request)
-            self._raise_injected(MISSED_CALLS_PATH)
-            odd = self._odd_answer(MISSED_CALLS_PATH)
-            body = self._json_body(request)
+            odd, body = self._admit(request, MISSED_CALLS_PATH)
             if _integer(body, "vdn", 1, 5000) != self.vdn:
                 raise ResultCodeError(
                     NO_PERMISSION, "Insufficient permission: the access key may not query this vdn."
@@ -381,10 +373,7 @@ class HuaweiCmsEmulator(EmulatorServer):
 
     def call_trace(self, request: Request) -> Response:
         try:
-            self._authenticate(request)
-            self._raise_injected(CALL_TRACE_PATH)
-            odd = self._odd_answer(CALL_TRACE_PATH)
-            body = self._json_body(request)
+            odd, body = self._admit(request, CALL_TRACE_PATH)
             self._check_tenant(body)
             call_id = body.get("callId")
             if not isinstance(call_id, str) or not call_id.strip():
@@ -408,6 +397,13 @@ class HuaweiCmsEmulator(EmulatorServer):
 
     def expired_token_response(self, request: Request) -> Response:
         return self.signature_refused("timestamp is more than 15 minutes away from server time")
+
+    def _admit(self, request: Request, path: str) -> tuple[str | None, dict[str, Any]]:
+        """What every endpoint does first: check the signature, play an injected result code, take the odd
+        answer queued for `path` (if any) and read the JSON body."""
+        self._authenticate(request)
+        self._raise_injected(path)
+        return self._odd_answer(path), self._json_body(request)
 
     def _authenticate(self, request: Request) -> None:
         self.signatures.verify(

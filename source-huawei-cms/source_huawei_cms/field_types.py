@@ -49,24 +49,9 @@ MISSED_CALL_INTEGERS = ("mediaType", "subMediaType")
 MISSED_CALL_TEXTS = ("callId", "callerNo", "calleeNo", "waitBegin", "callEnd")
 # `querycalltracedetail` ("Querying the Call track Data in a Specific VDN", cec_07_2545, Table 4, whose
 # example capitalises `EnterReason`, `LeaveReason` and `CurrentSkillID`: both spellings are typed).
-CALL_TRACE_INTEGERS = (
-    "mediaType",
-    "subMediaType",
-    "callIdNum",
-    "waitBegin",
-    "ackBegin",
-    "callBegin",
-    "callEnd",
-    "subCcNo",
-    "deviceType",
-    "callType",
-    "releaseCause",
-    "enterReason",
-    "EnterReason",
-    "leaveReason",
-    "LeaveReason",
-    "currentSkillId",
-    "CurrentSkillID",
+CALL_TRACE_INTEGERS = tuple(
+    "mediaType subMediaType callIdNum waitBegin ackBegin callBegin callEnd subCcNo deviceType callType "
+    "releaseCause enterReason EnterReason leaveReason LeaveReason currentSkillId CurrentSkillID".split()
 )
 CALL_TRACE_TEXTS = ("callId", "callerNo", "calleeNo", "deviceNo", "deviceIn")
 CALL_DETAIL_TEXTS = (

@@ -13,25 +13,26 @@ from unit_tests.builders import NOW, W1
 SCHEMA = stream_schema("source_huawei_cms", "call_traces")
 
 
+def list_and_trace(http, trace_answers, listed=None, log_date=None):
+    """`call_list` names one call (W1, inbound; the other windows and directions are empty), traced once."""
+    listed = listed or cms.call("c-1")
+    http.post(cms.calls_request(*W1), cms.calls_page([listed]))
+    http.post(cms.trace_request("c-1", log_date or listed["logDate"]), trace_answers)
+    cms.mock_rest_empty(http)
+
+
 def run(cfg, *streams, **kwargs):
     return cms.run(cfg, *(streams or ("call_traces",)), **kwargs)
 
 
 @freeze_time(NOW)
 def test_each_listed_call_is_traced_with_its_log_date_and_each_leg_becomes_a_typed_labelled_record():
-    listed = cms.call("c-1")
+    legs = [
+        cms.leg("c-1", 1, deviceType="1", EnterReason="0", LeaveReason="28"),
+        cms.leg("c-1", -1, releaseCause="0"),
+    ]
     with HttpMocker() as http:
-        http.post(cms.calls_request(*W1), cms.calls_page([listed]))
-        http.post(
-            cms.trace_request("c-1", listed["logDate"]),
-            cms.trace_answer(
-                [
-                    cms.leg("c-1", 1, deviceType="1", EnterReason="0", LeaveReason="28"),
-                    cms.leg("c-1", -1, releaseCause="0"),
-                ]
-            ),
-        )
-        cms.mock_rest_empty(http)
+        list_and_trace(http, cms.trace_answer(legs))
         output = run(cms.config())
     first, last = (m.record.data for m in output.records)
     assert (first["leg_number"], last["leg_number"]) == (1, -1)
@@ -50,7 +51,6 @@ def test_each_listed_call_is_traced_with_its_log_date_and_each_leg_becomes_a_typ
 
 @freeze_time(NOW)
 def test_the_tables_lower_case_spellings_are_read_and_a_leg_without_call_id_num_is_numbered_by_position():
-    listed = cms.call("c-1")
     plain = {
         "callId": "c-1",
         "enterReason": 37,
@@ -59,11 +59,7 @@ def test_the_tables_lower_case_spellings_are_read_and_a_leg_without_call_id_num_
         "waitBegin": 1715329800000,
     }
     with HttpMocker() as http:
-        http.post(cms.calls_request(*W1), cms.calls_page([listed]))
-        http.post(
-            cms.trace_request("c-1", listed["logDate"]), cms.trace_answer([plain, {**plain, "callIdNum": -1}])
-        )
-        cms.mock_rest_empty(http)
+        list_and_trace(http, cms.trace_answer([plain, {**plain, "callIdNum": -1}]))
         first, second = (m.record.data for m in run(cms.config()).records)
     assert (first["leg_number"], second["leg_number"]) == (1, -1)
     assert (
@@ -73,11 +69,8 @@ def test_the_tables_lower_case_spellings_are_read_and_a_leg_without_call_id_num_
 
 @freeze_time(NOW)
 def test_a_call_without_legs_yields_no_record_and_is_counted_as_skipped():
-    listed = cms.call("c-1")
     with HttpMocker() as http:
-        http.post(cms.calls_request(*W1), cms.calls_page([listed]))
-        http.post(cms.trace_request("c-1", listed["logDate"]), cms.trace_answer([]))
-        cms.mock_rest_empty(http)
+        list_and_trace(http, cms.trace_answer([]))
         output = run(cms.config())
     assert output.records == []
     assert any("skipped 1 calls without call track legs" in m.log.message for m in output.logs)
@@ -85,49 +78,36 @@ def test_a_call_without_legs_yields_no_record_and_is_counted_as_skipped():
 
 @freeze_time(NOW)
 def test_a_call_listed_without_log_date_is_traced_with_its_begin():
-    listed = cms.call("c-1", logDate=0)
     with HttpMocker() as http:
-        http.post(cms.calls_request(*W1), cms.calls_page([listed]))
-        http.post(
-            cms.trace_request("c-1", cms.ms("2024-05-10T08:30:00Z")), cms.trace_answer([cms.leg("c-1", -1)])
+        list_and_trace(
+            http,
+            cms.trace_answer([cms.leg("c-1", -1)]),
+            listed=cms.call("c-1", logDate=0),
+            log_date=cms.ms("2024-05-10T08:30:00Z"),
         )
-        cms.mock_rest_empty(http)
         assert cms.ids(run(cms.config())) == ["c-1"]
 
 
 @freeze_time(NOW)
 def test_a_success_whose_result_desc_is_no_list_is_retried_and_never_taken_as_no_legs():
-    listed = cms.call("c-1")
+    odd = answer({"resultCode": "0100000", "resultDesc": "success"})
     with HttpMocker() as http:
-        http.post(cms.calls_request(*W1), cms.calls_page([listed]))
-        http.post(
-            cms.trace_request("c-1", listed["logDate"]),
-            [
-                answer({"resultCode": "0100000", "resultDesc": "success"}),
-                cms.trace_answer([cms.leg("c-1", -1)]),
-            ],
-        )
-        cms.mock_rest_empty(http)
+        list_and_trace(http, [odd, cms.trace_answer([cms.leg("c-1", -1)])])
         assert cms.ids(run(cms.config())) == ["c-1"]
 
 
 @freeze_time(NOW)
 def test_an_answer_that_stays_undocumented_fails_the_sync_naming_the_call():
-    listed = cms.call("c-1")
     with HttpMocker() as http:
-        http.post(cms.calls_request(*W1), cms.calls_page([listed]))
-        http.post(cms.trace_request("c-1", listed["logDate"]), answer({"resultCode": "0100000"}))
+        list_and_trace(http, answer({"resultCode": "0100000"}))
         output = run(cms.config(), expect_failure=True)
     assert_failed(output, FailureType.system_error, "querycalltracedetail (call c-1)", "'resultDesc' list")
 
 
 @freeze_time(NOW)
 def test_with_call_list_in_the_same_sync_the_calls_are_listed_once_and_replayed_for_the_traces():
-    listed = cms.call("c-1")
     with HttpMocker() as http:
-        http.post(cms.calls_request(*W1), cms.calls_page([listed]))
-        http.post(cms.trace_request("c-1", listed["logDate"]), cms.trace_answer([cms.leg("c-1", -1)]))
-        cms.mock_rest_empty(http)
+        list_and_trace(http, cms.trace_answer([cms.leg("c-1", -1)]))
         output = run(cms.config(), "call_list", "call_traces")
     assert [m.record.stream for m in output.records] == ["call_list", "call_traces"]
     replayed = [m.log.message for m in output.logs if "replayed from this sync's read" in m.log.message]

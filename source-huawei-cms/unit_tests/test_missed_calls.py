@@ -1,6 +1,7 @@
 """`missed_calls`: `queryMissedCalls` per window, paged by `offset` up to `total`, UTC instants derived."""
 
 import jsonschema
+import pytest
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
@@ -94,20 +95,16 @@ def test_a_success_without_the_missed_calls_list_is_retried_and_never_taken_as_n
     assert cms.ids(output) == ["m-1"]
 
 
+@pytest.mark.parametrize(
+    ("code", "failure_type"),
+    [("1", FailureType.system_error), ("0100002", FailureType.config_error)],  # invalid parameter: check vdn
+)
 @freeze_time(NOW)
-def test_a_failure_return_code_fails_the_sync_quoting_return_desc():
+def test_a_failure_return_code_fails_the_sync_quoting_return_desc(code, failure_type):
     with HttpMocker() as http:
-        http.post(cms.missed_calls_request(*W1), answer({"returnCode": "1", "returnDesc": "vdn not found"}))
+        http.post(cms.missed_calls_request(*W1), answer({"returnCode": code, "returnDesc": "vdn not found"}))
         output = run(cms.config(), expect_failure=True)
-    assert_failed(output, FailureType.system_error, "resultCode 1", "vdn not found")
-
-
-@freeze_time(NOW)
-def test_an_invalid_parameter_return_code_is_a_config_error():
-    with HttpMocker() as http:
-        http.post(cms.missed_calls_request(*W1), answer({"returnCode": "0100002", "returnDesc": "bad vdn"}))
-        output = run(cms.config(), expect_failure=True)
-    assert_failed(output, FailureType.config_error, "bad vdn", "vdn")
+    assert_failed(output, failure_type, f"resultCode {code}", "vdn not found")
 
 
 @freeze_time(NOW)
