@@ -68,16 +68,22 @@ class CallTraces(CmsStream, WindowedDetailStream):
     def path(self, **kwargs: Any) -> str:
         return CALL_TRACE_PATH
 
-    def trace_body(self, call: Mapping[str, Any]) -> dict[str, Any]:
-        log_date = as_code(call.get("logDate"))
-        if log_date is None or log_date <= 0:
-            log_date = int(parse_utc_instant(call[CURSOR_FIELD]).timestamp() * 1000)
+    def trace_body(self, call: Mapping[str, Any], log_date: int) -> dict[str, Any]:
         return {
             "ccId": self.config.cc_id,
             "vdn": self.config.vdn,
             "callId": str(call.get("callId")),
             "logDate": log_date,
         }
+
+    @staticmethod
+    def log_date_of(call: Mapping[str, Any]) -> int | None:
+        """The call list's `logDate`, else the call's begin, in epoch milliseconds; None without either."""
+        log_date = as_code(call.get("logDate"))
+        if log_date is not None and log_date > 0:
+            return log_date
+        begun = call.get(CURSOR_FIELD)
+        return int(parse_utc_instant(begun).timestamp() * 1000) if begun else None
 
     def records_in(
         self, response: requests.Response, stream_slice: Mapping[str, Any]
@@ -92,7 +98,11 @@ class CallTraces(CmsStream, WindowedDetailStream):
     def details_of(
         self, call: Mapping[str, Any], stream_slice: Mapping[str, Any]
     ) -> Iterator[dict[str, Any]]:
-        response = self.post(self.trace_body(call))
+        log_date = self.log_date_of(call)
+        if log_date is None:
+            self.skip("calls listed without logDate or any instant (no logDate to ask with)")
+            return
+        response = self.post(self.trace_body(call, log_date))
         legs = list(self.records_in(response, stream_slice))
         if not legs:
             self.skip("calls without call track legs (none recorded, or aged out)")

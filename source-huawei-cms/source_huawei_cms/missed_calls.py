@@ -95,6 +95,8 @@ class MissedCalls(CmsStream):
                 record for record in map(self.record_of, page) if record and record["callId"] not in seen
             ]
             if offset > 0 and page and not fresh:
+                if total is None:
+                    self.report_offset_ignored_without_total(window, offset)
                 if total is None or len(seen) >= total:
                     return
                 raise config_error(
@@ -112,6 +114,14 @@ class MissedCalls(CmsStream):
                 or (total is None and len(page) < PAGE_LIMIT)
             ):
                 return
+
+    def report_offset_ignored_without_total(self, window: Window, offset: int) -> None:
+        self.logger.warning(
+            f"{self.name}: DATA MAY BE MISSING. The queryMissedCalls page at offset {offset} for "
+            f"{iso_utc(window.start)} to {iso_utc(window.end)} repeated calls already read and the answer carries "
+            f"no 'total': CC-CMS seems to ignore 'offset'. Lower 'window_minutes' so that a window holds fewer "
+            f"than {PAGE_LIMIT} missed calls."
+        )
 
     def within(self, window: Window, records: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         """The records that did not begin at or after the window's end (those are the next window's)."""

@@ -175,12 +175,12 @@ def error(status: int, body: Any) -> HttpResponse:
     return answer(body, status)
 
 
-def missed_calls_request(start: str, end: str, offset: int = 0) -> HttpRequest:
+def missed_calls_request(start: str, end: str, offset: int = 0, limit: int = 5000) -> HttpRequest:
     """`queryMissedCalls` for the window `[start, end)`: UTC `yyyy-MM-dd HH:mm:ss`, up to the end's second."""
     body = {
         "vdn": VDN,
         "offset": offset,
-        "limit": 5000,
+        "limit": limit,
         "beginTime": pendulum.parse(start).strftime("%Y-%m-%d %H:%M:%S"),
         "endTime": pendulum.parse(end).strftime("%Y-%m-%d %H:%M:%S"),
     }

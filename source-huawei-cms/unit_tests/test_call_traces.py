@@ -89,6 +89,17 @@ def test_a_call_listed_without_log_date_is_traced_with_its_begin():
 
 
 @freeze_time(NOW)
+def test_a_call_listed_without_log_date_or_any_instant_is_skipped_without_a_request():
+    bare = cms.call("c-1", logDate=0, waitBegin=0, ackBegin=0, callBegin=0)
+    with HttpMocker() as http:
+        http.post(cms.calls_request(*W1), cms.calls_page([bare]))
+        cms.mock_rest_empty(http)
+        output = run(cms.config())
+    assert output.records == []
+    assert any("skipped 1 calls listed without logDate" in m.log.message for m in output.logs)
+
+
+@freeze_time(NOW)
 def test_a_success_whose_result_desc_is_no_list_is_retried_and_never_taken_as_no_legs():
     odd = answer({"resultCode": "0100000", "resultDesc": "success"})
     with HttpMocker() as http:

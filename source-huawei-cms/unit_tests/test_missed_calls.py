@@ -7,7 +7,7 @@ from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
 
 from cdr_shared.testing.http_mock import answer
-from cdr_shared.testing.output import assert_failed, stream_schema
+from cdr_shared.testing.output import assert_failed, stream_schema, warnings
 from unit_tests import builders as cms
 from unit_tests.builders import NOW, W1, W2
 
@@ -81,6 +81,19 @@ def test_a_server_that_ignores_offset_fails_the_sync_naming_the_window_instead_o
         "'window_minutes'",
     )
     assert not any(cms.states(output))  # the window was not read completely: no state moved
+
+
+@freeze_time(NOW)
+def test_without_total_a_repeated_full_page_ends_the_window_with_a_data_may_be_missing_warning(monkeypatch):
+    monkeypatch.setattr("source_huawei_cms.missed_calls.PAGE_LIMIT", 2)
+    page = answer({"returnCode": "0", "missedCalls": [cms.missed_call("m-1"), cms.missed_call("m-2")]})
+    with HttpMocker() as http:
+        http.post(cms.missed_calls_request(*W1, limit=2), page)
+        http.post(cms.missed_calls_request(*W1, offset=2, limit=2), page)
+        http.post(cms.missed_calls_request(*W2, limit=2), cms.missed_calls_page([]))
+        output = run(cms.config())
+    assert cms.ids(output) == ["m-1", "m-2"]
+    assert any("DATA MAY BE MISSING" in line and "no 'total'" in line for line in warnings(output))
 
 
 @freeze_time(NOW)
