@@ -31,7 +31,12 @@ from cdr_shared.testing.console import (
     state_messages_as_input,
 )
 from cdr_shared.testing.console import run_console_script as run_connector
-from integration_tests.emulators.huawei_cms import CALL_DETAIL_PATH, QUERY_CALLS_PATH
+from integration_tests.emulators.huawei_cms import (
+    CALL_DETAIL_PATH,
+    CALL_TRACE_PATH,
+    MISSED_CALLS_PATH,
+    QUERY_CALLS_PATH,
+)
 
 CONNECTOR = "source-huawei-cms"
 ACCESS_KEY = "canary-ak-3f9e"
@@ -45,6 +50,23 @@ DETAILS_DERIVED = (
     "release_cause_label",
     "begin_time_utc",
     "end_time_utc",
+)
+MISSED_DERIVED = ("begin_at", "end_at")
+TRACES_DERIVED = (
+    "direction",
+    "begin_at",
+    "leg_number",
+    "wait_begin_at",
+    "ack_begin_at",
+    "call_begin_at",
+    "call_end_at",
+    "enter_reason",
+    "enter_reason_label",
+    "leave_reason",
+    "leave_reason_label",
+    "current_skill_id",
+    "call_type_label",
+    "release_cause_label",
 )
 SCHEMAS = Path(__file__).parents[1] / "source-huawei-cms/source_huawei_cms/schemas"
 DAY_MS = 24 * 60 * 60 * 1000
@@ -102,6 +124,39 @@ def truth_calls(emulator) -> dict[tuple[str, str], dict[str, Any]]:
 
 def truth_details(emulator) -> dict[tuple[str, str], dict[str, Any]]:
     return {(e["call"]["callId"], direction(e)): trimmed(e["detail"]) for e in emulator.ground_truth()}
+
+
+def truth_missed(emulator) -> dict[str, dict[str, Any]]:
+    """The missed calls as the connector emits them: the page's "Datetime" fields kept as the text sent."""
+    return {
+        e["missed"]["callId"]: {
+            **e["missed"],
+            "waitBegin": str(e["missed"]["waitBegin"]),
+            "callEnd": str(e["missed"]["callEnd"]),
+        }
+        for e in emulator.ground_truth()
+        if e["missed"] is not None
+    }
+
+
+def truth_traces(emulator) -> dict[tuple[str, str, int], dict[str, Any]]:
+    return {
+        (e["call"]["callId"], direction(e), int(leg["callIdNum"])): leg
+        for e in emulator.ground_truth()
+        for leg in e["legs"]
+    }
+
+
+def keyed_missed(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    view = {r["callId"]: without(r, MISSED_DERIVED) for r in records}
+    assert len(view) == len(records), "a missed call was emitted twice"
+    return view
+
+
+def keyed_traces(records: list[dict[str, Any]]) -> dict[tuple[str, str, int], dict[str, Any]]:
+    view = {(r["callId"], r["direction"], r["leg_number"]): without(r, TRACES_DERIVED) for r in records}
+    assert len(view) == len(records), "a call leg was emitted twice"
+    return view
 
 
 def keyed(records: list[dict[str, Any]], derived: tuple[str, ...]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -174,7 +229,9 @@ def test_full_refresh_over_https_equals_ground_truth_and_says_what_retention_los
         f"from 2020-01-01T00:00:00+00:00 to {held_since} can no longer be fetched" in line
         for line in run.logs
     )
-    for stream in ("call_list", "call_details"):
+    assert keyed_missed(run.records_of("missed_calls")) == truth_missed(emulator)
+    assert keyed_traces(run.records_of("call_traces")) == truth_traces(emulator)
+    for stream in ("call_list", "call_details", "missed_calls", "call_traces"):
         schema = json.loads((SCHEMAS / f"{stream}.json").read_text())
         for record in run.records_of(stream):
             jsonschema.validate(record, schema)
@@ -188,7 +245,7 @@ def test_second_incremental_sync_reads_only_the_lookback(emulator, catalog):
     first = run_connector(CONNECTOR, "read", config(emulator), catalog=catalog)
     assert first.returncode == 0, first.stderr[-2000:]
     final = {s["stream"]["stream_descriptor"]["name"]: s["stream"]["stream_state"] for s in first.states}
-    assert set(final) == {"call_list", "call_details", "calls"}
+    assert set(final) == {"call_list", "call_details", "calls", "missed_calls", "call_traces"}
     emulator.reset()
     second = run_connector(
         CONNECTOR, "read", config(emulator), catalog=catalog, state=state_messages_as_input(first.states)
@@ -204,44 +261,64 @@ def test_second_incremental_sync_reads_only_the_lookback(emulator, catalog):
     assert keys(second.records_of("calls")) == keys(recent)
 
 
+def stream_keys(stream: str, data: dict[str, Any]) -> set[Any]:
+    """The primary key of a record of `stream`, as a set of one (`calls` keyed like its sources)."""
+    if stream == "missed_calls":
+        return {data["callId"]}
+    if stream == "call_traces":
+        return {(data["callId"], data["direction"], data["leg_number"])}
+    return keys([data])
+
+
 def test_resuming_from_any_state_message_loses_nothing(emulator, catalog):
-    """Resuming from a state message the sync emitted loses no call, for every stream.
+    """Resuming from a state message the sync emitted loses no record, for every stream.
 
     Each resume is a console-script start (seconds of CPU on a 2-core CI machine), so each stream resumes
-    from its first, middle and last distinct state rather than from all of them; the windowed cursor's
-    unit tests cover every window boundary.
+    from its first, middle and last distinct state rather than from all of them, and one run resumes every
+    stream at once (its first states, then its middle ones, then its last ones); the windowed cursor's unit
+    tests cover every window boundary.
     """
     full = run_connector(CONNECTOR, "read", config(emulator), catalog=catalog)
     assert full.returncode == 0, full.stderr[-2000:]
-    truth = set(truth_calls(emulator))
-    emitted: dict[str, set[tuple[str, str]]] = {"call_list": set(), "call_details": set(), "calls": set()}
+    calls = set(truth_calls(emulator))
+    truth = {
+        "call_list": calls,
+        "call_details": calls,
+        "calls": calls,
+        "missed_calls": set(truth_missed(emulator)),
+        "call_traces": set(truth_traces(emulator)),
+    }
+    emitted: dict[str, set[Any]] = {stream: set() for stream in truth}
     states: dict[str, dict[str, dict[str, Any]]] = {}
     for message in full.messages:
         if message["type"] == "RECORD":
             record = message["record"]
-            emitted[record["stream"]] |= keys([record["data"]])
+            emitted[record["stream"]] |= stream_keys(record["stream"], record["data"])
         elif message["type"] == "STATE":
             stream = message["state"]["stream"]["stream_descriptor"]["name"]
             value = json.dumps(message["state"]["stream"]["stream_state"], sort_keys=True)
             # The state after a window's inbound half repeats the previous one: keep distinct ones.
             states.setdefault(stream, {}).setdefault(value, message["state"])
     assert set(states) == set(emitted)
-    for stream, distinct in sorted(states.items()):
+    for stream, distinct in states.items():
         assert len(distinct) >= 3, f"{stream}: too few windows to resume from ({len(distinct)})"
-        values = list(distinct)
-        only = {"streams": [s for s in catalog["streams"] if s["stream"]["name"] == stream]}
-        for value in sorted({values[0], values[len(values) // 2], values[-1]}, key=values.index):
-            resumed = run_connector(
-                CONNECTOR,
-                "read",
-                config(emulator),
-                catalog=only,
-                state=state_messages_as_input([distinct[value]]),
-            )
-            assert resumed.returncode == 0, resumed.stderr[-2000:]
-            assert emitted[stream] | keys(resumed.records_of(stream)) == truth, (
-                f"{stream} resumed from {value}"
-            )
+    for position in ("first", "middle", "last"):
+        chosen = {}
+        for stream, distinct in states.items():
+            values = list(distinct)
+            index = {"first": 0, "middle": len(values) // 2, "last": len(values) - 1}[position]
+            chosen[stream] = distinct[values[index]]
+        resumed = run_connector(
+            CONNECTOR,
+            "read",
+            config(emulator),
+            catalog=catalog,
+            state=state_messages_as_input(list(chosen.values())),
+        )
+        assert resumed.returncode == 0, resumed.stderr[-2000:]
+        for stream, expected in truth.items():
+            again = set().union(*(stream_keys(stream, r) for r in resumed.records_of(stream)))
+            assert emitted[stream] | again == expected, f"{stream} resumed from its {position} state"
 
 
 def test_calls_costs_no_request_of_its_own(emulator):
@@ -275,16 +352,38 @@ def as_numbers(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+LEG_TEXTS = {"callId", "callerNo", "calleeNo", "deviceNo", "deviceIn"}
+
+
+def leg_numbers(leg: dict[str, Any]) -> dict[str, Any]:
+    """A call leg served as text as the connector emits it: its numbers (-1 included) as integers."""
+    return {k: int(v) if k not in LEG_TEXTS and isinstance(v, str) else v for k, v in leg.items()}
+
+
 def test_numbers_sent_as_text_are_emitted_as_integers_in_every_stream(huawei_cms_emulator):
     emulator = huawei_cms_emulator(
-        seed=5, calls=120, access_key=ACCESS_KEY, secret_key=CANARY_SECRET, number_form="text"
+        seed=5,
+        calls=120,
+        access_key=ACCESS_KEY,
+        secret_key=CANARY_SECRET,
+        number_form="text",
+        missed_time_form="text",
     )
     cfg = config(emulator, ca_certificate=None)
     run = run_connector(CONNECTOR, "read", cfg, catalog=configured_catalog(discover_once(CONNECTOR, cfg)))
     assert run.returncode == 0, run.stderr[-2000:]
     entries = emulator.ground_truth()
     assert isinstance(entries[0]["call"]["waitBegin"], str), "the emulator must send text for this test"
-    numbers = [{**e, "call": as_numbers(e["call"]), "detail": as_numbers(e["detail"])} for e in entries]
+    numbers = [
+        {
+            **e,
+            "call": as_numbers(e["call"]),
+            "detail": as_numbers(e["detail"]),
+            "legs": [leg_numbers(leg) for leg in e["legs"]],
+            "missed": e["missed"] and {**e["missed"], "mediaType": int(e["missed"]["mediaType"])},
+        }
+        for e in entries
+    ]
 
     class AsNumbers:
         def ground_truth(self) -> list[dict[str, Any]]:
@@ -293,7 +392,14 @@ def test_numbers_sent_as_text_are_emitted_as_integers_in_every_stream(huawei_cms
     assert keyed(run.records_of("call_list"), CALLS_DERIVED) == truth_calls(AsNumbers())
     assert keyed(run.records_of("call_details"), DETAILS_DERIVED) == truth_details(AsNumbers())
     assert unified(run.records_of("calls")) == truth_unified(AsNumbers())
-    for stream in ("call_list", "call_details"):
+    assert keyed_missed(run.records_of("missed_calls")) == truth_missed(AsNumbers())
+    assert keyed_traces(run.records_of("call_traces")) == truth_traces(AsNumbers())
+    missed = {r["callId"]: r for r in run.records_of("missed_calls")}
+    for entry in entries:
+        if entry["missed"] is not None:  # "Datetime" sent as UTC text, read as UTC
+            record = missed[entry["missed"]["callId"]]
+            assert record["begin_at"] == _iso(int(entry["call"]["waitBegin"]) // 1000 * 1000)
+    for stream in ("call_list", "call_details", "missed_calls", "call_traces"):
         schema = json.loads((SCHEMAS / f"{stream}.json").read_text())
         for record in run.records_of(stream):
             jsonschema.validate(record, schema)
@@ -313,12 +419,16 @@ def test_injected_faults_and_retryable_result_codes_lose_nothing(huawei_cms_emul
     )
     emulator.inject_result_codes(["0100999"], QUERY_CALLS_PATH)
     emulator.inject_result_codes(["0100001"], CALL_DETAIL_PATH)
+    emulator.inject_result_codes(["0100999"], MISSED_CALLS_PATH)
+    emulator.inject_result_codes(["0100001"], CALL_TRACE_PATH)
     catalog = configured_catalog(discover_once(CONNECTOR, config(emulator)))
     run = run_connector(CONNECTOR, "read", config(emulator), catalog=catalog)
     assert run.returncode == 0, run.stderr[-2000:]
     assert emulator.stats()["faults_total"] >= 3
     assert keyed(run.records_of("call_list"), CALLS_DERIVED) == truth_calls(emulator)
     assert keyed(run.records_of("call_details"), DETAILS_DERIVED) == truth_details(emulator)
+    assert keyed_missed(run.records_of("missed_calls")) == truth_missed(emulator)
+    assert keyed_traces(run.records_of("call_traces")) == truth_traces(emulator)
 
 
 def test_wrong_secret_fails_with_the_signature_message_and_no_secret_anywhere(emulator, catalog):
@@ -456,13 +566,17 @@ def test_undocumented_200_answers_are_retried_and_lose_nothing(
     emulator = huawei_cms_emulator(seed=5, calls=120, access_key=ACCESS_KEY, secret_key=CANARY_SECRET)
     emulator.inject_odd_answers([calls_answer], QUERY_CALLS_PATH)
     emulator.inject_odd_answers([detail_answer], CALL_DETAIL_PATH)
+    emulator.inject_odd_answers([calls_answer], MISSED_CALLS_PATH)
+    emulator.inject_odd_answers([detail_answer], CALL_TRACE_PATH)
     cfg = config(emulator, ca_certificate=None)
     catalog = configured_catalog(discover_once(CONNECTOR, cfg))
     run = run_connector(CONNECTOR, "read", cfg, catalog=catalog)
     assert run.returncode == 0, run.stderr[-2000:]
     assert keyed(run.records_of("call_list"), CALLS_DERIVED) == truth_calls(emulator)
     assert keyed(run.records_of("call_details"), DETAILS_DERIVED) == truth_details(emulator)
-    assert sorted(emulator.odd_answers_served) == sorted([calls_answer, detail_answer])
+    assert keyed_missed(run.records_of("missed_calls")) == truth_missed(emulator)
+    assert keyed_traces(run.records_of("call_traces")) == truth_traces(emulator)
+    assert sorted(emulator.odd_answers_served) == sorted([calls_answer, detail_answer] * 2)
 
 
 def _call_list_only(emulator) -> dict[str, Any]:

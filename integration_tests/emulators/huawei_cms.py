@@ -1,9 +1,11 @@
 """Emulator of Huawei CEC CC-CMS call data, with auth-v2 signatures.
 
-Vendor pages: "Querying Call Information in a Specified VDN (V2)" (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_0607.html) and
-"Querying CDRs of a Specified Call ID" (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_2579.html).
+Vendor pages: "Querying Call Information in a Specified VDN (V2)" (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_0607.html),
+"Querying CDRs of a Specified Call ID" (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_2579.html),
+"Querying Information About Missed Calls in a Specified VDN" (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_2582.html) and
+"Querying the Call track Data in a Specific VDN" (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_2545.html).
 
-Endpoints (both `POST`, JSON, `Content-Type: application/json;charset=UTF-8`):
+Endpoints (all `POST`, JSON, `Content-Type: application/json;charset=UTF-8`):
 
 - `/rest/cmsapp/v2/openapi/vdn/querycalls`: body `{"ccId", "vdn", "isCallIn": "true"|"false",
   "beginDate", "endDate", "limit", "offset"}` (dates epoch milliseconds, both inclusive). Answer
@@ -16,6 +18,14 @@ Endpoints (both `POST`, JSON, `Content-Type: application/json;charset=UTF-8`):
   "callId"}}`. Answer `{"result": "0", "resultCode": "0100000", "resultDatas": {...}, "resultDesc": {...}}`
   like the page's example (`detail_layout` "desc" or "datas" sends only one of the two). A call that is unknown or
   no longer held answers success with empty objects.
+- `/rest/cmsapp/v1/callin/queryMissedCalls`: body `{"vdn", "offset", "limit", "beginTime", "endTime"}`
+  (`limit` 1..5000 and `offset` required; times `yyyy-MM-dd HH:mm:ss` UTC, optional, both inclusive to the
+  second: an inference, the page does not say). Answer `{"returnCode": "0", "returnDesc", "total",
+  "missedCalls": [...]}`; failures `{"returnCode": <code>, "returnDesc": ...}`. Selects on `waitBegin`;
+  only calls still held (one-day retention, as the call list: an inference) are returned.
+- `/rest/cmsapp/v1/openapi/vdn/querycalltracedetail`: body `{"ccId", "vdn", "callId", "logDate"}` (all
+  required). Answer `{"resultCode": "0100000", "resultDesc": [legs]}`; an unknown call answers an empty
+  list. When outbound and inbound calls share the id, the one whose `logDate` is the one sent is traced.
 
 Every request must carry a valid `auth-v2` signature (`huawei_cms_auth.py`); otherwise HTTP 401. Bad
 input answers HTTP 200 with the documented result codes: `0100002` (invalid parameter, naming it),
@@ -75,6 +85,10 @@ from .huawei_cms_calls import CmsDataset, millis
 
 QUERY_CALLS_PATH = "/rest/cmsapp/v2/openapi/vdn/querycalls"
 CALL_DETAIL_PATH = "/rest/cmsapp/v1/openapi/calldata/querycalldetailbyid"
+MISSED_CALLS_PATH = "/rest/cmsapp/v1/callin/queryMissedCalls"
+CALL_TRACE_PATH = "/rest/cmsapp/v1/openapi/vdn/querycalltracedetail"
+MISSED_CALLS_LIMIT = 5000
+UTC_TEXT_FORMAT = "%Y-%m-%d %H:%M:%S"
 DEFAULT_ACCESS_KEY = "emulator-cms-ak"
 DEFAULT_SECRET_KEY = "emulator-cms-sk"
 SUCCESS = "0100000"
@@ -95,6 +109,7 @@ HOST_FORMS = ("any", "without_port", "with_port")
 PAGING = ("offset", "ignores_offset")
 COUNT = ("sent", "omitted")
 NUMBER_FORMS = ("integers", "text")
+MISSED_TIME_FORMS = ("millis", "text")
 ODD_ANSWERS = ("no_data", "text_desc", "html", "empty")
 LOGIN_PAGE = "<html><head><title>Login</title></head><body><form action='/sso/login'></form></body></html>"
 
@@ -107,7 +122,10 @@ class ResultCodeError(Exception):
         self.code = code
         self.description = description
 
-    def response(self) -> Response:
+    def response(self, path: str | None = None) -> Response:
+        """The failure as the interface answers it (`queryMissedCalls` has its own `returnCode` keys)."""
+        if path == MISSED_CALLS_PATH:
+            return Response.json({"returnCode": self.code, "returnDesc": self.description})
         return Response.json({"resultCode": self.code, "resultDesc": self.description})
 
 
@@ -183,6 +201,7 @@ class HuaweiCmsEmulator(EmulatorServer):
         paging: str = "offset",
         count: str = "sent",
         number_form: str = "integers",
+        missed_time_form: str = "millis",
         rate_limit_per_second: int = 0,
         extra_fields: dict[str, Any] | None = None,
         tls: bool = False,
@@ -198,6 +217,7 @@ class HuaweiCmsEmulator(EmulatorServer):
             ("paging", paging, PAGING),
             ("count", count, COUNT),
             ("number_form", number_form, NUMBER_FORMS),
+            ("missed_time_form", missed_time_form, MISSED_TIME_FORMS),
         ):
             if value not in choices:
                 raise ValueError(f"{name} must be one of {choices}, got {value!r}")
@@ -225,6 +245,13 @@ class HuaweiCmsEmulator(EmulatorServer):
         for call in self.dataset.calls:
             if number_form == "text":
                 call.summary, call.detail = _as_text(call.summary), _as_text(call.detail)
+            if call.missed is not None and missed_time_form == "text":
+                for name in ("waitBegin", "callEnd"):
+                    call.missed[name] = _utc_text(call.missed[name])
+            if number_form == "text":
+                call.legs = [_as_text(leg) for leg in call.legs]
+                if call.missed is not None:
+                    call.missed = _as_text(call.missed)
             call.summary.update(copy.deepcopy(extra_fields or {}))
             call.detail.update(copy.deepcopy(extra_fields or {}))
         self.signatures = SignatureChecker(
@@ -243,6 +270,8 @@ class HuaweiCmsEmulator(EmulatorServer):
         limiter = self.new_rate_limiter(rate_limit_per_second, 1.0)
         self.add_route("POST", QUERY_CALLS_PATH, self.query_calls, faultable=True, rate_limiter=limiter)
         self.add_route("POST", CALL_DETAIL_PATH, self.call_detail, faultable=True, rate_limiter=limiter)
+        self.add_route("POST", MISSED_CALLS_PATH, self.missed_calls, faultable=True, rate_limiter=limiter)
+        self.add_route("POST", CALL_TRACE_PATH, self.call_trace, faultable=True, rate_limiter=limiter)
         self.add_control_route("POST", "result_codes", self._control_result_codes)
         self.add_control_route("POST", "odd_answers", self._control_odd_answers)
         self.add_control_route("GET", "ca_certificate", self._control_ca_certificate)
@@ -251,10 +280,7 @@ class HuaweiCmsEmulator(EmulatorServer):
 
     def query_calls(self, request: Request) -> Response:
         try:
-            self._authenticate(request)
-            self._raise_injected(QUERY_CALLS_PATH)
-            odd = self._odd_answer(QUERY_CALLS_PATH)
-            body = self._json_body(request)
+            odd, body = self._admit(request, QUERY_CALLS_PATH)
             self._check_tenant(body)
             inbound = _flag(body, "isCallIn")
             begin = _integer(body, "beginDate", 0, None)
@@ -289,10 +315,8 @@ class HuaweiCmsEmulator(EmulatorServer):
 
     def call_detail(self, request: Request) -> Response:
         try:
-            self._authenticate(request)
-            self._raise_injected(CALL_DETAIL_PATH)
-            odd = self._odd_answer(CALL_DETAIL_PATH)
-            query = self._json_body(request).get("queryParam")
+            odd, body = self._admit(request, CALL_DETAIL_PATH)
+            query = body.get("queryParam")
             if not isinstance(query, dict):
                 raise invalid("queryParam", "is required and must be an object")
             self._check_tenant(query, with_vdn=False)
@@ -316,6 +340,56 @@ class HuaweiCmsEmulator(EmulatorServer):
             body["resultDesc"] = copy.deepcopy(record)
         return Response.json(body)
 
+    def missed_calls(self, request: Request) -> Response:
+        try:
+            odd, body = self._admit(request, MISSED_CALLS_PATH)
+            if _integer(body, "vdn", 1, 5000) != self.vdn:
+                raise ResultCodeError(
+                    NO_PERMISSION, "Insufficient permission: the access key may not query this vdn."
+                )
+            offset = _integer(body, "offset", 0, None)
+            limit = _integer(body, "limit", 1, MISSED_CALLS_LIMIT)
+            begin = _utc_text_millis(body, "beginTime")
+            end = _utc_text_millis(body, "endTime")
+        except SignatureRejected as refusal:
+            return self.signature_refused(str(refusal))
+        except ResultCodeError as failure:
+            return failure.response(MISSED_CALLS_PATH)
+        first = begin if begin is not None else 0
+        last = end + 999 if end is not None else self._now_ms()  # inclusive to the second
+        matching = [
+            call
+            for call in self.dataset.visible(self._now_ms())
+            if call.missed is not None and self._held(call.entered_ms) and first <= call.entered_ms <= last
+        ]
+        if odd is not None:
+            return _odd_response(odd, {"returnCode": "0", "total": len(matching)})
+        if self.paging == "ignores_offset":
+            offset = 0
+        page = [copy.deepcopy(call.missed) for call in matching[offset : offset + limit]]  # type: ignore[operator]
+        return Response.json(
+            {"returnCode": "0", "returnDesc": "success", "total": len(matching), "missedCalls": page}
+        )
+
+    def call_trace(self, request: Request) -> Response:
+        try:
+            odd, body = self._admit(request, CALL_TRACE_PATH)
+            self._check_tenant(body)
+            call_id = body.get("callId")
+            if not isinstance(call_id, str) or not call_id.strip():
+                raise invalid("callId", "is required")
+            log_date = _integer(body, "logDate", 0, None)
+        except SignatureRejected as refusal:
+            return self.signature_refused(str(refusal))
+        except ResultCodeError as failure:
+            return failure.response()
+        if odd is not None:
+            return _odd_response(odd, {"resultCode": SUCCESS})
+        same_id = [call for call in self.dataset.visible(self._now_ms()) if call.call_id == call_id]
+        chosen = [call for call in same_id if call.logged_ms == log_date] or same_id
+        legs = copy.deepcopy(chosen[0].legs) if chosen else []
+        return Response.json({"resultCode": SUCCESS, "resultDesc": legs})
+
     # -------------------------------------------------------------------------------- provider rules
 
     def signature_refused(self, reason: str) -> Response:
@@ -323,6 +397,13 @@ class HuaweiCmsEmulator(EmulatorServer):
 
     def expired_token_response(self, request: Request) -> Response:
         return self.signature_refused("timestamp is more than 15 minutes away from server time")
+
+    def _admit(self, request: Request, path: str) -> tuple[str | None, dict[str, Any]]:
+        """What every endpoint does first: check the signature, play an injected result code, take the odd
+        answer queued for `path` (if any) and read the JSON body."""
+        self._authenticate(request)
+        self._raise_injected(path)
+        return self._odd_answer(path), self._json_body(request)
 
     def _authenticate(self, request: Request) -> None:
         self.signatures.verify(
@@ -397,12 +478,15 @@ class HuaweiCmsEmulator(EmulatorServer):
     # ---------------------------------------------------------------------------------- Python API
 
     def ground_truth(self) -> list[dict[str, Any]]:
+        """Every call still held: its call-list entry, detail, missed-call entry (None unless it is one) and legs."""
         now = self._now_ms()
         return [
             {
                 "isCallIn": call.inbound,
                 "call": copy.deepcopy(call.summary),
                 "detail": copy.deepcopy(call.detail),
+                "missed": copy.deepcopy(call.missed),
+                "legs": copy.deepcopy(call.legs),
             }
             for call in self.dataset.visible(now)
             if self._held(call.entered_ms)
@@ -496,6 +580,12 @@ class HuaweiCmsEmulator(EmulatorServer):
         api.add_argument("--paging", choices=PAGING, default="offset")
         api.add_argument("--count", choices=COUNT, default="sent")
         api.add_argument("--number-form", choices=NUMBER_FORMS, default="integers")
+        api.add_argument(
+            "--missed-time-form",
+            choices=MISSED_TIME_FORMS,
+            default="millis",
+            help="how queryMissedCalls sends waitBegin/callEnd: epoch milliseconds or yyyy-MM-dd HH:mm:ss UTC",
+        )
         api.add_argument("--rate-limit-per-second", type=int, default=0, help="0: no limit")
         api.add_argument(
             "--extra-field",
@@ -530,6 +620,7 @@ class HuaweiCmsEmulator(EmulatorServer):
             "paging": args.paging,
             "count": args.count,
             "number_form": args.number_form,
+            "missed_time_form": args.missed_time_form,
             "rate_limit_per_second": args.rate_limit_per_second,
             "extra_fields": dict(item.split("=", 1) for item in args.extra_field),
         }
@@ -541,6 +632,22 @@ def _as_text(record: dict[str, Any]) -> dict[str, Any]:
         key: str(value) if isinstance(value, int) and not isinstance(value, bool) else value
         for key, value in record.items()
     }
+
+
+def _utc_text(millis_value: int) -> str:
+    return datetime.fromtimestamp(millis_value / 1000, timezone.utc).strftime(UTC_TEXT_FORMAT)
+
+
+def _utc_text_millis(body: dict[str, Any], name: str) -> int | None:
+    """An optional `yyyy-MM-dd HH:mm:ss` UTC field of `queryMissedCalls` as epoch milliseconds."""
+    value = body.get(name)
+    if value is None:
+        return None
+    try:
+        parsed = datetime.strptime(str(value), UTC_TEXT_FORMAT).replace(tzinfo=timezone.utc)
+    except ValueError as error:
+        raise invalid(name, f"must be yyyy-MM-dd HH:mm:ss, got {value!r}") from error
+    return millis(parsed)
 
 
 def _odd_response(kind: str, without_data: dict[str, Any]) -> Response:

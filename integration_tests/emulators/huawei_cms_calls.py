@@ -14,6 +14,22 @@ Each call has two faces, as CC-CMS serves them:
   Predicted and preempted outbound calls (callType 43 and 40) also carry `beginTime`/`endTime`
   (`yyyy-MM-dd HH:mm:ss`, tenant zone), `result`, `resultCode`, `busiResult`, `busiSubStatus`.
 
+Two more faces, derived from the same call (no further randomness, so adding them changed no call):
+
+- `missed`: for an inbound call nobody answered, its entry in `POST /rest/cmsapp/v1/callin/queryMissedCalls`
+  ("Querying Information About Missed Calls in a Specified VDN",
+  https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_2582.html, Table 4): `callId`, `callerNo`,
+  `calleeNo`, `waitBegin`, `callEnd` (epoch milliseconds; the emulator's `missed_time_form="text"` sends
+  `yyyy-MM-dd HH:mm:ss` UTC instead: the page types them "Datetime" without a format), `mediaType`.
+- `legs`: the call's track from `POST /rest/cmsapp/v1/openapi/vdn/querycalltracedetail` ("Querying the
+  Call track Data in a Specific VDN", https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_2545.html):
+  inbound calls pass an IVR, a skill queue and, when answered, an agent; outbound calls one agent leg.
+  `callIdNum` counts 1, 2, ... and -1 for the last leg, which alone carries `releaseCause`. Enter/leave
+  reasons come from the page's reason table (28 transferred to a queue, 16 released by the agent, 89
+  customer hung up before the agent answered...). Every other call uses the example's spellings
+  (`EnterReason`, `LeaveReason`, `CurrentSkillID`), the others the table's (`enterReason`...). The
+  `deviceType` codes (1 agent, 2 queue, 3 IVR) are illustrative: the page's device table was not readable.
+
 A call is stored, and so visible to queries, once its `logDate` has passed (a few seconds after it
 ended). The set always holds boundary instants (local midnights, the first and last millisecond of an
 hour, two calls in the same millisecond) and a few outbound calls that reuse an inbound call's id,
@@ -51,6 +67,8 @@ class CmsCall:
     logged_ms: int
     summary: dict[str, Any] = field(default_factory=dict)
     detail: dict[str, Any] = field(default_factory=dict)
+    missed: dict[str, Any] | None = None
+    legs: list[dict[str, Any]] = field(default_factory=list)
 
 
 class CmsDataset:
@@ -76,6 +94,9 @@ class CmsDataset:
             self.calls.append(self._call(instant))
         self._reuse_some_ids()
         self.calls.sort(key=lambda call: (call.entered_ms, call.call_id, call.inbound))
+        for index, call in enumerate(self.calls):
+            call.missed = _missed(call)
+            call.legs = _legs(call, table_spelling=index % 2 == 1)
         self._by_key = {(call.call_id, call.inbound): call for call in self.calls}
 
     # ------------------------------------------------------------------------------- generation
@@ -192,3 +213,69 @@ class CmsDataset:
 
     def find(self, call_id: str, inbound: bool) -> CmsCall | None:
         return self._by_key.get((call_id, inbound))
+
+
+def _missed(call: CmsCall) -> dict[str, Any] | None:
+    """The `missedCalls` entry of an inbound call nobody answered; None for every other call."""
+    summary = call.summary
+    if not call.inbound or summary["ackBegin"]:
+        return None
+    return {
+        "callId": summary["callId"],
+        "callerNo": summary["callerNo"],
+        "calleeNo": summary["calleeNo"],
+        "waitBegin": summary["waitBegin"],
+        "callEnd": summary["callEnd"],
+        "mediaType": 5,
+    }
+
+
+def _legs(call: CmsCall, table_spelling: bool) -> list[dict[str, Any]]:
+    """The call's track: (device type, device number, enter reason, leave reason, wait begin, end) per leg."""
+    summary, detail = call.summary, call.detail
+    wait, ack, begin, end = (summary[name] for name in ("waitBegin", "ackBegin", "callBegin", "callEnd"))
+    answered = bool(ack)
+    skill, agent = summary["skillId"], summary["agentId"]
+    hangup = 15 if summary["releaseCause"] == 0 else 16
+    if call.inbound:
+        ivr_end = wait + int(detail.get("ivrCallTime") or 0) * 1000
+        parts = [(3, "85001", 0, 28, wait, 0, 0, ivr_end)]
+        if answered:
+            parts += [
+                (2, str(skill), 28, 0, ivr_end, 0, 0, ack),
+                (1, str(agent), 0, hangup, ack, ack, begin, end),
+            ]
+        else:
+            parts += [(2, str(skill), 28, 89, ivr_end, 0, 0, end)]
+    else:
+        parts = [(1, str(agent or 101), 0, hangup if answered else 26, wait, ack, begin, end)]
+    enter, leave, current = (
+        ("enterReason", "leaveReason", "currentSkillId")
+        if table_spelling
+        else ("EnterReason", "LeaveReason", "CurrentSkillID")
+    )
+    legs = []
+    for number, (device_type, device_no, entered, left, waited, acked, began, ended) in enumerate(parts, 1):
+        last = number == len(parts)
+        leg: dict[str, Any] = {
+            "callId": summary["callId"],
+            "mediaType": 5,
+            "callIdNum": -1 if last else number,
+            "callerNo": summary["callerNo"],
+            "calleeNo": summary["calleeNo"],
+            "waitBegin": waited,
+            "ackBegin": acked,
+            "callBegin": began,
+            "callEnd": ended,
+            "subCcNo": 0,
+            "deviceType": device_type,
+            "deviceNo": device_no,
+            "callType": summary["callType"],
+            enter: entered,
+            leave: left,
+            current: skill,
+        }
+        if last:
+            leg["releaseCause"] = summary["releaseCause"]
+        legs.append(leg)
+    return legs

@@ -20,8 +20,10 @@ from cdr_shared.huawei_sign import (
 )
 from integration_tests.emulators.huawei_cms import (
     CALL_DETAIL_PATH,
+    CALL_TRACE_PATH,
     DEFAULT_ACCESS_KEY,
     DEFAULT_SECRET_KEY,
+    MISSED_CALLS_PATH,
     ODD_ANSWERS,
     QUERY_CALLS_PATH,
     HuaweiCmsEmulator,
@@ -312,7 +314,7 @@ def test_command_line_serves_https_and_writes_the_ca_where_asked(tmp_path):
     with emulator_process("huawei-cms", "--tls", "--ca-file", str(ca_file), "--calls", "20") as (_, url):
         assert url.startswith("https://")
         truth = requests.get(f"{url}/__control/ground_truth", verify=str(ca_file), timeout=10).json()
-    assert truth and {"isCallIn", "call", "detail"} == set(truth[0])
+    assert truth and {"isCallIn", "call", "detail", "missed", "legs"} == set(truth[0])
     assert json.dumps(truth)  # plain JSON, ready for a test to compare against
 
 
@@ -340,3 +342,101 @@ def test_extra_fields_from_the_command_line(huawei_cms_emulator):
         parser.parse_args(["--extra-field", "sessionToken=t=1"])
     )
     assert options["extra_fields"] == {"sessionToken": "t=1"}
+
+
+# ------------------------------------------------------------------------ missed calls and call tracks
+
+
+def utc_text(millis: int) -> str:
+    return dt.datetime.fromtimestamp(millis / 1000, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def missed_query(emulator: HuaweiCmsEmulator, **overrides: Any) -> dict[str, Any]:
+    begin, end = held_period(emulator)
+    body = {"vdn": 1, "offset": 0, "limit": 5000, "beginTime": utc_text(begin), "endTime": utc_text(end)}
+    return {key: value for key, value in {**body, **overrides}.items() if value is not None}
+
+
+def test_missed_calls_are_the_unanswered_inbound_calls_of_the_ground_truth_paged_by_offset(
+    huawei_cms_emulator,
+):
+    emulator = huawei_cms_emulator(calls=200)
+    truth = [e["missed"] for e in emulator.ground_truth() if e["missed"] is not None]
+    assert truth and all(
+        e["isCallIn"] and not e["call"]["ackBegin"]
+        for e in emulator.ground_truth()
+        if e["missed"] is not None
+    )
+    everything = post(emulator, MISSED_CALLS_PATH, missed_query(emulator)).json()
+    assert everything["returnCode"] == "0" and everything["total"] == len(truth)
+    assert everything["missedCalls"] == truth
+    second = post(emulator, MISSED_CALLS_PATH, missed_query(emulator, offset=2, limit=3)).json()
+    assert second["missedCalls"] == truth[2:5] and second["total"] == len(truth)
+
+
+def test_missed_calls_select_on_wait_begin_inclusive_to_the_second(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=200)
+    target = next(e["missed"] for e in emulator.ground_truth() if e["missed"] is not None)
+    second = utc_text(target["waitBegin"])
+    answer = post(
+        emulator, MISSED_CALLS_PATH, missed_query(emulator, beginTime=second, endTime=second)
+    ).json()
+    assert target in answer["missedCalls"]
+
+
+def test_missed_calls_can_send_their_times_as_utc_text(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=100, missed_time_form="text")
+    [first, *_] = post(emulator, MISSED_CALLS_PATH, missed_query(emulator)).json()["missedCalls"]
+    dt.datetime.strptime(first["waitBegin"], "%Y-%m-%d %H:%M:%S")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        ({"limit": 5001}, "0100002"),
+        ({"offset": None}, "0100002"),
+        ({"beginTime": "yesterday"}, "0100002"),
+        ({"vdn": 2}, "0101003"),
+    ],
+)
+def test_missed_calls_refuse_bad_input_with_a_return_code(huawei_cms_emulator, overrides, code):
+    emulator = huawei_cms_emulator(calls=10)
+    answer = post(emulator, MISSED_CALLS_PATH, missed_query(emulator, **overrides)).json()
+    assert answer["returnCode"] == code and answer["returnDesc"] and "missedCalls" not in answer
+
+
+def test_injected_codes_answer_missed_calls_in_their_own_keys(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=10)
+    emulator.inject_result_codes(["0100999"], MISSED_CALLS_PATH)
+    assert post(emulator, MISSED_CALLS_PATH, missed_query(emulator)).json()["returnCode"] == "0100999"
+    assert post(emulator, MISSED_CALLS_PATH, missed_query(emulator)).json()["returnCode"] == "0"
+
+
+def test_a_call_track_lists_the_legs_of_the_ground_truth_numbered_to_minus_one(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=60)
+    for entry in emulator.ground_truth()[:10]:
+        call = entry["call"]
+        body = {"ccId": 1, "vdn": 1, "callId": call["callId"], "logDate": call["logDate"]}
+        answer = post(emulator, CALL_TRACE_PATH, body).json()
+        assert answer["resultCode"] == "0100000" and answer["resultDesc"] == entry["legs"]
+        assert [leg["callIdNum"] for leg in entry["legs"]][-1] == -1
+        assert "releaseCause" in entry["legs"][-1]
+
+
+def test_a_call_track_of_an_unknown_call_is_empty_and_bad_input_is_refused(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=10)
+    unknown = post(emulator, CALL_TRACE_PATH, {"ccId": 1, "vdn": 1, "callId": "nope", "logDate": 1}).json()
+    assert unknown == {"resultCode": "0100000", "resultDesc": []}
+    missing = post(emulator, CALL_TRACE_PATH, {"ccId": 1, "vdn": 1, "callId": "x"}).json()
+    assert missing["resultCode"] == "0100002" and "logDate" in missing["resultDesc"]
+
+
+def test_a_reused_call_id_is_traced_by_its_log_date(huawei_cms_emulator):
+    emulator = huawei_cms_emulator(calls=600)
+    entries = emulator.ground_truth()
+    ids = [e["call"]["callId"] for e in entries]
+    shared = [e for e in entries if ids.count(e["call"]["callId"]) > 1]
+    assert shared, "the data set must reuse an id for this test"
+    for entry in shared:
+        body = {"ccId": 1, "vdn": 1, "callId": entry["call"]["callId"], "logDate": entry["call"]["logDate"]}
+        assert post(emulator, CALL_TRACE_PATH, body).json()["resultDesc"] == entry["legs"]

@@ -1,4 +1,4 @@
-"""The two CC-CMS interfaces and the success answers their pages document.
+"""The CC-CMS interfaces and the success answers their pages document.
 
 - "Querying Call Information in a Specified VDN (V2)"
   (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_0607.html): `resultCode` `0100000` and
@@ -7,6 +7,13 @@
 - "Querying CDRs of a Specified Call ID"
   (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_2579.html): `resultCode` `0100000` and the
   detail object in `resultDesc`, or in `resultDatas` (servers of 8.13 and earlier), or both.
+
+- "Querying Information About Missed Calls in a Specified VDN"
+  (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_2582.html): `returnCode` `0` (its own code
+  scheme: "0: success, others: failure"), `total` and the list `missedCalls`. Both are mandatory there.
+- "Querying the Call track Data in a Specific VDN"
+  (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_2545.html): `resultCode` `0100000` and the
+  call's legs as a list in `resultDesc` (possibly empty).
 
 A success code without that shape (no `data` list, `resultDesc` a string, no detail object) is not "no
 calls": `undocumented_success` names what is missing so the error handler retries and then fails.
@@ -25,7 +32,44 @@ from source_huawei_cms.labels import as_code
 
 QUERY_CALLS_PATH = "rest/cmsapp/v2/openapi/vdn/querycalls"
 CALL_DETAIL_PATH = "rest/cmsapp/v1/openapi/calldata/querycalldetailbyid"
+MISSED_CALLS_PATH = "rest/cmsapp/v1/callin/queryMissedCalls"
+CALL_TRACE_PATH = "rest/cmsapp/v1/openapi/vdn/querycalltracedetail"
 DETAIL_HOLDERS = ("resultDesc", "resultDatas")
+SUCCESS = "0100000"
+MISSED_CALLS_SUCCESS = "0"
+
+
+def result_code(response: requests.Response, body: Mapping[str, Any]) -> tuple[str | None, bool]:
+    """The answer's result code (None when it carries none) and whether it means success.
+
+    `queryMissedCalls` answers `returnCode` ("0" is success); the other interfaces `resultCode`
+    ("0100000"). A missed-calls answer in the other scheme is read as well: its code means the same.
+    """
+    keys = ("returnCode", "resultCode") if MISSED_CALLS_PATH in _url(response) else ("resultCode",)
+    for key in keys:
+        if key in body:
+            code = str(body[key]).strip()
+            success = code in (SUCCESS, MISSED_CALLS_SUCCESS) if key == "returnCode" else code == SUCCESS
+            return code, success
+    return None, False
+
+
+def missed_calls_page(body: Any) -> tuple[list[Any], int | None] | None:
+    """`missedCalls` and `total` of a `queryMissedCalls` answer; None if there is no such list."""
+    if not isinstance(body, Mapping) or not isinstance(body.get("missedCalls"), list):
+        return None
+    return body["missedCalls"], as_code(body.get("total"))
+
+
+def trace_legs(body: Any) -> list[Any] | None:
+    """The legs of a `querycalltracedetail` answer (the `resultDesc` list); None if there is no list."""
+    if not isinstance(body, Mapping) or not isinstance(body.get("resultDesc"), list):
+        return None
+    return body["resultDesc"]
+
+
+def _url(response: requests.Response) -> str:
+    return getattr(response.request, "url", "") or ""
 
 
 def call_page(body: Any) -> tuple[list[Any], int | None] | None:
@@ -58,8 +102,13 @@ def sent_body(response: requests.Response) -> Mapping[str, Any]:
 
 def request_name(response: requests.Response) -> str:
     """Which request this answers, for error messages: the interface and its window or call."""
-    url = getattr(response.request, "url", "") or ""
+    url = _url(response)
     sent = sent_body(response)
+    if MISSED_CALLS_PATH in url:
+        period = f"{sent.get('beginTime')} to {sent.get('endTime')} UTC"
+        return f"queryMissedCalls ({period}, offset {sent.get('offset', 0)})"
+    if CALL_TRACE_PATH in url:
+        return f"querycalltracedetail (call {sent.get('callId')})"
     if QUERY_CALLS_PATH in url:
         direction = "inbound" if sent.get("isCallIn") == "true" else "outbound"
         begin, end = as_code(sent.get("beginDate")), as_code(sent.get("endDate"))
@@ -77,7 +126,11 @@ def request_name(response: requests.Response) -> str:
 
 def undocumented_success(response: requests.Response, body: Any) -> str | None:
     """What a success answer lacks against its page, or None when it has the documented shape."""
-    url = getattr(response.request, "url", "") or ""
+    url = _url(response)
+    if MISSED_CALLS_PATH in url and missed_calls_page(body) is None:
+        return "no 'missedCalls' list"
+    if CALL_TRACE_PATH in url and trace_legs(body) is None:
+        return "no 'resultDesc' list of call legs"
     if QUERY_CALLS_PATH in url and call_page(body) is None:
         return "no 'data' list (in 'resultDesc' or beside 'resultCode')"
     if CALL_DETAIL_PATH in url and detail_object(body) is None:

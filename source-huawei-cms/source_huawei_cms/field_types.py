@@ -42,6 +42,18 @@ CALL_DETAIL_INTEGERS = (
     "releaseCause",
 )
 CALL_LIST_TEXTS = ("callId", "callerNo", "calleeNo")
+# `queryMissedCalls` ("Querying Information About Missed Calls in a Specified VDN", cec_07_2582, Table 4).
+# `waitBegin` and `callEnd` are typed "Datetime" there without a format: kept as the text sent (epoch
+# milliseconds or a date-time), read into `begin_at`/`end_at` by `missed_calls.py`.
+MISSED_CALL_INTEGERS = ("mediaType", "subMediaType")
+MISSED_CALL_TEXTS = ("callId", "callerNo", "calleeNo", "waitBegin", "callEnd")
+# `querycalltracedetail` ("Querying the Call track Data in a Specific VDN", cec_07_2545, Table 4, whose
+# example capitalises `EnterReason`, `LeaveReason` and `CurrentSkillID`: both spellings are typed).
+CALL_TRACE_INTEGERS = tuple(
+    "mediaType subMediaType callIdNum waitBegin ackBegin callBegin callEnd subCcNo deviceType callType "
+    "releaseCause enterReason EnterReason leaveReason LeaveReason currentSkillId CurrentSkillID".split()
+)
+CALL_TRACE_TEXTS = ("callId", "callerNo", "calleeNo", "deviceNo", "deviceIn")
 CALL_DETAIL_TEXTS = (
     "callId",
     "callerNo",

@@ -2,7 +2,7 @@
 
 - HTTP 401: the signature was refused (wrong AK/SK, or a host clock more than 15 minutes off).
 - TLS handshake or certificate failure: a config error pointing at `ca_certificate`.
-- `resultCode` `0100000` is success. `0100002` (invalid parameter) and `0101003` (insufficient
+- `resultCode` `0100000` is success (`returnCode` `0` for `queryMissedCalls`, see `answers.py`). `0100002` (invalid parameter) and `0101003` (insufficient
   permission) are config errors quoting CC-CMS's description; `0100001` (call failed) and `0100999`
   (unknown exception) are retried, then reported as transient; any other code is a system error
   carrying the code and description.
@@ -34,10 +34,9 @@ from cdr_shared.http_errors import (
 from cdr_shared.huawei_sign import HOST_WITH_PORT, HOST_WITHOUT_PORT
 from cdr_shared.secrets import mask_secret_values, scrub
 from cdr_shared.tls import is_tls_failure
-from source_huawei_cms.answers import request_name, undocumented_success
+from source_huawei_cms.answers import request_name, result_code, undocumented_success
 
 PROVIDER = "CC-CMS"
-SUCCESS = "0100000"
 INVALID_PARAMETER = "0100002"
 NO_PERMISSION = "0101003"
 RETRYABLE = {"0100001": "call failed", "0100999": "unknown exception"}
@@ -62,7 +61,7 @@ def result_description(body: Mapping[str, Any]) -> str:
 
     A description that is an object is quoted as JSON, so secret-looking keys in it are masked too.
     """
-    said = body.get("resultDesc") or body.get("message") or body.get("result") or ""
+    said = body.get("resultDesc") or body.get("returnDesc") or body.get("message") or body.get("result") or ""
     text = said if isinstance(said, str) else json.dumps(said, ensure_ascii=False)
     text = mask_secret_values(scrub(" ".join(text.split())))
     return text[:300] + ("..." if len(text) > 300 else "")
@@ -98,12 +97,12 @@ class CmsErrorHandler(ProviderErrorHandler):
         if resolution.response_action != ResponseAction.SUCCESS:
             return resolution
         body = json_body(response)
-        if not isinstance(body, Mapping) or "resultCode" not in body:
+        code, success = result_code(response, body) if isinstance(body, Mapping) else (None, False)
+        if code is None:
             return unexpected(
                 f"CC-CMS answered {request_name(response)} with JSON that carries no resultCode (a proxy's page?)."
             )
-        code = str(body.get("resultCode")).strip()
-        if code == SUCCESS:
+        if success:
             missing = undocumented_success(response, body)
             if missing is None:
                 return resolution

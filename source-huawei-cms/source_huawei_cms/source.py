@@ -1,4 +1,5 @@
-"""SourceHuaweiCms: wires the configuration to the streams; behaviour lives in `streams.py` and `calls.py`."""
+"""SourceHuaweiCms: wires the configuration to the streams; behaviour lives in `streams.py`, `calls.py`,
+`missed_calls.py` and `call_traces.py`."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from cdr_shared.rate_budget import PatientAPIBudget, Quota
 from cdr_shared.renamed_streams import RenamedStream
 from cdr_shared.source import CdrSource
 from source_huawei_cms.auth import authenticator_from_config
+from source_huawei_cms.call_traces import CallTraces
 from source_huawei_cms.calls import Calls
 from source_huawei_cms.config import CONFIG_MIGRATIONS, CmsConfig, parse_config
+from source_huawei_cms.missed_calls import MissedCalls
 from source_huawei_cms.result_codes import PROVIDER
 from source_huawei_cms.streams import CURSOR_FIELD, CallDetails, CallList
 
@@ -29,7 +32,8 @@ MAX_QUOTA_WAIT_SECONDS = 600.0
 
 
 class SourceHuaweiCms(ConfigModelSource, CdrSource):
-    """Huawei CEC CC-CMS: the calls of one VDN and, optionally, each call's detail record."""
+    """Huawei CEC CC-CMS: the calls of one VDN, its missed calls, each call's legs and, optionally, each call's
+    detail record."""
 
     provider = PROVIDER
     parse_config = staticmethod(parse_config)
@@ -50,12 +54,16 @@ class SourceHuaweiCms(ConfigModelSource, CdrSource):
         if parsed.include_call_details:
             details = CallDetails(parsed, parent=call_list, authenticator=authenticator, api_budget=budget)
             streams += [details, Calls(parsed, parent=details)]
+        streams += [
+            MissedCalls(parsed, authenticator=authenticator, api_budget=budget),
+            CallTraces(parsed, parent=call_list, authenticator=authenticator, api_budget=budget),
+        ]
         return streams
 
 
 def request_budget(config: CmsConfig) -> PatientAPIBudget:
-    """`advanced.requests_per_second` over every CC-CMS interface, spread evenly: one budget for both
-    streams and every call-details worker."""
+    """`advanced.requests_per_second` over every CC-CMS interface, spread evenly: one budget for every
+    stream and every call-details and call-traces worker."""
     return PatientAPIBudget(
         [Quota("request", config.requests_per_second, timedelta(seconds=1), r"/rest/cmsapp/", spread=True)],
         provider=PROVIDER,

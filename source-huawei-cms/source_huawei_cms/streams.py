@@ -1,13 +1,16 @@
 """CC-CMS streams: `call_list` (the VDN call list, both directions) and `call_details` (one detail record
-per call); the unified `calls` stream maps `call_details` (see `calls.py`).
+per call), and what every CC-CMS stream shares (`CmsStream`); the unified `calls` stream maps
+`call_details` (see `calls.py`); `missed_calls.py` and `call_traces.py` hold the other two.
 
 | stream | provider API | sync | cursor | window |
 |---|---|---|---|---|
 | `call_list` | `POST querycalls` (V2), paged by `offset`, per direction | incremental, full refresh | `begin_at` | `window_minutes`, since 00:00 yesterday |
 | `call_details` | `POST querycalldetailbyid`, one per call of `call_list` (its parent) | incremental, full refresh | `begin_at` | as `call_list` |
+| `missed_calls` | `POST queryMissedCalls`, paged by `offset` (5,000 a page) | incremental, full refresh | `begin_at` | `window_minutes`, since 00:00 yesterday |
+| `call_traces` | `POST querycalltracedetail`, one per call of `call_list` (its parent) | incremental, full refresh | `begin_at` | as `call_list` |
 
-Both are incremental on `begin_at`, the call's first instant in UTC, derived from the call list's epoch
-milliseconds. Windows of `window_minutes` run from the saved state (minus the lookback) to the settled
+All are incremental on `begin_at`, the call's first instant in UTC, derived from the call list's epoch
+milliseconds (`missed_calls`: from its own `waitBegin`). Windows of `window_minutes` run from the saved state (minus the lookback) to the settled
 horizon; CC-CMS keeps one day (https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_0607.html), so what lies before 00:00 yesterday (tenant zone) is skipped with a
 warning naming the lost period. Every window is read for inbound and then outbound calls
 (`isCallIn`), and state is saved once both are complete.
@@ -85,7 +88,8 @@ def call_begin(call: Mapping[str, Any]) -> pendulum.DateTime | None:
     return min(present) if present else epoch_millis(call.get("logDate"))
 
 
-def _iso_or_none(instant: pendulum.DateTime | None) -> str | None:
+def iso_or_none(instant: pendulum.DateTime | None) -> str | None:
+    """`instant` as UTC ISO 8601, None stays None."""
     return iso_utc(instant) if instant is not None else None
 
 
@@ -199,9 +203,9 @@ class CallList(CmsStream):
         """The call as CC-CMS listed it (keys trimmed), plus direction, UTC instants and code labels."""
         record = typed(trimmed_keys(raw), CALL_LIST_INTEGERS, CALL_LIST_TEXTS)
         record["direction"] = direction
-        record[CURSOR_FIELD] = _iso_or_none(call_begin(record))
-        record["end_at"] = _iso_or_none(epoch_millis(record.get("callEnd")))
-        record["logged_at"] = _iso_or_none(epoch_millis(record.get("logDate")))
+        record[CURSOR_FIELD] = iso_or_none(call_begin(record))
+        record["end_at"] = iso_or_none(epoch_millis(record.get("callEnd")))
+        record["logged_at"] = iso_or_none(epoch_millis(record.get("logDate")))
         record["call_type_label"] = call_type_label(record.get("callType"))
         record["release_cause_label"] = release_cause_label(record.get("releaseCause"))
         return record

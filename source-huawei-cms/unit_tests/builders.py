@@ -22,6 +22,8 @@ CC_ID = 7
 VDN = 21
 QUERY_CALLS = f"{BASE}/rest/cmsapp/v2/openapi/vdn/querycalls"
 CALL_DETAIL = f"{BASE}/rest/cmsapp/v1/openapi/calldata/querycalldetailbyid"
+MISSED_CALLS = f"{BASE}/rest/cmsapp/v1/callin/queryMissedCalls"
+CALL_TRACE = f"{BASE}/rest/cmsapp/v1/openapi/vdn/querycalltracedetail"
 JSON_UTF8 = {"Content-Type": "application/json;charset=UTF-8"}
 CURSOR = StreamCursor("call_list", "begin_at")
 # start 08:00Z, frozen at 12:00Z, settled horizon 11:50Z, 120-minute windows.
@@ -171,3 +173,65 @@ def result_code(code: str, description: Any) -> HttpResponse:
 def error(status: int, body: Any) -> HttpResponse:
     """An answer with `status`: a text body as it is, anything else as JSON."""
     return answer(body, status)
+
+
+def missed_calls_request(start: str, end: str, offset: int = 0, limit: int = 5000) -> HttpRequest:
+    """`queryMissedCalls` for the window `[start, end)`: UTC `yyyy-MM-dd HH:mm:ss`, up to the end's second."""
+    body = {
+        "vdn": VDN,
+        "offset": offset,
+        "limit": limit,
+        "beginTime": pendulum.parse(start).strftime("%Y-%m-%d %H:%M:%S"),
+        "endTime": pendulum.parse(end).strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    return HttpRequest(MISSED_CALLS, headers=JSON_UTF8, body=body)
+
+
+def missed_call(call_id: str, begin: str = "2024-05-10T08:30:00Z", **fields: Any) -> dict[str, Any]:
+    """A `missedCalls` entry (Table 4 of cec_07_2582): a call that waited 40 seconds, in epoch milliseconds."""
+    record = {
+        "callId": call_id,
+        "callerNo": "13800000000",
+        "calleeNo": "95511",
+        "waitBegin": ms(begin),
+        "callEnd": ms(begin) + 40_000,
+        "mediaType": 5,
+    }
+    record.update(fields)
+    return record
+
+
+def missed_calls_page(calls: list[dict[str, Any]], total: int | None = None) -> HttpResponse:
+    return answer({"returnCode": "0", "total": len(calls) if total is None else total, "missedCalls": calls})
+
+
+def trace_request(call_id: str, log_date: int) -> HttpRequest:
+    body = {"ccId": CC_ID, "vdn": VDN, "callId": call_id, "logDate": log_date}
+    return HttpRequest(CALL_TRACE, headers=JSON_UTF8, body=body)
+
+
+def leg(call_id: str, number: int, **fields: Any) -> dict[str, Any]:
+    """A call leg as the page's example sends it: every number as text, `EnterReason`/`LeaveReason` capitalised."""
+    record = {
+        "callId": call_id,
+        "mediaType": "5",
+        "callIdNum": str(number),
+        "callerNo": "13800000000",
+        "calleeNo": "95511",
+        "waitBegin": "1715329800000",
+        "ackBegin": "1715329803000",
+        "callBegin": "1715329805000",
+        "callEnd": "1715329920000",
+        "deviceType": "2",
+        "deviceNo": "101",
+        "callType": "0",
+        "EnterReason": "28",
+        "LeaveReason": "16",
+        "CurrentSkillID": "2",
+    }
+    record.update(fields)
+    return record
+
+
+def trace_answer(legs: list[dict[str, Any]]) -> HttpResponse:
+    return answer({"resultCode": "0100000", "resultDesc": legs})

@@ -105,12 +105,12 @@ def test_a_call_without_detail_is_skipped_with_a_warning_naming_it():
 
 
 @freeze_time(NOW)
-def test_include_call_details_false_offers_only_the_call_list_stream():
+def test_include_call_details_false_offers_neither_call_details_nor_calls():
     names = [
         s.name
         for s in discover(SourceHuaweiCms(), cms.config(include_call_details=False)).catalog.catalog.streams
     ]
     # `calls` maps the detail records, so it goes with them.
-    assert names == ["call_list"]
+    assert names == ["call_list", "missed_calls", "call_traces"]
     names = [s.name for s in discover(SourceHuaweiCms(), cms.config()).catalog.catalog.streams]
-    assert names == ["call_list", "call_details", "calls"]
+    assert names == ["call_list", "call_details", "calls", "missed_calls", "call_traces"]

@@ -63,12 +63,13 @@ def test_given_an_advanced_value_out_of_range_then_the_config_error_names_its_fi
     assert f"'advanced.{field}'" in raised.value.message
 
 
-def test_call_list_and_call_details_requests_draw_from_one_evenly_spread_budget(monkeypatch):
+def test_every_interface_draws_from_one_evenly_spread_budget(monkeypatch):
     clock = StandingClock()
     monkeypatch.setattr("cdr_shared.rate_budget.time", clock)
-    call_list, details, _ = streams_of(requests_per_second=4)
-    assert call_list.api_budget is details.api_budget
-    for url in (cms.QUERY_CALLS, cms.CALL_DETAIL, cms.CALL_DETAIL, cms.QUERY_CALLS):
+    call_list, details, _, missed, traces = streams_of(requests_per_second=4)
+    assert call_list.api_budget is details.api_budget is missed.api_budget is traces.api_budget
+    assert traces.concurrency == details.concurrency
+    for url in (cms.QUERY_CALLS, cms.CALL_DETAIL, cms.MISSED_CALLS, cms.CALL_TRACE):
         call_list.api_budget.acquire_call(requests.Request("POST", url).prepare())
     # Four requests at 4 a second: a quarter of a (slightly lengthened) second apart, whatever the interface.
     assert clock.slots == pytest.approx([0.0, 0.2625, 0.525, 0.7875])

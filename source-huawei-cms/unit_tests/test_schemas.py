@@ -12,7 +12,7 @@ def discovered():
     return {s.name: s.json_schema for s in discover(SourceHuaweiCms(), cms.config()).catalog.catalog.streams}
 
 
-@pytest.mark.parametrize("stream", ["call_list", "call_details", "calls"])
+@pytest.mark.parametrize("stream", ["call_list", "call_details", "calls", "missed_calls", "call_traces"])
 def test_no_property_is_a_union_of_two_non_null_types_and_date_times_are_airbyte_timestamps(stream):
     for name, prop in discovered()[stream]["properties"].items():
         types = prop["type"] if isinstance(prop["type"], list) else [prop["type"]]
