@@ -38,6 +38,7 @@ QUOTAS = (
     "call_logs_requests_per_hour",
     "call_details_requests_per_minute",
     "cdr_reports_requests_per_minute",
+    "agent_state_summary_requests_per_minute",
 )
 
 CONFIGS = [
