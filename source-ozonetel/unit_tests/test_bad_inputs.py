@@ -23,6 +23,7 @@ KEY = "KK7canary+bad/inputs=="
 NOW = "2024-05-10T12:00:00Z"
 PLACEHOLDER_URL = "http://127.0.0.1:9"
 LOGS, DETAILS, REPORTS = "call_logs", "call_details", "cdr_reports"
+SUMMARY = "agent_state_summary"
 
 BASE = ConfigBuilder(
     {
@@ -147,6 +148,8 @@ STATES = [
     ],
     read_state("call_logs: cursor offset beyond 24 h", LOGS, {"started_at": "2024-05-09T00:00:00+25:00"}),
     read_state("call_logs: cursor an object", LOGS, {"started_at": {"value": "2024-05-09"}}),
+    read_state(f"{SUMMARY}: cursor not a date", SUMMARY, {"day_started_at": "yesterday"}),
+    read_state(f"{SUMMARY}: cursor a day ahead", SUMMARY, {"day_started_at": "2024-05-11T18:30:00+00:00"}),
     BadInput("state not JSON", "--state", command="read", state_text="[{"),
     BadInput("state a legacy object", "--state", command="read", state_text='{"call_logs": 1}'),
     BadInput("state missing", "--state", command="read", state_text=MISSING),
@@ -161,6 +164,9 @@ CATALOGS = [
     ),
     BadInput("call_details not enabled", DETAILS, command="read", catalog=catalog_of(DETAILS)),
     BadInput("cdr_reports disabled", REPORTS, command="read", catalog=catalog_of(REPORTS)),
+    BadInput(
+        "agent_state_summary without the reports API", SUMMARY, command="read", catalog=catalog_of(SUMMARY)
+    ),
     BadInput("catalog not JSON", "--catalog", command="read", catalog_text="nope"),
     BadInput("catalog an array", "--catalog", command="read", catalog_text="[]"),
     BadInput("catalog missing", "--catalog", command="read", catalog_text=MISSING),
@@ -170,6 +176,13 @@ CATALOGS = [
         command="read",
         config=ALL_STREAMS,
         catalog=catalog_of(REPORTS, cursor_field=["CallDate"]),
+    ),
+    BadInput(
+        "wrong cursor on agent_state_summary",
+        SUMMARY,
+        command="read",
+        config=ALL_STREAMS,
+        catalog=catalog_of(SUMMARY, cursor_field=["started_at"]),
     ),
 ]
 
