@@ -126,7 +126,7 @@ CONNECTORS: dict[str, ConnectorUnderTest] = {
         ozonetel_config,
         tuple(
             "--calls 300 --days 12 --call-logs-per-hour 0 --ucid-per-minute 0 --reports-per-minute 0"
-            " --tokens-per-hour 0".split()
+            " --summary-per-minute 0 --tokens-per-hour 0".split()
         ),
     ),
 }
