@@ -75,6 +75,21 @@ def run_at(
     return run_connector(CONNECTOR, command, cfg, env=env, **kwargs)
 
 
+def resume_at(
+    instant: str, emulator: Any, fake_clock: Path, catalog: dict[str, Any], state: dict[str, Any]
+) -> ConnectorRun:
+    """`read` of `catalog` with the default config, resumed from one state message's `state`."""
+    return run_at(
+        instant,
+        emulator,
+        fake_clock,
+        "read",
+        config(emulator.base_url),
+        catalog=catalog,
+        state=state_messages_as_input([state]),
+    )
+
+
 def discover_at(instant: str, emulator: Any, fake_clock: Path, cfg: dict[str, Any]) -> ConnectorRun:
     """`run_at(instant, ..., "discover", cfg)` for a test that needs a catalog, not a discover: one start per
     test process for the same config (`discover_once`)."""
@@ -272,15 +287,7 @@ def test_resuming_from_any_call_log_state_loses_nothing(emulator, fake_clock_pat
             emitted.add(message["record"]["data"]["UCID"])
         elif message["type"] == "STATE":
             checkpoints += 1
-            resumed = run_at(
-                AT_04_00,
-                emulator,
-                fake_clock_path,
-                "read",
-                config(emulator.base_url),
-                catalog=logs_only,
-                state=state_messages_as_input([message["state"]]),
-            )
+            resumed = resume_at(AT_04_00, emulator, fake_clock_path, logs_only, message["state"])
             assert resumed.returncode == 0, resumed.stderr[-2000:]
             assert emitted | {r["UCID"] for r in resumed.records} == truth
     assert checkpoints >= 3
@@ -333,15 +340,7 @@ def test_agent_state_summary_resumes_from_a_middle_state_without_loss_and_never_
     assert states[-1] == horizon_at(AT_01_00)  # 9 May is still migrating at 01:00: not read, not passed
     assert "2024-05-09" not in {r["CallDate"] for r in first.records}
     middle = first.states[len(first.states) // 2]
-    resumed = run_at(
-        AT_04_00,
-        emulator,
-        fake_clock_path,
-        "read",
-        config(emulator.base_url),
-        catalog=only,
-        state=state_messages_as_input([middle]),
-    )
+    resumed = resume_at(AT_04_00, emulator, fake_clock_path, only, middle)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     before = middle["stream"]["stream_state"]["day_started_at"]
     emitted_before = [r for r in first.records if r["day_started_at"] < before]

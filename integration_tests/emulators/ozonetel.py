@@ -399,12 +399,19 @@ class OzonetelEmulator(EmulatorServer):
             return None
         return "historical"
 
-    def fetch_cdr_details(self, request: Request) -> Response:
-        odd = self.odd_answer(REPORTS_PATH)
+    def reports_request(
+        self, request: Request, path: str, refuse: Any
+    ) -> tuple[dict[str, Any], Response | None]:
+        """A reports API request's JSON body, and the answer that ends it early: a queued odd answer,
+        else `refuse(request, body)` (None: go on)."""
+        odd = self.odd_answer(path)
         if odd is not None:
-            return odd
+            return {}, odd
         body = request.json_object()
-        refusal = self._refuse_reports_caller(request, body)
+        return body, refuse(request, body)
+
+    def fetch_cdr_details(self, request: Request) -> Response:
+        body, refusal = self.reports_request(request, REPORTS_PATH, self._refuse_reports_caller)
         if refusal is not None:
             return refusal
         from_text, to_text = body.get("fromDate"), body.get("toDate")
@@ -437,11 +444,7 @@ class OzonetelEmulator(EmulatorServer):
         return Response.json({"status": "true", "details": [self.report_record_of(c) for c in calls]})
 
     def summary_report(self, request: Request) -> Response:
-        odd = self.odd_answer(SUMMARY_PATH)
-        if odd is not None:
-            return odd
-        body = request.json_object()
-        refusal = self._refuse_summary_caller(request, body)
+        body, refusal = self.reports_request(request, SUMMARY_PATH, self._refuse_summary_caller)
         if refusal is not None:
             return refusal
         try:

@@ -121,6 +121,15 @@ class OzonetelStream(WindowedHttpStream):
     def get_backoff_strategy(self) -> BackoffStrategy:
         return RetryAfterBackoff(base=2.0)
 
+    def answer_records(self, response: requests.Response) -> list[Mapping[str, Any]]:
+        """The records of an answer the error handler accepted: none for a "no data" answer ("no record
+        found", "No Data Found..."), else the list under `records_key` (a lone record object as one)."""
+        body = json_body(response)
+        if is_empty_answer(body):
+            return []
+        listed = body[self.records_key]
+        return listed if isinstance(listed, list) else [listed]
+
 
 class CallLogs(OzonetelStream):
     """Every call, from `getCallLogs`; primary key `UCID`, cursor `started_at` (UTC from the local `StartTime`).
@@ -166,10 +175,7 @@ class CallLogs(OzonetelStream):
     def records_in(
         self, response: requests.Response, stream_slice: Mapping[str, Any]
     ) -> Iterator[Mapping[str, Any]]:
-        body = json_body(response)
-        if is_empty_answer(body):
-            return  # "no record found": an empty window (the error handler let nothing else through)
-        for record in body["message"]:
+        for record in self.answer_records(response):
             yield shape_call_log(record, self.tz)
 
 
@@ -244,11 +250,8 @@ class CallDetails(OzonetelStream, WindowedDetailStream):
     ) -> Iterator[Mapping[str, Any]]:
         """One UCID answer, in either shape of the vendor page: its records, with the `UCID` asked for
         (the older sample carries no `UCID` key; the current one may carry it as a number)."""
-        body = json_body(response)
-        if is_empty_answer(body):
-            return
         asked = stream_slice
-        for record in body["message"]:
+        for record in self.answer_records(response):
             shaped = shape_call_log(record, self.tz)
             ucid = shaped.get("UCID")
             shaped["UCID"] = str(ucid) if ucid not in (None, "") else asked.get("ucid")
@@ -312,7 +315,7 @@ class CdrReports(ReportsApiStream):
     def records_in(
         self, response: requests.Response, stream_slice: Mapping[str, Any]
     ) -> Iterator[Mapping[str, Any]]:
-        for record in json_body(response)["details"]:
+        for record in self.answer_records(response):
             yield shape_report(record, self.tz)
 
 
@@ -336,12 +339,8 @@ class AgentStateSummary(ReportsApiStream):
     def records_in(
         self, response: requests.Response, stream_slice: Mapping[str, Any]
     ) -> Iterator[Mapping[str, Any]]:
-        body = json_body(response)
-        if is_empty_answer(body):
-            return  # "No Data Found": no agent was logged in that day
-        listed = body["message"]
-        day = window_of(stream_slice).start
-        for record in listed if isinstance(listed, list) else [listed]:
+        day = window_of(stream_slice).start  # "No Data Found" is a day without agent activity
+        for record in self.answer_records(response):
             yield shape_agent_state(record, self.tz, day)
 
 

@@ -170,20 +170,13 @@ CATALOGS = [
     BadInput("catalog not JSON", "--catalog", command="read", catalog_text="nope"),
     BadInput("catalog an array", "--catalog", command="read", catalog_text="[]"),
     BadInput("catalog missing", "--catalog", command="read", catalog_text=MISSING),
-    BadInput(
-        "wrong cursor on cdr_reports",
-        REPORTS,
-        command="read",
-        config=ALL_STREAMS,
-        catalog=catalog_of(REPORTS, cursor_field=["CallDate"]),
-    ),
-    BadInput(
-        "wrong cursor on agent_state_summary",
-        SUMMARY,
-        command="read",
-        config=ALL_STREAMS,
-        catalog=catalog_of(SUMMARY, cursor_field=["started_at"]),
-    ),
+    *[
+        BadInput(f"wrong cursor on {stream}", stream, command="read", config=ALL_STREAMS, catalog=catalog)
+        for stream, catalog in (
+            (REPORTS, catalog_of(REPORTS, cursor_field=["CallDate"])),
+            (SUMMARY, catalog_of(SUMMARY, cursor_field=["started_at"])),
+        )
+    ],
 ]
 
 
