@@ -8,7 +8,7 @@ import pytest
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest
 
-from cdr_shared.testing.output import assert_failed, stream_schema, warnings
+from cdr_shared.testing.output import assert_failed, everything_printed, stream_schema, warnings
 from cdr_shared.testing.state_builder import StreamCursor
 from unit_tests import builders as ozonetel
 from unit_tests.builders import AFTER_PUBLICATION, BEFORE_PUBLICATION, KEY, TOKEN_URL, USER
@@ -55,13 +55,16 @@ def test_one_local_day_per_request_with_the_api_key_header_and_every_total_in_se
     assert CURSOR.values(output)[-2:] == ["2024-05-08T18:30:00+00:00", "2024-05-09T18:30:00+00:00"]
 
 
-def test_the_pages_sample_shape_a_lone_record_object_is_one_record():
+def test_the_pages_sample_shape_a_lone_record_object_is_one_record_without_an_echoed_key():
     with ozonetel.clock_at(AFTER_PUBLICATION), HttpMocker() as http:
-        http.get(ozonetel.summary_request("2024-05-09"), summary(ozonetel.agent_state(mode="Progressive")))
+        echoing = ozonetel.agent_state(mode="Progressive", **{"Api Key": KEY})
+        http.get(ozonetel.summary_request("2024-05-09"), summary(echoing))
         output = ozonetel.run(summary_config(), STREAM)
     assert [(m.record.data["AgentUniqueID"], m.record.data["ModeType"]) for m in output.records] == [
         ("711", "Progressive")
     ]
+    assert "Api Key" not in output.records[0].record.data  # an echoed account key never reaches a record
+    assert KEY not in everything_printed(output)
 
 
 def test_no_data_found_is_a_day_without_agents_and_the_state_moves_past_it():
