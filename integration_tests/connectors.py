@@ -96,6 +96,7 @@ def ozonetel_config(url: str) -> dict[str, Any]:
             "call_logs_requests_per_hour": 1000,
             "call_details_requests_per_minute": 1000,
             "cdr_reports_requests_per_minute": 1000,
+            "agent_state_summary_requests_per_minute": 1000,
         },
     }
 
@@ -125,7 +126,7 @@ CONNECTORS: dict[str, ConnectorUnderTest] = {
         ozonetel_config,
         tuple(
             "--calls 300 --days 12 --call-logs-per-hour 0 --ucid-per-minute 0 --reports-per-minute 0"
-            " --tokens-per-hour 0".split()
+            " --summary-per-minute 0 --tokens-per-hour 0".split()
         ),
     ),
 }

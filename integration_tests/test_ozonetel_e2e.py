@@ -21,7 +21,7 @@ from cdr_shared.secrets import secret_forms
 from cdr_shared.testing.console import ConsoleRun as ConnectorRun
 from cdr_shared.testing.console import configured_catalog, discover_once, state_messages_as_input
 from cdr_shared.testing.console import run_console_script as run_connector
-from integration_tests.emulators.ozonetel import CALL_LOGS_PATH
+from integration_tests.emulators.ozonetel import CALL_LOGS_PATH, SUMMARY_PATH
 from integration_tests.fake_clock import fake_clock_folder
 
 CONNECTOR = "source-ozonetel"
@@ -73,6 +73,21 @@ def run_at(
     emulator.clock.set(instant)
     env = {"PYTHONPATH": str(fake_clock), "FAKE_NOW": instant}
     return run_connector(CONNECTOR, command, cfg, env=env, **kwargs)
+
+
+def resume_at(
+    instant: str, emulator: Any, fake_clock: Path, catalog: dict[str, Any], state: dict[str, Any]
+) -> ConnectorRun:
+    """`read` of `catalog` with the default config, resumed from one state message's `state`."""
+    return run_at(
+        instant,
+        emulator,
+        fake_clock,
+        "read",
+        config(emulator.base_url),
+        catalog=catalog,
+        state=state_messages_as_input([state]),
+    )
 
 
 def discover_at(instant: str, emulator: Any, fake_clock: Path, cfg: dict[str, Any]) -> ConnectorRun:
@@ -136,15 +151,33 @@ def test_full_refresh_equals_ground_truth_for_every_stream(emulator, fake_clock_
     )
     reports = [r for r in emulator.ground_truth_reports() if r["CallDate"] < TODAY_IST]
     assert provider_view(run.records_of("cdr_reports")) == provider_view(reports)
-    assert all(r["started_at"].endswith("+00:00") for r in run.records)
-    assert all(isinstance(r.get("duration_seconds", 0), int) for r in run.records)
+    calls = [r for r in run.records if "started_at" in r]
+    assert len(calls) + len(run.records_of("agent_state_summary")) == len(run.records)
+    assert all(r["started_at"].endswith("+00:00") for r in calls)
+    assert all(isinstance(r.get("duration_seconds", 0), int) for r in calls)
     schemas = {s["name"]: s["json_schema"] for s in discovered.of_type("CATALOG")[0]["catalog"]["streams"]}
     for message in run.of_type("RECORD"):
         jsonschema.validate(message["record"]["data"], schemas[message["record"]["stream"]])
+    assert summary_view(run.records_of("agent_state_summary")) == summary_view(settled_summary(emulator))
     # With the reports API configured, `calls` maps from it: the days it serves, every call as it was.
     reported = {r["UCID"] for r in reports}
     assert len(run.records_of("calls")) == len(reports) > 200
     assert by_call_id(run.records_of("calls")) == expected_calls(emulator, "cdr_reports", reported)
+
+
+def summary_view(records: list[dict[str, Any]]) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """Agent State Summary records by agent, day and mode as the provider sent them (no derived fields;
+    `AgentIncrID`, a JSON number, as the exact text the connector keeps)."""
+    view = {}
+    for record in records:
+        kept = {k: v for k, v in record.items() if k != "day_started_at" and not k.endswith("_seconds")}
+        kept["AgentIncrID"] = str(kept["AgentIncrID"])
+        view[(kept["AgentUniqueID"], kept["CallDate"], kept["ModeType"])] = kept
+    return view
+
+
+def settled_summary(emulator: Any) -> list[dict[str, Any]]:
+    return [r for r in emulator.ground_truth_summary() if r["CallDate"] < TODAY_IST]
 
 
 def expected_calls(emulator: Any, source_stream: str, ucids: set[Any] | None = None) -> dict[str, Any]:
@@ -254,15 +287,7 @@ def test_resuming_from_any_call_log_state_loses_nothing(emulator, fake_clock_pat
             emitted.add(message["record"]["data"]["UCID"])
         elif message["type"] == "STATE":
             checkpoints += 1
-            resumed = run_at(
-                AT_04_00,
-                emulator,
-                fake_clock_path,
-                "read",
-                config(emulator.base_url),
-                catalog=logs_only,
-                state=state_messages_as_input([message["state"]]),
-            )
+            resumed = resume_at(AT_04_00, emulator, fake_clock_path, logs_only, message["state"])
             assert resumed.returncode == 0, resumed.stderr[-2000:]
             assert emitted | {r["UCID"] for r in resumed.records} == truth
     assert checkpoints >= 3
@@ -290,9 +315,10 @@ def test_injected_faults_and_an_expired_token_lose_nothing(emulator, fake_clock_
     emulator.inject(["500", "reset"], path=CALL_LOGS_PATH)
     emulator.inject(["truncated"], path="/CAServices/cdr/fetchCdrByUCID.php")
     emulator.inject(["expired_token", "html"], path="/ca_reports/fetchCDRDetails")
+    emulator.inject(["429", "500", "truncated"], path=SUMMARY_PATH)
     run = run_at(AT_04_00, emulator, fake_clock_path, "read", config(emulator.base_url), catalog=catalog)
     assert run.returncode == 0, run.stderr[-2000:]
-    assert emulator.stats()["faults_total"] == 5
+    assert emulator.stats()["faults_total"] == 8
     assert {r["UCID"] for r in run.records_of("call_logs")} == {
         r["UCID"] for r in settled(emulator.ground_truth())
     }
@@ -301,6 +327,24 @@ def test_injected_faults_and_an_expired_token_lose_nothing(emulator, fake_clock_
     }
     reports = {str(r["UCID"]) for r in emulator.ground_truth_reports() if r["CallDate"] < TODAY_IST}
     assert {r["UCID"] for r in run.records_of("cdr_reports")} == reports
+    assert summary_view(run.records_of("agent_state_summary")) == summary_view(settled_summary(emulator))
+
+
+def test_agent_state_summary_resumes_from_a_middle_state_without_loss_and_never_passes_the_horizon(
+    emulator, fake_clock_path, catalog
+):
+    only = {"streams": [s for s in catalog["streams"] if s["stream"]["name"] == "agent_state_summary"]}
+    first = run_at(AT_01_00, emulator, fake_clock_path, "read", config(emulator.base_url), catalog=only)
+    assert first.returncode == 0, first.stderr[-2000:]
+    states = [m["stream"]["stream_state"]["day_started_at"] for m in first.states]
+    assert states[-1] == horizon_at(AT_01_00)  # 9 May is still migrating at 01:00: not read, not passed
+    assert "2024-05-09" not in {r["CallDate"] for r in first.records}
+    middle = first.states[len(first.states) // 2]
+    resumed = resume_at(AT_04_00, emulator, fake_clock_path, only, middle)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    before = middle["stream"]["stream_state"]["day_started_at"]
+    emitted_before = [r for r in first.records if r["day_started_at"] < before]
+    assert summary_view(emitted_before + resumed.records) == summary_view(settled_summary(emulator))
 
 
 def test_check_spends_no_call_log_request_and_refuses_a_wrong_key(emulator, fake_clock_path):

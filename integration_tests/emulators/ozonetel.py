@@ -18,6 +18,14 @@ Endpoints, with the provider's own messages (HTTP 200 bodies carry every error o
   `campaignName`), authenticated by an `apiKey` header (basic mode) or `Authorization: Bearer <token>`
   (token mode): `{"status": "true", "details": [...]}` for one IST day of the last 15; 2 requests per
   (scaled) minute, over that HTTP 429.
+- `GET` (or `POST`) `/ca_reports/summaryReport`, the Agent State Summary
+  (https://docs.ozonetel.com/reference/get_ca-reports-summaryreport): a JSON body (`userName`, `fromDate`,
+  `toDate` as `yyyy-mm-dd HH:mm:ss`, optional `agentId` and `modeType` lists), the same authentication;
+  `{"status": "success", "message": [...]}` one record per agent, day and mode (`ozonetel_agents.py`),
+  `{"status": "error", "message": ...}` with the page's messages ("No Data Found", "userName or apiKey is
+  Invalid", "apiKey should not be empty", the date-format, order and 30-day messages, "Mode Type is
+  Invalid", "agentId is Invalid"); days of the reports API's history only; 5 requests per (scaled)
+  minute, over that HTTP 429 as the reports API (the page does not say how the limit is signalled).
 - `POST /ca_apis/CAToken/generateToken` (header `apiKey`, body `{"userName"}`) -> `{"status": "success",
   "token": ...}`; a token lives 60 (scaled) minutes and a new one revokes every older one; 10 per hour.
 
@@ -43,6 +51,8 @@ Variants the vendor material shows, each selectable per emulator (constructor op
   reading of "the last 15 days"); `reports_old_days`: "error" (an error body) or "empty" (an empty list,
   as production accounts answer);
 - `reports_refusal_status`: 200 (default) or 401 for "Missing userName or apiKey" and invalid keys;
+- `summary_shape`: "list" (default) or "object": a day with one record answers the bare object, as the
+  summary page's sample shows it;
 - `reports_columns`: "documented" or "production" (adds `CallFlow`, `QueueTime`, `DialCount`,
   `VideoRecordingURL`, `WrapUpStartTime`, `WrapUpEndTime`);
 - `key_echo`: the name under which every record of every API (call logs, both UCID shapes, reports) echoes
@@ -65,6 +75,7 @@ from zoneinfo import ZoneInfo
 
 from .base import EmulatorServer, Request, Response
 from .clock import parse_instant
+from .ozonetel_agents import KNOWN_MODES, filtered, summaries
 from .ozonetel_calls import ACCOUNT_USER, DAY, IST, OzonetelCall, OzonetelDataset, ist_day_start
 from .tokens import TokenIssuer, TokenState
 
@@ -72,6 +83,7 @@ DEFAULT_API_KEY = "KK7emulator0000000000000000000014c"
 CALL_LOGS_PATH = "/cloudAgentRestAPI/index.php/CloudAgent/CloudAgentAPI/getCallLogs"
 UCID_PATH = "/CAServices/cdr/fetchCdrByUCID.php"
 REPORTS_PATH = "/ca_reports/fetchCDRDetails"
+SUMMARY_PATH = "/ca_reports/summaryReport"
 TOKEN_PATH = "/ca_apis/CAToken/generateToken"
 HISTORY_DAYS = 15
 PUBLISH_HOUR = 3
@@ -80,6 +92,8 @@ UCID_API_VARIANTS = ("live", "404", "html", "unknown")
 UCID_SHAPES = ("seed", "spaced")
 OLD_DAY_ANSWERS = ("error", "empty")
 REPORT_COLUMNS = ("documented", "production")
+SUMMARY_SHAPES = ("list", "object")
+MAX_SUMMARY_SPAN = timedelta(days=30)
 ODD_MESSAGES: dict[str, Any] = {"object": {}, "null": None, "string": "Request processed"}
 ODD_KINDS = (*ODD_MESSAGES, "html")
 MAINTENANCE_PAGE = (
@@ -142,6 +156,7 @@ class OzonetelEmulator(EmulatorServer):
         call_logs_per_hour: int = 10,
         ucid_per_minute: int = 50,
         reports_per_minute: int = 2,
+        summary_per_minute: int = 5,
         tokens_per_hour: int = 10,
         token_ttl: float = 3600,
         now: datetime | str | None = None,
@@ -152,6 +167,7 @@ class OzonetelEmulator(EmulatorServer):
         reports_old_days: str = "error",
         reports_refusal_status: int = 200,
         reports_columns: str = "documented",
+        summary_shape: str = "list",
         key_echo: str | None = None,
         **common: Any,
     ) -> None:
@@ -161,6 +177,7 @@ class OzonetelEmulator(EmulatorServer):
             (ucid_shape, UCID_SHAPES),
             (reports_old_days, OLD_DAY_ANSWERS),
             (reports_columns, REPORT_COLUMNS),
+            (summary_shape, SUMMARY_SHAPES),
         ):
             if value not in allowed:
                 raise ValueError(f"unknown variant {value!r}; one of {', '.join(allowed)}")
@@ -171,6 +188,8 @@ class OzonetelEmulator(EmulatorServer):
         self.reports_old_days = reports_old_days
         self.reports_refusal_status = reports_refusal_status
         self.reports_columns = reports_columns
+        self.summary_shape = summary_shape
+        self.seed = seed
         self.key_echo = key_echo
         self._odd: deque[tuple[str, str | None]] = deque()
         self._odd_lock = threading.Lock()
@@ -209,6 +228,12 @@ class OzonetelEmulator(EmulatorServer):
             faultable=True,
             rate_limiter=self.new_rate_limiter(reports_per_minute, 60),
         )
+        # The page: "This API supports both POST and GET methods"; one quota for both.
+        summary_limiter = self.new_rate_limiter(summary_per_minute, 60)
+        for method in ("GET", "POST"):
+            self.add_route(
+                method, SUMMARY_PATH, self.summary_report, faultable=True, rate_limiter=summary_limiter
+            )
         self.add_route(
             "POST",
             TOKEN_PATH,
@@ -223,6 +248,9 @@ class OzonetelEmulator(EmulatorServer):
         )
         self.add_control_route(
             "GET", "ground_truth_reports", lambda r: Response.json(self.ground_truth_reports())
+        )
+        self.add_control_route(
+            "GET", "ground_truth_summary", lambda r: Response.json(self.ground_truth_summary())
         )
         self.add_control_route(
             "GET", "ground_truth_calls", lambda r: Response.json(self.ground_truth_calls())
@@ -371,12 +399,19 @@ class OzonetelEmulator(EmulatorServer):
             return None
         return "historical"
 
-    def fetch_cdr_details(self, request: Request) -> Response:
-        odd = self.odd_answer(REPORTS_PATH)
+    def reports_request(
+        self, request: Request, path: str, refuse: Any
+    ) -> tuple[dict[str, Any], Response | None]:
+        """A reports API request's JSON body, and the answer that ends it early: a queued odd answer,
+        else `refuse(request, body)` (None: go on)."""
+        odd = self.odd_answer(path)
         if odd is not None:
-            return odd
+            return {}, odd
         body = request.json_object()
-        refusal = self._refuse_reports_caller(request, body)
+        return body, refuse(request, body)
+
+    def fetch_cdr_details(self, request: Request) -> Response:
+        body, refusal = self.reports_request(request, REPORTS_PATH, self._refuse_reports_caller)
         if refusal is not None:
             return refusal
         from_text, to_text = body.get("fromDate"), body.get("toDate")
@@ -407,6 +442,48 @@ class OzonetelEmulator(EmulatorServer):
             if self.visible(call) and (not campaign or call.campaign == campaign)
         ]
         return Response.json({"status": "true", "details": [self.report_record_of(c) for c in calls]})
+
+    def summary_report(self, request: Request) -> Response:
+        body, refusal = self.reports_request(request, SUMMARY_PATH, self._refuse_summary_caller)
+        if refusal is not None:
+            return refusal
+        try:
+            first = datetime.strptime(str(body.get("fromDate")), "%Y-%m-%d %H:%M:%S").replace(tzinfo=self.tz)
+            last = datetime.strptime(str(body.get("toDate")), "%Y-%m-%d %H:%M:%S").replace(tzinfo=self.tz)
+        except ValueError:
+            return _error("From and To Date should be in yyyy-mm-dd HH:mm:ss Format")
+        if first > last:
+            return _error("From Date Should not be Greater than To Date")
+        if last - first > MAX_SUMMARY_SPAN:
+            return _error("Difference Between From and To Date should not be Greater than 30 Days")
+        agents = [a.strip() for a in str(body.get("agentId") or "").split(",") if a.strip()]
+        modes = [m.strip() for m in str(body.get("modeType") or "").split(",") if m.strip()]
+        if modes and not any(mode.lower() in KNOWN_MODES for mode in modes):
+            return _error("Mode Type is Invalid")
+        known_agents = {call.report_record["AgentID"] for call in self.dataset.all()}
+        if agents and not any(agent in known_agents for agent in agents):
+            return _error("agentId is Invalid")
+        day_start = int(datetime.combine(first.date(), time(0), self.tz).timestamp())
+        if not self.in_reports_range(day_start) and self.reports_old_days == "error":
+            return _error(INFERRED["reports_history"])
+        records = filtered(
+            self.summaries_between(int(first.timestamp()), int(last.timestamp())), agents, modes
+        )
+        if not records:
+            return _error("No Data Found")
+        if self.summary_shape == "object" and len(records) == 1:
+            return Response.json({"status": "success", "message": records[0]})
+        return Response.json({"status": "success", "message": records})
+
+    def summaries_between(self, first: int, last: int) -> list[dict[str, Any]]:
+        """Agent State Summary records (with helper keys) of the visible calls started in [first, last],
+        on days of the served history."""
+        calls = [
+            call
+            for call in self.dataset.started_between(first, last)
+            if self.visible(call) and self.in_reports_range(call.ist_day)
+        ]
+        return summaries(calls, first, last, self.tz, self.seed)
 
     def generate_token(self, request: Request) -> Response:
         odd = self.odd_answer(TOKEN_PATH)
@@ -440,6 +517,28 @@ class OzonetelEmulator(EmulatorServer):
     def expired_token_response(self, request: Request) -> Response:
         return Response.json({"status": "false", "message": "Token Expired", "data": None})
 
+    def _token_refusal(self, request: Request, token: str) -> Response | None:
+        """The reports APIs' answer to an expired or unknown bearer token; None for a valid one."""
+        state = self.tokens.state_of(token)
+        if state is TokenState.EXPIRED:
+            return self.expired_token_response(request)
+        if state is not TokenState.VALID:
+            return Response.json({"status": "false", "message": INFERRED["invalid_token"]})
+        return None
+
+    def _refuse_summary_caller(self, request: Request, body: dict[str, Any]) -> Response | None:
+        """The summary page's refusals (`status: error`); tokens as the other reports API."""
+        token, api_key = request.bearer_token(), request.header("apiKey")
+        if token is None and not api_key:
+            return _error("apiKey should not be empty")
+        if not body.get("userName"):
+            return _error("userName should not be empty")
+        if token is not None and (refusal := self._token_refusal(request, token)) is not None:
+            return refusal
+        if body.get("userName") != self.user_name or (token is None and api_key != self.api_key):
+            return _error("userName or apiKey is Invalid")
+        return None
+
     def _refuse_reports_caller(self, request: Request, body: dict[str, Any]) -> Response | None:
         user_name = body.get("userName")
         token = request.bearer_token()
@@ -448,11 +547,9 @@ class OzonetelEmulator(EmulatorServer):
         if not user_name or (token is None and not api_key):
             return Response.json({"status": "false", "message": "Missing userName or apiKey"}, refused)
         if token is not None:
-            state = self.tokens.state_of(token)
-            if state is TokenState.EXPIRED:
-                return self.expired_token_response(request)
-            if state is not TokenState.VALID:
-                return Response.json({"status": "false", "message": INFERRED["invalid_token"]})
+            refusal = self._token_refusal(request, token)
+            if refusal is not None:
+                return refusal
             if user_name != self.user_name:
                 return Response.json({"status": "false", "message": "userName or apiKey is Invalid"}, refused)
             return None
@@ -487,6 +584,11 @@ class OzonetelEmulator(EmulatorServer):
             for call in self.visible_calls()
             if self.in_reports_range(call.ist_day)
         ]
+
+    def ground_truth_summary(self) -> list[dict[str, Any]]:
+        """Every Agent State Summary record of the served days, whole days, visible now, by day, agent and mode."""
+        first = self.today() - self.reports_history_days * DAY
+        return filtered(self.summaries_between(first, self.today() + DAY - 1), [], [])
 
     def ground_truth_calls(self) -> list[dict[str, Any]]:
         """What every call visible now was (direction, times as epochs, parties, outcome), oldest first:
@@ -542,11 +644,13 @@ class OzonetelEmulator(EmulatorServer):
         variants.add_argument("--reports-old-days", choices=OLD_DAY_ANSWERS, default="error")
         variants.add_argument("--reports-refusal-status", type=int, choices=(200, 401), default=200)
         variants.add_argument("--reports-columns", choices=REPORT_COLUMNS, default="documented")
+        variants.add_argument("--summary-shape", choices=SUMMARY_SHAPES, default="list")
         variants.add_argument("--key-echo", default=None, help="name every record echoes the key under")
         limits = parser.add_argument_group("Ozonetel rate limits (0: none)")
         limits.add_argument("--call-logs-per-hour", type=int, default=10)
         limits.add_argument("--ucid-per-minute", type=int, default=50)
         limits.add_argument("--reports-per-minute", type=int, default=2)
+        limits.add_argument("--summary-per-minute", type=int, default=5)
         limits.add_argument("--tokens-per-hour", type=int, default=10)
 
     @classmethod
@@ -563,6 +667,7 @@ class OzonetelEmulator(EmulatorServer):
             "call_logs_per_hour": args.call_logs_per_hour,
             "ucid_per_minute": args.ucid_per_minute,
             "reports_per_minute": args.reports_per_minute,
+            "summary_per_minute": args.summary_per_minute,
             "tokens_per_hour": args.tokens_per_hour,
             "now": args.now,
             "ucid_api": args.ucid_api,
@@ -572,5 +677,6 @@ class OzonetelEmulator(EmulatorServer):
             "reports_old_days": args.reports_old_days,
             "reports_refusal_status": args.reports_refusal_status,
             "reports_columns": args.reports_columns,
+            "summary_shape": args.summary_shape,
             "key_echo": args.key_echo,
         }

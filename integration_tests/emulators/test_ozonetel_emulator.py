@@ -9,7 +9,9 @@ import requests
 from integration_tests.emulators.ozonetel import (
     CALL_LOGS_PATH,
     DEFAULT_API_KEY,
+    INFERRED,
     REPORTS_PATH,
+    SUMMARY_PATH,
     TOKEN_PATH,
     UCID_PATH,
 )
@@ -281,3 +283,103 @@ def test_an_html_maintenance_page_with_http_200_answers_every_endpoint_count_tim
         assert answer.status_code == 200 and answer.text.startswith("<!DOCTYPE html>")
     after = requests.get(emulator.url(REPORTS_PATH), json=day, headers=key, timeout=10)
     assert after.json()["status"] == "true"
+
+
+# ------------------------------------------------- Agent State Summary (issue 15), the page's shapes
+
+
+def summary(emulator, day, headers=None, method="GET", **extra):
+    body = {"userName": USER, "fromDate": f"{day} 00:00:00", "toDate": f"{day} 23:59:59", **extra}
+    headers = headers if headers is not None else {"apiKey": DEFAULT_API_KEY}
+    return requests.request(method, emulator.url(SUMMARY_PATH), json=body, headers=headers, timeout=10)
+
+
+def test_summary_answers_one_record_per_agent_day_and_mode_agreeing_with_the_calls(emulator):
+    answer = summary(emulator, "2024-05-08").json()
+    assert answer["status"] == "success"
+    records = answer["message"]
+    assert records and {r["CallDate"] for r in records} == {"2024-05-08"}
+    truth = [r for r in emulator.ground_truth_summary() if r["CallDate"] == "2024-05-08"]
+    assert records == truth
+    assert summary(emulator, "2024-05-08", method="POST").json()["message"] == truth  # both methods
+    calls = [c.report_record for c in emulator.visible_calls() if c.report_record["CallDate"] == "2024-05-08"]
+    for record in records:
+        mine = [c for c in calls if c["AgentName"] == record["AgentName"]]
+        mode = "Inbound" if record["ModeType"] == "Inbound" else "Progressive"
+        mine = [c for c in mine if (c["Type"] == "InBound") == (mode == "Inbound")]
+        busy = sum(seconds(c["TalkTime"]) + seconds(c["HoldDuration"]) for c in mine)
+        assert seconds(record["TotalBusyTime"]) == busy
+        parts = ("TotalBusyTime", "TotalDialTime", "TotalIdleTime", "TotalPauseTime", "TotalWrapupTime")
+        assert seconds(record["TotalLoginDuration"]) == sum(seconds(record[p]) for p in parts)
+        assert isinstance(record["AgentIncrID"], int)
+
+
+def seconds(text):
+    hours, minutes, secs = (int(part) for part in text.split(":"))
+    return hours * 3600 + minutes * 60 + secs
+
+
+def test_summary_filters_and_the_pages_error_messages(ozonetel_emulator):
+    emulator = ozonetel_emulator(calls=200, days=20, end=END, now=AFTER, summary_per_minute=0)
+    agents = summary(emulator, "2024-05-08", agentId="priya,nobody").json()["message"]
+    assert agents and {r["AgentName"] for r in agents} == {"Priya Sharma"}
+    modes = summary(emulator, "2024-05-08", modeType="progressive").json()["message"]
+    assert modes and {r["ModeType"] for r in modes} == {"Progressive"}
+    errors = {
+        "wrong key": summary(emulator, "2024-05-08", headers={"apiKey": "wrong"}),
+        "no key": summary(emulator, "2024-05-08", headers={}),
+        "no user": summary(emulator, "2024-05-08", userName=""),
+        "bad date": summary(emulator, "2024-05-08", fromDate="08/05/2024"),
+        "reversed": summary(emulator, "2024-05-08", fromDate="2024-05-09 00:00:00"),
+        "31 days": summary(emulator, "2024-05-08", fromDate="2024-04-07 00:00:00"),
+        "modes": summary(emulator, "2024-05-08", modeType="telepathy"),
+        "agents": summary(emulator, "2024-05-08", agentId="nobody"),
+    }
+    said = {name: answer.json() for name, answer in errors.items()}
+    assert {name: body["status"] for name, body in said.items()} == dict.fromkeys(said, "error")
+    assert {name: body["message"] for name, body in said.items()} == {
+        "wrong key": "userName or apiKey is Invalid",
+        "no key": "apiKey should not be empty",
+        "no user": "userName should not be empty",
+        "bad date": "From and To Date should be in yyyy-mm-dd HH:mm:ss Format",
+        "reversed": "From Date Should not be Greater than To Date",
+        "31 days": "Difference Between From and To Date should not be Greater than 30 Days",
+        "modes": "Mode Type is Invalid",
+        "agents": "agentId is Invalid",
+    }
+
+
+def test_summary_of_a_day_without_agents_migrating_or_out_of_reach(ozonetel_emulator):
+    emulator = ozonetel_emulator(calls=200, days=20, end=END, now=BEFORE, time_scale=3600)
+    # 01:00 IST: yesterday (9 May) is migrating, so there is nothing to summarise yet.
+    assert summary(emulator, "2024-05-09").json() == {"status": "error", "message": "No Data Found"}
+    emulator.clock.set(AFTER)
+    assert summary(emulator, "2024-05-09").json()["status"] == "success"
+    assert summary(emulator, "2024-04-20").json()["status"] == "error"  # beyond the reach: an error...
+    empty = ozonetel_emulator(calls=200, days=20, end=END, now=AFTER, reports_old_days="empty")
+    # ...or, as production answers the reports API's old days, no data at all.
+    assert summary(empty, "2024-04-20").json() == {"status": "error", "message": "No Data Found"}
+    assert min(r["CallDate"] for r in empty.ground_truth_summary()) == "2024-04-25"
+
+
+def test_summary_in_the_pages_sample_shape_a_lone_object(ozonetel_emulator):
+    emulator = ozonetel_emulator(calls=0, days=20, end=END, now=AFTER, summary_shape="object")
+    emulator.add_calls(1, at="2024-05-08T06:30:00+00:00")
+    answer = summary(emulator, "2024-05-08").json()
+    assert isinstance(answer["message"], dict) and answer["message"] == emulator.ground_truth_summary()[0]
+
+
+def test_summary_token_mode_and_its_quota_of_five_a_minute_apart_from_the_cdr_reports_quota(
+    ozonetel_emulator,
+):
+    emulator = ozonetel_emulator(calls=200, days=20, end=END, now=AFTER, time_scale=1)
+    token = emulator.issue_token()
+    bearer = {"Authorization": f"Bearer {token}"}
+    codes = [summary(emulator, "2024-05-08", headers=bearer).status_code for _ in range(6)]
+    assert codes == [200] * 5 + [429]
+    assert summary(emulator, "2024-05-08").json()["message"] == INFERRED["reports_rate"]
+    assert reports(emulator, "2024-05-08").status_code == 200  # fetchCDRDetails counts its own
+    emulator.clock.advance(61)
+    assert summary(emulator, "2024-05-08", headers=bearer).json()["status"] == "success"
+    emulator.clock.advance(3600)
+    assert summary(emulator, "2024-05-08", headers=bearer).json()["message"] == "Token Expired"

@@ -40,6 +40,7 @@ class Limits:
     call_logs_per_hour: int = 10
     call_details_per_minute: int = 50
     cdr_reports_per_minute: int = 2
+    agent_state_summary_per_minute: int = 5
     max_wait_seconds: float = 2 * 3600.0
     time_scale: float = 1.0
     settle_margin_minutes: int = DEFAULT_SETTLE_MARGIN_MINUTES
@@ -84,6 +85,9 @@ def parse_limits(advanced: Mapping[str, Any]) -> Limits:
         call_logs_per_hour=_whole_number(advanced, "call_logs_requests_per_hour", 10, 1, 1000),
         call_details_per_minute=_whole_number(advanced, "call_details_requests_per_minute", 50, 1, 1000),
         cdr_reports_per_minute=_whole_number(advanced, "cdr_reports_requests_per_minute", 2, 1, 1000),
+        agent_state_summary_per_minute=_whole_number(
+            advanced, "agent_state_summary_requests_per_minute", 5, 1, 1000
+        ),
         max_wait_seconds=60.0 * _whole_number(advanced, "max_rate_limit_wait_minutes", 120, 1, 24 * 60),
         time_scale=float(scale),
         settle_margin_minutes=_whole_number(

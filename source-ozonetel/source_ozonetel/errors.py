@@ -128,9 +128,10 @@ class OzonetelErrorHandler(ProviderErrorHandler):
     the CDK renews it once and retries the request (`http_errors.token_rejected`).
     """
 
-    def __init__(self, max_time: int, records_key: str = "message") -> None:
+    def __init__(self, max_time: int, records_key: str = "message", single_record: bool = False) -> None:
         super().__init__(PROVIDER, AUTH_HINT, max_retries=8, max_time=max_time)
         self.records_key = records_key
+        self.single_record = single_record
 
     def interpret_success_body(self, response: requests.Response) -> ErrorResolution:
         resolution = super().interpret_success_body(response)
@@ -165,8 +166,14 @@ class OzonetelErrorHandler(ProviderErrorHandler):
     def interpret_records_answer(
         self, response: requests.Response, body: Mapping[str, Any], resolution: ErrorResolution
     ) -> ErrorResolution:
-        """A non-error answer must list its records; `{}`, `null` or a stray text is retried, then fails."""
-        if isinstance(body.get(self.records_key), list):
+        """A non-error answer must list its records (with `single_record`, a lone record object will do):
+        `{}`, `null`, a stray text or a list of non-objects is retried, then fails."""
+        listed = body.get(self.records_key)
+        if self.single_record and isinstance(listed, Mapping) and listed:
+            return resolution
+        if isinstance(listed, list) and (
+            not self.single_record or all(isinstance(r, Mapping) for r in listed)
+        ):
             return resolution
         return unexpected(
             f"Ozonetel answered {requested(response)} with status {body.get('status')!r} but no list of records "

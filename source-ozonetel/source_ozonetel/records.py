@@ -48,6 +48,13 @@ DURATION_FIELDS = {
     "Customer Ring Time": "customer_ring_time_seconds",
     "HandlingTime": "handling_time_seconds",
     "QueueTime": "queue_time_seconds",
+    # Agent State Summary (https://docs.ozonetel.com/reference/get_ca-reports-summaryreport).
+    "TotalLoginDuration": "total_login_duration_seconds",
+    "TotalIdleTime": "total_idle_time_seconds",
+    "TotalBusyTime": "total_busy_time_seconds",
+    "TotalDialTime": "total_dial_time_seconds",
+    "TotalPauseTime": "total_pause_time_seconds",
+    "TotalWrapupTime": "total_wrap_up_time_seconds",
 }
 # Where each shape keeps the call's start, end, day and recording.
 START_KEYS = ("StartTime", "Start Time")
@@ -127,6 +134,7 @@ TEXT_IDS = (
     "CallID",
     "monitorUCID",
     "AgentUniqueID",
+    "AgentIncrID",
     "Did",
     "DID",
     "CallerID",
@@ -204,4 +212,24 @@ def shape_report(record: Mapping[str, Any], tz: pendulum.Timezone = IST) -> dict
     out = shape_call_log(record, tz)
     if "PickupTime" not in record:
         out["picked_up_at"] = None
+    return out
+
+
+# The cursor of a per-day report: the start (local midnight) of the record's day, in UTC.
+DAY_CURSOR = "day_started_at"
+DAY_FORMAT = "%Y-%m-%d"
+
+
+def shape_agent_state(
+    record: Mapping[str, Any], tz: pendulum.Timezone, day: pendulum.DateTime
+) -> dict[str, Any]:
+    """An Agent State Summary record: each `HH:MM:SS` total also in seconds, ids as text, and
+    `day_started_at`, the start of its `CallDate` (of the day asked for, `day`, when the record has none)."""
+    out = normalise_types(add_duration_seconds(without_account_key(record)))
+    named = first_text(record, ("CallDate",))
+    try:
+        start = parse_local(named[:10], DAY_FORMAT, tz) if named else None
+    except ValueError:
+        start = None
+    out[DAY_CURSOR] = iso_utc(start or day.in_timezone(tz).start_of("day"))
     return out

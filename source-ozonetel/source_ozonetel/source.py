@@ -24,7 +24,7 @@ from source_ozonetel.calls import OzonetelCalls, calls_parent
 from source_ozonetel.check import check_credentials
 from source_ozonetel.config import CONFIG_MIGRATIONS, OzonetelConfig, parse_config
 from source_ozonetel.errors import PROVIDER, quota_spent
-from source_ozonetel.streams import CallDetails, CallLogs, CdrReports
+from source_ozonetel.streams import AgentStateSummary, CallDetails, CallLogs, CdrReports
 
 MAX_WAIT_FIELD = "advanced.max_rate_limit_wait_minutes"
 
@@ -38,7 +38,19 @@ def quota_budget(config: OzonetelConfig) -> PatientAPIBudget:
             Quota(
                 "CDR-by-UCID", limits.call_details_per_minute, timedelta(minutes=1), r"/fetchCdrByUCID\.php$"
             ),
-            Quota("CDR-reports", limits.cdr_reports_per_minute, timedelta(minutes=1), r"/ca_reports/"),
+            # Each reports API has its own documented limit; no page says they are counted together.
+            Quota(
+                "CDR-reports",
+                limits.cdr_reports_per_minute,
+                timedelta(minutes=1),
+                r"/ca_reports/fetchCDRDetails$",
+            ),
+            Quota(
+                "agent-state-summary",
+                limits.agent_state_summary_per_minute,
+                timedelta(minutes=1),
+                r"/ca_reports/summaryReport$",
+            ),
             # A new token invalidates the previous one: never more than one an hour.
             Quota("reports-token", 1, timedelta(hours=1), r"/generateToken$"),
         ],
@@ -51,7 +63,7 @@ def quota_budget(config: OzonetelConfig) -> PatientAPIBudget:
 
 
 class SourceOzonetel(ConfigModelSource, CdrSource):
-    """Ozonetel CloudAgent call logs, CDR by UCID and the CDR reports API."""
+    """Ozonetel CloudAgent call logs, CDR by UCID, the CDR reports API and the Agent State Summary."""
 
     provider = PROVIDER
     parse_config = staticmethod(parse_config)
@@ -72,10 +84,11 @@ class SourceOzonetel(ConfigModelSource, CdrSource):
             streams.append(CallDetails(parsed, parent=call_logs, api_budget=budget))
         cdr_reports = None
         if parsed.cdr_reports_mode != "disabled":
-            cdr_reports = CdrReports(
-                parsed, api_budget=budget, authenticator=reports_authenticator(parsed, budget)
-            )
+            # One authenticator for the reports APIs: a new token revokes the one the other stream holds.
+            reports_auth = reports_authenticator(parsed, budget)
+            cdr_reports = CdrReports(parsed, api_budget=budget, authenticator=reports_auth)
             streams.append(cdr_reports)
+            streams.append(AgentStateSummary(parsed, api_budget=budget, authenticator=reports_auth))
         # The unified `calls`, mapped from the reports API when configured, else from the call logs: it
         # replays the windows its parent read in this sync (no request of its own).
         streams.append(OzonetelCalls(parsed, parent=calls_parent(call_logs, cdr_reports)))

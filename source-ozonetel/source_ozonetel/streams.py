@@ -4,13 +4,16 @@
 |---|---|---|---|---|
 | `call_logs` | `GET getCallLogs` | incremental, full refresh | `started_at` | up to 30 days |
 | `call_details` | `GET fetchCdrByUCID.php`, one per call of `call_logs` (its parent) | incremental, full refresh | `started_at` | as `call_logs`, last 15 days |
-| `cdr_reports` | `POST ca_reports/fetchCDRDetails` | incremental, full refresh | `started_at` | one local day, last 14 |
+| `cdr_reports` | `GET ca_reports/fetchCDRDetails` (JSON body) | incremental, full refresh | `started_at` | one local day, last 14 |
+| `agent_state_summary` | `GET ca_reports/summaryReport` (JSON body) | incremental, full refresh | `day_started_at` | one local day, last 14 |
 
 
 - `call_logs`: `getCallLogs`, windows of up to 30 days, incremental on `started_at`;
 - `call_details`: CDR by UCID (deprecated API, one request per call) for the calls `call_logs` lists; a
   `WindowedDetailStream` whose parent is `call_logs`, replaying what `call_logs` read in the same sync;
-- `cdr_reports`: `/ca_reports/fetchCDRDetails`, one local day per request, last 15 days.
+- `cdr_reports`: `/ca_reports/fetchCDRDetails`, one local day per request, last 15 days;
+- `agent_state_summary`: `/ca_reports/summaryReport` (per agent, day and mode: login, idle, busy, dial,
+  pause and wrap-up time), one local day per request, the same days, auth and switch as `cdr_reports`.
 
 `calls` (`calls.py`) maps `cdr_reports` or `call_logs` into the suite's shared call shape, with a cursor
 built as its source's (`cursor_like`).
@@ -37,15 +40,16 @@ from cdr_shared.http_errors import RetryAfterBackoff, json_body
 from cdr_shared.rate_budget import concurrency_for
 from cdr_shared.retention import DailyRetention, RetentionCursor
 from cdr_shared.windowed_state import WindowedCursor, utc_now
-from cdr_shared.windowed_stream import WindowedDetailStream, WindowedHttpStream
+from cdr_shared.windowed_stream import WindowedDetailStream, WindowedHttpStream, window_of
 from cdr_shared.windows import Window, split_local_days
 from source_ozonetel.config import OzonetelConfig
 from source_ozonetel.errors import OzonetelErrorHandler, UcidErrorHandler, is_empty_answer
-from source_ozonetel.records import IST, shape_call_log, shape_report
+from source_ozonetel.records import DAY_CURSOR, IST, shape_agent_state, shape_call_log, shape_report
 
 CALL_LOGS_PATH = "cloudAgentRestAPI/index.php/CloudAgent/CloudAgentAPI/getCallLogs"
 UCID_PATH = "CAServices/cdr/fetchCdrByUCID.php"
 REPORTS_PATH = "ca_reports/fetchCDRDetails"
+SUMMARY_PATH = "ca_reports/summaryReport"
 REQUEST_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 PUBLISH_HOUR = 3
 # Yesterday's calls move to the historical store after midnight and are complete from 03:00
@@ -94,6 +98,8 @@ class OzonetelStream(WindowedHttpStream):
 
     # Where an answer lists its records (the legacy APIs: `message`; the reports API: `details`).
     records_key = "message"
+    # Whether a lone record object there is an answer too (the Agent State Summary page's sample).
+    single_record_answer = False
 
     def __init__(self, config: OzonetelConfig, cursor: WindowedCursor, **kwargs: Any) -> None:
         self.config = config
@@ -107,11 +113,22 @@ class OzonetelStream(WindowedHttpStream):
     def get_error_handler(self) -> ErrorHandler:
         # The CDK's retry clock includes time spent waiting for quota inside a request attempt.
         return OzonetelErrorHandler(
-            max_time=int(self.config.limits.max_wait_seconds) + 1800, records_key=self.records_key
+            max_time=int(self.config.limits.max_wait_seconds) + 1800,
+            records_key=self.records_key,
+            single_record=self.single_record_answer,
         )
 
     def get_backoff_strategy(self) -> BackoffStrategy:
         return RetryAfterBackoff(base=2.0)
+
+    def answer_records(self, response: requests.Response) -> list[Mapping[str, Any]]:
+        """The records of an answer the error handler accepted: none for a "no data" answer ("no record
+        found", "No Data Found..."), else the list under `records_key` (a lone record object as one)."""
+        body = json_body(response)
+        if is_empty_answer(body):
+            return []
+        listed = body[self.records_key]
+        return listed if isinstance(listed, list) else [listed]
 
 
 class CallLogs(OzonetelStream):
@@ -150,10 +167,7 @@ class CallLogs(OzonetelStream):
     def records_in(
         self, response: requests.Response, stream_slice: Mapping[str, Any]
     ) -> Iterator[Mapping[str, Any]]:
-        body = json_body(response)
-        if is_empty_answer(body):
-            return  # "no record found": an empty window (the error handler let nothing else through)
-        for record in body["message"]:
+        for record in self.answer_records(response):
             yield shape_call_log(record, self.tz)
 
 
@@ -228,11 +242,8 @@ class CallDetails(OzonetelStream, WindowedDetailStream):
     ) -> Iterator[Mapping[str, Any]]:
         """One UCID answer, in either shape of the vendor page: its records, with the `UCID` asked for
         (the older sample carries no `UCID` key; the current one may carry it as a number)."""
-        body = json_body(response)
-        if is_empty_answer(body):
-            return
         asked = stream_slice
-        for record in body["message"]:
+        for record in self.answer_records(response):
             shaped = shape_call_log(record, self.tz)
             ucid = shaped.get("UCID")
             shaped["UCID"] = str(ucid) if ucid not in (None, "") else asked.get("ucid")
@@ -240,24 +251,17 @@ class CallDetails(OzonetelStream, WindowedDetailStream):
             yield shaped
 
 
-class CdrReports(OzonetelStream):
-    """Call detail records from the newer reports API, one IST day per request, the last 15 days."""
+class ReportsApiStream(OzonetelStream):
+    """What the `ca_reports` streams share: `GET` with a JSON body for one local day, the `apiKey` header
+    (basic mode) or the bearer token (token mode, one authenticator for all of them: a new token revokes
+    the old), settled days of the served history only (`reports_cursor`)."""
 
-    name = "cdr_reports"
-    primary_key = "UCID"
     http_method = "GET"
-    records_key = "details"
+    cursor_name = "started_at"
 
     def __init__(self, config: OzonetelConfig, clock: Any = utc_now, **kwargs: Any) -> None:
         self.clock = clock
-        super().__init__(config, reports_cursor(config, self.name, clock), **kwargs)
-
-    def cursor_like(self, stream_name: str) -> WindowedCursor:
-        """A new cursor built as this stream's (local days, horizon, history), for a stream mapped from it."""
-        return reports_cursor(self.config, stream_name, self.clock)
-
-    def path(self, **kwargs: Any) -> str:
-        return REPORTS_PATH
+        super().__init__(config, reports_cursor(config, self.name, clock, self.cursor_name), **kwargs)
 
     def request_headers(self, **kwargs: Any) -> Mapping[str, Any]:
         if self.config.cdr_reports_mode == "basic":
@@ -270,15 +274,60 @@ class CdrReports(OzonetelStream):
             "fromDate": format_local(window.start, self.tz, REQUEST_TIME_FORMAT),
             "toDate": format_local(window.last_second, self.tz, REQUEST_TIME_FORMAT),
         }
-        if self.config.campaign_name:
-            body["campaignName"] = self.config.campaign_name
-        return body
+        return {**body, **self.filters()}
+
+    def filters(self) -> dict[str, Any]:
+        """The endpoint's optional body parameters this configuration sets (none by default)."""
+        return {}
+
+
+class CdrReports(ReportsApiStream):
+    """Call detail records from the newer reports API, one IST day per request, the last 15 days."""
+
+    name = "cdr_reports"
+    primary_key = "UCID"
+    records_key = "details"
+
+    def cursor_like(self, stream_name: str) -> WindowedCursor:
+        """A new cursor built as this stream's (local days, horizon, history), for a stream mapped from it."""
+        return reports_cursor(self.config, stream_name, self.clock)
+
+    def path(self, **kwargs: Any) -> str:
+        return REPORTS_PATH
+
+    def filters(self) -> dict[str, Any]:
+        return {"campaignName": self.config.campaign_name} if self.config.campaign_name else {}
 
     def records_in(
         self, response: requests.Response, stream_slice: Mapping[str, Any]
     ) -> Iterator[Mapping[str, Any]]:
-        for record in json_body(response)["details"]:
+        for record in self.answer_records(response):
             yield shape_report(record, self.tz)
+
+
+class AgentStateSummary(ReportsApiStream):
+    """Per agent, day and mode: login, idle, busy, dial, pause and wrap-up time, from the Agent State
+    Summary report (https://docs.ozonetel.com/reference/get_ca-reports-summaryreport), one local day per
+    request, the days `cdr_reports` serves.
+
+    The page's success sample shows `message` as one object; a day with several agents is read as a list of
+    them too (both shapes are accepted). "No Data Found" is a day without agent activity.
+    """
+
+    name = "agent_state_summary"
+    primary_key = ["AgentUniqueID", "ModeType", DAY_CURSOR]
+    cursor_name = DAY_CURSOR
+    single_record_answer = True
+
+    def path(self, **kwargs: Any) -> str:
+        return SUMMARY_PATH
+
+    def records_in(
+        self, response: requests.Response, stream_slice: Mapping[str, Any]
+    ) -> Iterator[Mapping[str, Any]]:
+        day = window_of(stream_slice).start  # "No Data Found" is a day without agent activity
+        for record in self.answer_records(response):
+            yield shape_agent_state(record, self.tz, day)
 
 
 def call_logs_cursor(config: OzonetelConfig, stream_name: str) -> WindowedCursor:
@@ -286,12 +335,14 @@ def call_logs_cursor(config: OzonetelConfig, stream_name: str) -> WindowedCursor
     return WindowedCursor(stream_name, "started_at", config.sync_range, settled_horizon(config))
 
 
-def reports_cursor(config: OzonetelConfig, stream_name: str, clock: Any = utc_now) -> RetentionCursor:
+def reports_cursor(
+    config: OzonetelConfig, stream_name: str, clock: Any = utc_now, cursor_field: str = "started_at"
+) -> RetentionCursor:
     """Reports windows: one local day each, up to the settled horizon, within the served history."""
     tz = config.tz
     return RetentionCursor(
         stream_name,
-        "started_at",
+        cursor_field,
         config.sync_range,
         settled_horizon(config),
         clock=clock,

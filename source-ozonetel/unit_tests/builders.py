@@ -26,6 +26,7 @@ BEFORE_PUBLICATION = "2024-05-10T01:00:00+05:30"
 CALL_LOGS_URL = f"{BASE}/cloudAgentRestAPI/index.php/CloudAgent/CloudAgentAPI/getCallLogs"
 UCID_URL = f"{BASE}/CAServices/cdr/fetchCdrByUCID.php"
 REPORTS_URL = f"{BASE}/ca_reports/fetchCDRDetails"
+SUMMARY_URL = f"{BASE}/ca_reports/summaryReport"
 TOKEN_URL = f"{BASE}/ca_apis/CAToken/generateToken"
 CURSOR = StreamCursor("call_logs", "started_at")
 YESTERDAY = ("2024-05-09 00:00:00", "2024-05-09 23:59:59")
@@ -91,6 +92,34 @@ def reports_request(day: str, headers: dict[str, str] | None = None, **extra: An
     """The reports API's request for one day; `headers` the request must carry too."""
     body = {"userName": USER, "fromDate": f"{day} 00:00:00", "toDate": f"{day} 23:59:59", **extra}
     return RequestBuilder(REPORTS_URL).with_body(json.dumps(body)).with_headers(**(headers or {})).build()
+
+
+def summary_request(day: str, headers: dict[str, str] | None = None) -> HttpRequest:
+    """The Agent State Summary request for one day; `headers` the request must carry too."""
+    body = {"userName": USER, "fromDate": f"{day} 00:00:00", "toDate": f"{day} 23:59:59"}
+    return RequestBuilder(SUMMARY_URL).with_body(json.dumps(body)).with_headers(**(headers or {})).build()
+
+
+def agent_state(
+    agent: str = "711", day: str = "2024-05-09", mode: str = "Inbound", **fields: Any
+) -> dict[str, Any]:
+    """One record in the shape of the Agent State Summary page's sample
+    (https://docs.ozonetel.com/reference/get_ca-reports-summaryreport)."""
+    record = {
+        "AgentIncrID": 40001,
+        "AgentName": "Priya Sharma",
+        "AgentUniqueID": agent,
+        "CallDate": day,
+        "ModeType": mode,
+        "TotalBusyTime": "01:02:03",
+        "TotalDialTime": "00:00:00",
+        "TotalIdleTime": "02:00:05",
+        "TotalLoginDuration": "03:12:08",
+        "TotalPauseTime": "00:10:00",
+        "TotalWrapupTime": "00:00:00",
+    }
+    record.update(fields)
+    return record
 
 
 def success(records: list[dict[str, Any]]) -> HttpResponse:

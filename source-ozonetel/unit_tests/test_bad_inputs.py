@@ -16,6 +16,7 @@ KEY = "KK7canary+bad/inputs=="
 NOW = "2024-05-10T12:00:00Z"
 PLACEHOLDER_URL = "http://127.0.0.1:9"
 LOGS, DETAILS, REPORTS = "call_logs", "call_details", "cdr_reports"
+SUMMARY = "agent_state_summary"
 
 BASE = ConfigBuilder(
     {
@@ -31,6 +32,7 @@ QUOTAS = (
     "call_logs_requests_per_hour",
     "call_details_requests_per_minute",
     "cdr_reports_requests_per_minute",
+    "agent_state_summary_requests_per_minute",
 )
 
 CONFIGS = [
@@ -139,6 +141,8 @@ STATES = [
     ],
     read_state("call_logs: cursor offset beyond 24 h", LOGS, {"started_at": "2024-05-09T00:00:00+25:00"}),
     read_state("call_logs: cursor an object", LOGS, {"started_at": {"value": "2024-05-09"}}),
+    read_state(f"{SUMMARY}: cursor not a date", SUMMARY, {"day_started_at": "yesterday"}),
+    read_state(f"{SUMMARY}: cursor a day ahead", SUMMARY, {"day_started_at": "2024-05-11T18:30:00+00:00"}),
     BadInput("state not JSON", "--state", command="read", state_text="[{"),
     BadInput("state a legacy object", "--state", command="read", state_text='{"call_logs": 1}'),
     BadInput("state missing", "--state", command="read", state_text=MISSING),
@@ -153,14 +157,17 @@ CATALOGS = [
     ),
     BadInput("call_details not enabled", DETAILS, command="read", catalog=catalog_of(DETAILS)),
     BadInput("cdr_reports disabled", REPORTS, command="read", catalog=catalog_of(REPORTS)),
-    *bad_inputs.UNREADABLE_CATALOGS,
     BadInput(
-        "wrong cursor on cdr_reports",
-        REPORTS,
-        command="read",
-        config=ALL_STREAMS,
-        catalog=catalog_of(REPORTS, cursor_field=["CallDate"]),
+        "agent_state_summary without the reports API", SUMMARY, command="read", catalog=catalog_of(SUMMARY)
     ),
+    *bad_inputs.UNREADABLE_CATALOGS,
+    *[
+        BadInput(f"wrong cursor on {stream}", stream, command="read", config=ALL_STREAMS, catalog=catalog)
+        for stream, catalog in (
+            (REPORTS, catalog_of(REPORTS, cursor_field=["CallDate"])),
+            (SUMMARY, catalog_of(SUMMARY, cursor_field=["started_at"])),
+        )
+    ],
 ]
 
 

@@ -29,7 +29,7 @@ def properties(schema: dict[str, Any], path: str = "") -> Iterator[tuple[str, di
 
 def test_every_stream_is_discovered_with_calls_in_the_shared_schema():
     schemas = discovered()
-    assert sorted(schemas) == ["call_details", "call_logs", "calls", "cdr_reports"]
+    assert sorted(schemas) == ["agent_state_summary", "call_details", "call_logs", "calls", "cdr_reports"]
     assert schemas["calls"] == CALLS_SCHEMA
 
 
