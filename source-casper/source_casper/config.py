@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +20,16 @@ MAX_WINDOW_DAYS = 31
 
 
 @dataclass(frozen=True)
+class IntegrationLimits:
+    """The `advanced` section: the CX integration API's quota as this sync keeps it, and how long to wait."""
+
+    requests_per_15_minutes: int = 9
+    max_wait_seconds: float = 3600.0
+    time_scale: float = 1.0
+    """Divides every quota period; only the emulator tests set it (not in the spec)."""
+
+
+@dataclass(frozen=True)
 class CasperConfig:
     base_url: str
     """The API root, e.g. `https://ringcx.ringcentral.com/voice` (endpoints are under `/api/v1`)."""
@@ -32,6 +42,36 @@ class CasperConfig:
     group_ids: tuple[int | None, ...] | None
     object_ids: tuple[int, ...] | None
     user_id: str | None
+    rc_account_id: str | None = None
+    """The RingCentral account ID of the CX integration API paths; None: from each account's listing."""
+    limits: IntegrationLimits = field(default_factory=IntegrationLimits)
+
+
+def parse_limits(advanced: Any) -> IntegrationLimits:
+    """`advanced`: whole numbers in range, a positive time scale; errors name the field."""
+    if advanced is None:
+        return IntegrationLimits()
+    if not isinstance(advanced, Mapping):
+        raise config_error("'advanced' must be an object.")
+
+    def whole(name: str, default: int, maximum: int) -> int:
+        value = advanced.get(name, default)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+            raise config_error(
+                f"'advanced.{name}' must be a whole number from 1 to {maximum}; got '{value}'."
+            )
+        return value
+
+    scale = advanced.get("rate_limit_time_scale", 1)
+    if isinstance(scale, bool) or not isinstance(scale, int | float) or scale <= 0:
+        raise config_error(f"'advanced.rate_limit_time_scale' must be a positive number; got '{scale}'.")
+    return IntegrationLimits(
+        requests_per_15_minutes=whole("integration_requests_per_15_minutes", 9, 9000),
+        max_wait_seconds=60.0 * whole("max_rate_limit_wait_minutes", 60, 24 * 60),
+        time_scale=float(scale),
+    )
 
 
 def origin_of(url: str) -> str:
@@ -93,6 +133,15 @@ def parse_config(config: Mapping[str, Any]) -> CasperConfig:
             raise config_error(f"'user_id' must be a numeric RingCX user ID; got '{config.get('user_id')}'.")
     else:
         user_id = None
+    rc_account_id = config.get("rc_account_id")
+    if rc_account_id not in (None, ""):
+        rc_account_id = str(rc_account_id).strip()
+        if not rc_account_id.isdigit():
+            raise config_error(
+                f"'rc_account_id' must be a numeric RingCentral account ID; got '{config.get('rc_account_id')}'."
+            )
+    else:
+        rc_account_id = None
     return CasperConfig(
         base_url=base_url,
         auth_url=origin_of(base_url),
@@ -103,4 +152,6 @@ def parse_config(config: Mapping[str, Any]) -> CasperConfig:
         group_ids=group_ids,
         object_ids=object_ids,
         user_id=user_id,
+        rc_account_id=rc_account_id,
+        limits=parse_limits(config.get("advanced")),
     )
