@@ -23,8 +23,7 @@ MAX_WINDOW_DAYS = 31
 class IntegrationLimits:
     """The `advanced` section: the CX integration API's quota as this sync keeps it, and how long to wait."""
 
-    requests_per_15_minutes: int = 9
-    max_wait_seconds: float = 3600.0
+    max_wait_seconds: float = 7200.0
     time_scale: float = 1.0
     """Divides every quota period; only the emulator tests set it (not in the spec)."""
 
@@ -54,24 +53,15 @@ def parse_limits(advanced: Any) -> IntegrationLimits:
     if not isinstance(advanced, Mapping):
         raise config_error("'advanced' must be an object.")
 
-    def whole(name: str, default: int, maximum: int) -> int:
-        value = advanced.get(name, default)
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
-            raise config_error(
-                f"'advanced.{name}' must be a whole number from 1 to {maximum}; got '{value}'."
-            )
-        return value
-
+    wait = advanced.get("max_rate_limit_wait_minutes", 120)
+    if isinstance(wait, bool) or not isinstance(wait, int) or not 1 <= wait <= 24 * 60:
+        raise config_error(
+            f"'advanced.max_rate_limit_wait_minutes' must be a whole number from 1 to 1440; got '{wait}'."
+        )
     scale = advanced.get("rate_limit_time_scale", 1)
     if isinstance(scale, bool) or not isinstance(scale, int | float) or scale <= 0:
         raise config_error(f"'advanced.rate_limit_time_scale' must be a positive number; got '{scale}'.")
-    return IntegrationLimits(
-        requests_per_15_minutes=whole("integration_requests_per_15_minutes", 9, 9000),
-        max_wait_seconds=60.0 * whole("max_rate_limit_wait_minutes", 60, 24 * 60),
-        time_scale=float(scale),
-    )
+    return IntegrationLimits(max_wait_seconds=60.0 * wait, time_scale=float(scale))
 
 
 def origin_of(url: str) -> str:

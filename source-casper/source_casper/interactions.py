@@ -131,14 +131,8 @@ def interaction_cursor(config: CasperConfig, clock: Clock = utc_now) -> Windowed
 
 def integration_budget(limits: IntegrationLimits) -> PatientAPIBudget:
     """The CX integration API's quota (interaction metadata and the aggregate statistics): 9 requests per 15
-    minutes by default, one every 100 s, so the 3-per-minute and 2-per-minute limits hold too."""
-    quota = Quota(
-        "CX integration reports",
-        limits.requests_per_15_minutes,
-        timedelta(minutes=15),
-        INTEGRATION_PATHS,
-        spread=True,
-    )
+    minutes, one every 100 s, so the 3-per-minute and 2-per-minute limits hold too."""
+    quota = Quota("CX integration reports", 9, timedelta(minutes=15), INTEGRATION_PATHS, spread=True)
     return PatientAPIBudget(
         [quota],
         provider=PROVIDER,

@@ -307,34 +307,16 @@ class RingCxDirectory:
             for group_by, stream_class in (("PROFILE", CloudProfiles), ("DESTINATION", CloudDestinations))
         }
         self._account_ids: list[str] | None = None
-        self._listed: dict[str, Mapping[str, Any]] = {}
+        self.account_records: dict[str, Mapping[str, Any]] = {}
         self._user_id: str | None = config.user_id
 
     def visible_account_ids(self) -> list[str]:
-        """The accounts the login can see (one request); their records are kept for `rc_account_id`."""
+        """The accounts the login can see (one request); their records stay in `account_records`."""
         records = self.accounts.read_records(SyncMode.full_refresh)
-        self._listed = {str(a["accountId"]): a for a in records if a.get("accountId") is not None}
-        return list(self._listed)
-
-    def rc_account_id(self, account_id: str) -> str:
-        """The RingCentral account an account belongs to (the CX integration API's `rcAccountId` path value):
-        `rc_account_id` from the config, else the account's listing (`rcAccountId`, or `mainAccount.rcAccountId`
-        as specs/engage-voice_openapi3.json types the Account model)."""
-        if self.config.rc_account_id is not None:
-            return self.config.rc_account_id
-        self.account_ids()
-        listed = self._listed.get(account_id) or {}
-        main = listed.get("mainAccount")
-        for value in (
-            listed.get("rcAccountId"),
-            main.get("rcAccountId") if isinstance(main, Mapping) else None,
-        ):
-            if value not in (None, "") and str(value).strip().isdigit():
-                return str(value).strip()
-        raise config_error(
-            f"RingCX does not say which RingCentral account account {account_id} belongs to (no rcAccountId in "
-            "its listing); set 'rc_account_id' (the `id` of GET /restapi/v1.0/account/~ on the RingCentral platform)."
-        )
+        self.account_records = {
+            str(account["accountId"]): account for account in records if account.get("accountId") is not None
+        }
+        return list(self.account_records)
 
     def account_ids(self) -> list[str]:
         """The configured accounts, or every account the login can see (one request, once per run).
@@ -380,3 +362,23 @@ class RingCxDirectory:
     def controls(self, account_id: str, group_by: str) -> InputControls:
         """The groups and objects an account offers for `group_by` (PROFILE or DESTINATION)."""
         return self._controls[group_by].fetch(account_id)
+
+    def rc_account_id(self, account_id: str) -> str:
+        """The RingCentral account an account belongs to (the CX integration API's `rcAccountId` path value):
+        `rc_account_id` from the config, else the account's listing (`rcAccountId`, or `mainAccount.rcAccountId`
+        as specs/engage-voice_openapi3.json types the Account model)."""
+        if self.config.rc_account_id is not None:
+            return self.config.rc_account_id
+        self.account_ids()
+        listed = self.account_records.get(account_id) or {}
+        main = listed.get("mainAccount")
+        for value in (
+            listed.get("rcAccountId"),
+            main.get("rcAccountId") if isinstance(main, Mapping) else None,
+        ):
+            if value not in (None, "") and str(value).strip().isdigit():
+                return str(value).strip()
+        raise config_error(
+            f"RingCX does not say which RingCentral account account {account_id} belongs to (no rcAccountId in "
+            "its listing); set 'rc_account_id' (the `id` of GET /restapi/v1.0/account/~ on the RingCentral platform)."
+        )
