@@ -17,7 +17,8 @@ is a JSON array of segments (github.com/ringcentral/engage-voice-api-docs: docs/
   and recommend a 15-minute window for completed interactions and their recordings.
 - Per sub-account (the connector's accounts); `rcAccountId` comes from `rc_account_id` or the account listing.
 - Quota (per sub-account, documented as 3 per 60 s and 9 per 15 min in the reference, 2 a minute per node in the
-  guide): one request every 100 s by default, counted over all sub-accounts together (`integration_budget`).
+  guide): one request every 100 s per configured account, or over all accounts together when the config
+  names none (`integration_budget`).
 - The answer is parsed while it arrives (ijson): memory stays flat whatever the window holds. A 200 that is
   not a JSON array (empty body, HTML page, an object) or a body that breaks off is read again, up to
   `ATTEMPTS` times, then fails the sync naming the account and window. Segments emitted before a break are
@@ -129,12 +130,19 @@ def interaction_cursor(config: CasperConfig, clock: Clock = utc_now) -> Windowed
     )
 
 
-def integration_budget(limits: IntegrationLimits) -> PatientAPIBudget:
-    """The CX integration API's quota (interaction metadata and the aggregate statistics): 9 requests per 15
-    minutes, one every 100 s, so the 3-per-minute and 2-per-minute limits hold too."""
-    quota = Quota("CX integration reports", 9, timedelta(minutes=15), INTEGRATION_PATHS, spread=True)
+def integration_budget(limits: IntegrationLimits, account_ids: tuple[str, ...] | None) -> PatientAPIBudget:
+    """The CX integration API's quota (interaction metadata, aggregate statistics) per sub-account: 9 requests
+    per 15 minutes, one every 100 s (so the 3-per-minute and 2-per-minute limits hold too); one quota per
+    configured account, and one shared by every account the config does not name (stricter, never looser)."""
+    quotas = [
+        Quota(
+            f"CX integration ({account})", 9, timedelta(minutes=15), rf"/sub-accounts/{account}/", spread=True
+        )
+        for account in account_ids or ()
+    ]
+    quotas.append(Quota("CX integration", 9, timedelta(minutes=15), INTEGRATION_PATHS, spread=True))
     return PatientAPIBudget(
-        [quota],
+        quotas,
         provider=PROVIDER,
         max_wait_seconds=limits.max_wait_seconds,
         max_wait_field="advanced.max_rate_limit_wait_minutes",

@@ -43,7 +43,11 @@ class SourceCasper(ConfigModelSource, CdrSource):
             report,
             RingCxCalls(parsed, report),
             InteractionMetadata(
-                parsed, hint, directory, authenticator=auth, api_budget=integration_budget(parsed.limits)
+                parsed,
+                hint,
+                directory,
+                authenticator=auth,
+                api_budget=integration_budget(parsed.limits, parsed.account_ids),
             ),
         ]
 

@@ -1,5 +1,5 @@
 """The RingCX admin API streams that describe the setup: `accounts`, `users`, `cloud_profiles`, `cloud_destinations`
-(the report itself, `call_detail_report`, is in `report.py`).
+(the report itself, `call_detail_report`, is in `report.py`; `interaction_metadata` in `interactions.py`).
 
 | stream | provider API | sync |
 |---|---|---|
@@ -8,6 +8,7 @@
 | `cloud_profiles`, `cloud_destinations` | `GET admin/accounts/{id}/users/{id}/reports/inputControls`, per account | full refresh |
 | `call_detail_report` | `POST admin/accounts/{id}/reportsStreaming` (CSV), per account and local day(s) | incremental on `enqueue_at`, full refresh |
 | `calls` | none: the report's rows mapped to the shared shape (`calls.py`) | incremental on `started_at`, full refresh |
+| `interaction_metadata` | `POST cx/integration/v1/accounts/{rcAccountId}/sub-accounts/{id}/interaction-metadata` (JSON), per sub-account and 3-hour window (`interactions.py`) | incremental on `segment_end_at`, full refresh |
 
 
 - `accounts`: `GET {base}/api/v1/admin/accounts`, every account the login can see;

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import jsonschema
+import pytest
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 from freezegun import freeze_time
@@ -302,3 +303,28 @@ def test_requests_are_spaced_to_keep_nine_per_fifteen_minutes(sleeps):
         http.post(request(*SECOND), segments())
         run()
     assert any(100 <= wait <= 105 for wait in sleeps), sleeps
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"rc_account_id": "RC-1"}, "RC-1"),
+        ({"advanced": {"max_rate_limit_wait_minutes": 0}}, "0"),
+        ({"advanced": {"rate_limit_time_scale": -1}}, "-1"),
+        ({"advanced": "fast"}, "fast"),
+    ],
+)
+def test_a_wrong_new_field_is_a_config_error_quoting_it_before_any_request(fields, named):
+    with HttpMocker():
+        output = run(ringcx.config(**fields), expect_failure=True)
+    assert_failed(output, FailureType.config_error, named)
+
+
+@freeze_time(NOW)
+def test_a_long_wait_for_the_quota_stops_the_sync_naming_the_setting(sleeps):
+    config = ringcx.config(start_date="2024-05-10T06:00:00Z", advanced={"max_rate_limit_wait_minutes": 1})
+    with HttpMocker() as http:
+        http.get(ringcx.accounts_request(), ringcx.json_answer(listed_accounts()))
+        http.post(request(*FIRST), ringcx.json_answer({"message": "Too Many Requests"}, 429))
+        output = run(config, expect_failure=True)
+    assert_failed(output, FailureType.transient_error, "advanced.max_rate_limit_wait_minutes")
