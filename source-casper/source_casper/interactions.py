@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import timedelta
 from typing import Any
@@ -46,6 +45,7 @@ from cdr_shared.dates import format_local, iso_utc
 from cdr_shared.errors import config_error, transient_error
 from cdr_shared.http_errors import ProviderErrorHandler, RetryAfterBackoff, fail, provider_message
 from cdr_shared.rate_budget import PatientAPIBudget, Quota
+from cdr_shared.reread import reread_attempts
 from cdr_shared.secrets import REDACTED, is_secret_name
 from cdr_shared.windowed_state import Clock, WindowedCursor, utc_now
 from cdr_shared.windowed_stream import WindowedHttpStream, window_of
@@ -383,10 +383,8 @@ class InteractionMetadata(WindowedHttpStream):
     def __init__(
         self, config: CasperConfig, auth_hint: str, directory: RingCxDirectory, **kwargs: Any
     ) -> None:
-        self.config = config
-        self.auth_hint = auth_hint
-        self.directory = directory
-        self.max_interval = MAX_INTERVAL_SECONDS
+        self.config, self.auth_hint, self.directory = config, auth_hint, directory
+        self.max_interval = MAX_INTERVAL_SECONDS  # lowered to an hour if RingCX refuses longer pieces
         super().__init__(interaction_cursor(config), **kwargs)
 
     @property
@@ -438,7 +436,7 @@ class InteractionMetadata(WindowedHttpStream):
         account_id, rc_account_id = str(stream_slice["account_id"]), str(stream_slice["rc_account_id"])
         where = describe_window(piece, self.config.sync_range.tz)
         problem = ""
-        for attempt in range(1, ATTEMPTS + 1):
+        for attempt in reread_attempts(ATTEMPTS, BACKOFF_BASE_SECONDS):
             response = self.send(
                 "POST",
                 self.path(stream_slice=stream_slice),
@@ -472,8 +470,6 @@ class InteractionMetadata(WindowedHttpStream):
             self.logger.warning(
                 f"{self.name}: account {account_id}, {where}: {problem}; attempt {attempt} of {ATTEMPTS}."
             )
-            if attempt < ATTEMPTS:
-                time.sleep(min(BACKOFF_BASE_SECONDS * 2 ** (attempt - 1), 60.0))
         raise transient_error(
             f"RingCX's interaction metadata for account {account_id}, {where}, could not be read in {ATTEMPTS} "
             f"attempts ({problem}); nothing of this window is taken as complete and the next sync reads it again."

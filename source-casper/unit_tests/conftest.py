@@ -15,7 +15,6 @@ def sleeps(monkeypatch) -> list[float]:
     recorded: list[float] = []
     monkeypatch.setattr(rate_limiting.time, "sleep", recorded.append)
     monkeypatch.setattr(report.time, "sleep", recorded.append)
-    monkeypatch.setattr(interactions.time, "sleep", recorded.append)
     monkeypatch.setattr(interactions, "BACKOFF_BASE_SECONDS", 0.01)
     monkeypatch.setattr(streams, "BACKOFF_BASE_SECONDS", 0.01)
     monkeypatch.setattr(report, "BACKOFF_BASE_SECONDS", 0.01)

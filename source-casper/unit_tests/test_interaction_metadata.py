@@ -105,24 +105,30 @@ def run(config: dict[str, Any] = CONFIG, **kwargs: Any):
     return read(config, **kwargs)
 
 
+def mock_account(http: HttpMocker) -> None:
+    """The accounts list: `ACCOUNT`, with its RingCentral account."""
+    http.get(ringcx.accounts_request(), ringcx.json_answer(listed_accounts()))
+
+
+def read_two_windows(first: Any, second: Any = None, config: dict[str, Any] = CONFIG):
+    """A first sync of `CONFIG`'s two windows, answered with `first` and `second` (no segments)."""
+    with HttpMocker() as http:
+        mock_account(http)
+        http.post(request(*FIRST), first)
+        http.post(request(*SECOND), second or segments())
+        return run(config)
+
+
 @freeze_time(NOW)
 def test_given_first_sync_then_windows_of_three_hours_up_to_fifteen_minutes_ago_and_state_after_each():
-    with HttpMocker() as http:
-        http.get(ringcx.accounts_request(), ringcx.json_answer(listed_accounts()))
-        http.post(request(*FIRST), segments(segment(1), segment(2)))
-        http.post(request(*SECOND), segments())
-        output = run()
+    output = read_two_windows(segments(segment(1), segment(2)))
     assert [r.record.data["segment_id"] for r in output.records] == ["p-v-1", "p-v-2"]
     assert CURSOR.values(output) == ["2024-05-10T09:00:00+00:00", "2024-05-10T11:45:00+00:00"]
 
 
 @freeze_time(NOW)
 def test_a_reference_segment_keeps_its_fields_and_gains_keys_utc_times_and_its_recording_endpoint():
-    with HttpMocker() as http:
-        http.get(ringcx.accounts_request(), ringcx.json_answer(listed_accounts()))
-        http.post(request(*FIRST), segments(REFERENCE_SEGMENT))
-        http.post(request(*SECOND), segments())
-        output = run()
+    output = read_two_windows(segments(REFERENCE_SEGMENT))
     record = output.records[0].record.data
     assert {k: record[k] for k in REFERENCE_SEGMENT if k != "segmentEvents"} == {
         k: v for k, v in REFERENCE_SEGMENT.items() if k != "segmentEvents"
@@ -157,11 +163,7 @@ def test_a_guide_segment_keeps_its_recording_urls_without_secret_query_values_an
         "interactionRecordingLocation": "https://c02-recordings.virtualacd.biz/whole.WAV",
         "queueName": "Billing",
     }
-    with HttpMocker() as http:
-        http.get(ringcx.accounts_request(), ringcx.json_answer(listed_accounts()))
-        http.post(request(*FIRST), segments(guide))
-        http.post(request(*SECOND), segments())
-        output = run()
+    output = read_two_windows(segments(guide))
     record = output.records[0].record.data
     assert record["segment_id"] == record["segmentID"] == "2" and record["segmentParticipantId"] == "1009"
     assert record["dialogStartTimeMs"] == "1715325880000"
@@ -182,7 +184,7 @@ def test_a_guide_segment_keeps_its_recording_urls_without_secret_query_values_an
 def test_given_state_when_incremental_then_only_the_lookback_and_newer_is_asked():
     state = CURSOR.state_at("2024-05-10T10:00:00+00:00")
     with HttpMocker() as http:
-        http.get(ringcx.accounts_request(), ringcx.json_answer(listed_accounts()))
+        mock_account(http)
         http.post(request("2024-05-10 09:00:00", 9900), segments(segment(1)))
         output = run(state=state)
     assert len(output.records) == 1 and CURSOR.values(output) == ["2024-05-10T11:45:00+00:00"]
@@ -218,7 +220,7 @@ def test_the_rc_account_comes_from_the_config_or_the_nested_main_account_and_is_
         http.post(request(*SECOND, rc_account="555"), segments())
         run()
     with HttpMocker() as http:
-        http.get(ringcx.accounts_request(), ringcx.json_answer(listed_accounts()))
+        mock_account(http)
         http.post(request(*FIRST, rc_account="777"), segments())
         http.post(request(*SECOND, rc_account="777"), segments())
         run(ringcx.config(start_date="2024-05-10T06:00:00Z", rc_account_id="777"))
@@ -232,7 +234,7 @@ def test_the_rc_account_comes_from_the_config_or_the_nested_main_account_and_is_
 def test_a_200_that_is_not_the_array_is_read_again_and_a_body_cut_off_emits_nothing_twice():
     full = json.dumps([segment(1), segment(2), segment(3)])
     with HttpMocker() as http:
-        http.get(ringcx.accounts_request(), ringcx.json_answer(listed_accounts()))
+        mock_account(http)
         http.post(
             request(*FIRST),
             [
@@ -254,7 +256,7 @@ def test_a_200_that_is_not_the_array_is_read_again_and_a_body_cut_off_emits_noth
 @freeze_time(NOW)
 def test_a_window_never_answered_with_the_array_fails_naming_account_and_window_and_keeps_no_state():
     with HttpMocker() as http:
-        http.get(ringcx.accounts_request(), ringcx.json_answer(listed_accounts()))
+        mock_account(http)
         http.post(request(*FIRST), [text("")] * 5)
         output = run(expect_failure=True)
     assert_failed(output, FailureType.transient_error, ACCOUNT, "2024-05-10T", "empty body")
@@ -271,7 +273,7 @@ def test_a_server_that_takes_one_hour_at_most_is_asked_in_one_hour_pieces():
         status=400,
     )
     with HttpMocker() as http:
-        http.get(ringcx.accounts_request(), ringcx.json_answer(listed_accounts()))
+        mock_account(http)
         http.post(request(*FIRST), refused)
         http.post(request("2024-05-10 06:00:00", 3600), segments(segment(1)))
         http.post(request("2024-05-10 07:00:00", 3600), segments(segment(2)))
@@ -286,7 +288,7 @@ def test_a_server_that_takes_one_hour_at_most_is_asked_in_one_hour_pieces():
 @freeze_time(NOW)
 def test_403_says_the_sub_account_needs_wem_access():
     with HttpMocker() as http:
-        http.get(ringcx.accounts_request(), ringcx.json_answer(listed_accounts()))
+        mock_account(http)
         http.post(
             request(*FIRST),
             ringcx.json_answer({"generalMessage": "You do not have permission to access this resource"}, 403),
@@ -298,7 +300,7 @@ def test_403_says_the_sub_account_needs_wem_access():
 @freeze_time(NOW)
 def test_requests_are_spaced_to_keep_nine_per_fifteen_minutes(sleeps):
     with HttpMocker() as http:
-        http.get(ringcx.accounts_request(), ringcx.json_answer(listed_accounts()))
+        mock_account(http)
         http.post(request(*FIRST), segments())
         http.post(request(*SECOND), segments())
         run()
@@ -324,7 +326,7 @@ def test_a_wrong_new_field_is_a_config_error_quoting_it_before_any_request(field
 def test_a_long_wait_for_the_quota_stops_the_sync_naming_the_setting(sleeps):
     config = ringcx.config(start_date="2024-05-10T06:00:00Z", advanced={"max_rate_limit_wait_minutes": 1})
     with HttpMocker() as http:
-        http.get(ringcx.accounts_request(), ringcx.json_answer(listed_accounts()))
+        mock_account(http)
         http.post(request(*FIRST), ringcx.json_answer({"message": "Too Many Requests"}, 429))
         output = run(config, expect_failure=True)
     assert_failed(output, FailureType.transient_error, "advanced.max_rate_limit_wait_minutes")
