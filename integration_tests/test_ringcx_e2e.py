@@ -95,6 +95,15 @@ def catalog(emulator):
     return configured_catalog(discovered, streams=["call_detail_report"])
 
 
+def every_report_stream(discovered) -> dict[str, Any]:
+    """Every stream in full refresh but `interaction_metadata`, whose quota (one request per 3 hours and
+    account, 9 per 15 minutes) has its own test below."""
+    streams = discovered.of_type("CATALOG")[0]["catalog"]["streams"]
+    return configured_catalog(
+        discovered, "full_refresh", [s["name"] for s in streams if s["name"] != INTERACTIONS]
+    )
+
+
 def expected(row: dict[str, str]) -> dict[str, Any]:
     """A ground-truth report row as the connector documents its record."""
     record: dict[str, Any] = {}
@@ -132,12 +141,7 @@ def enqueued_utc(uii: str) -> pendulum.DateTime:
 
 def test_full_refresh_of_every_stream_equals_ground_truth_across_accounts(emulator):
     discovered = discover_once(CONNECTOR, config(emulator.base_url))
-    # interaction_metadata (one request per 3 hours and account, 9 per 15 minutes) has its own test below.
-    every = [
-        s["name"] for s in discovered.of_type("CATALOG")[0]["catalog"]["streams"] if s["name"] != INTERACTIONS
-    ]
-    catalog = configured_catalog(discovered, "full_refresh", streams=every)
-    run = run_connector(CONNECTOR, "read", config(emulator.base_url), catalog=catalog)
+    run = run_connector(CONNECTOR, "read", config(emulator.base_url), catalog=every_report_stream(discovered))
     assert run.returncode == 0, run.stderr[-2000:]
     report = run.records_of("call_detail_report")
     assert len(report) == len(emulator.ground_truth()) and by_key(report) == truth(emulator)
@@ -286,11 +290,7 @@ def test_canary_secrets_and_account_credentials_appear_nowhere_in_any_command_ou
         cfg = config(emulator.base_url, credentials=credentials)
         discovered = run_connector(CONNECTOR, "discover", cfg)
         outputs += [discovered.output, run_connector(CONNECTOR, "check", cfg).output]
-        outputs.append(
-            run_connector(
-                CONNECTOR, "read", cfg, catalog=configured_catalog(discovered, "full_refresh")
-            ).output
-        )
+        outputs.append(run_connector(CONNECTOR, "read", cfg, catalog=every_report_stream(discovered)).output)
     emulator.inject(["500", "truncated", "expired_token"], path=REPORT_PATH)
     cfg = config(emulator.base_url)
     catalog = configured_catalog(discover_once(CONNECTOR, cfg), streams=["call_detail_report"])
@@ -435,7 +435,7 @@ def test_without_manage_users_the_users_stream_is_skipped_with_a_warning_and_the
     emulator = ringcx_emulator(**DATA, client_secret=CANARY_SECRET, jwt=CANARY_JWT, users_permission=False)
     cfg = config(emulator.base_url)
     discovered = discover_once(CONNECTOR, cfg)
-    run = run_connector(CONNECTOR, "read", cfg, catalog=configured_catalog(discovered, "full_refresh"))
+    run = run_connector(CONNECTOR, "read", cfg, catalog=every_report_stream(discovered))
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.records_of("users") == [] and run.errors == []
     assert any("MANAGE_USERS" in line and "skipped" in line for line in run.logs)
