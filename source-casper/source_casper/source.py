@@ -14,6 +14,7 @@ from source_casper.auth import PROVIDER, authenticator_from_config, credential_h
 from source_casper.calls import RingCxCalls
 from source_casper.config import parse_config
 from source_casper.report import CallDetailReport
+from source_casper.stats import stats_settings, stats_streams
 from source_casper.streams import CloudDestinations, CloudProfiles, RingCxDirectory
 
 
@@ -27,6 +28,7 @@ class SourceCasper(ConfigModelSource, CdrSource):
 
     def probe(self, config: Mapping[str, Any], logger: logging.Logger) -> None:
         """Log in and list the accounts: proves the credentials and names configured accounts not visible."""
+        stats_settings(config)  # the statistics streams' fields, checked before any request
         self.directory(config).account_ids()
 
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
@@ -40,6 +42,7 @@ class SourceCasper(ConfigModelSource, CdrSource):
             CloudDestinations(parsed, hint, directory, authenticator=auth),
             report,
             RingCxCalls(parsed, report),
+            *stats_streams(config, parsed, hint, directory),
         ]
 
     def directory(self, config: Mapping[str, Any]) -> RingCxDirectory:

@@ -307,12 +307,16 @@ class RingCxDirectory:
             for group_by, stream_class in (("PROFILE", CloudProfiles), ("DESTINATION", CloudDestinations))
         }
         self._account_ids: list[str] | None = None
+        self.account_records: dict[str, Mapping[str, Any]] = {}
         self._user_id: str | None = config.user_id
 
     def visible_account_ids(self) -> list[str]:
-        """The accounts the login can see (one request)."""
+        """The accounts the login can see (one request); their records stay in `account_records`."""
         records = self.accounts.read_records(SyncMode.full_refresh)
-        return [str(account["accountId"]) for account in records if account.get("accountId") is not None]
+        self.account_records = {
+            str(account["accountId"]): account for account in records if account.get("accountId") is not None
+        }
+        return list(self.account_records)
 
     def account_ids(self) -> list[str]:
         """The configured accounts, or every account the login can see (one request, once per run).
