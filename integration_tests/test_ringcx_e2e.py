@@ -88,6 +88,7 @@ def config(url: str, **overrides: Any) -> dict[str, Any]:
         "window_days": 4,
         "lookback_window_minutes": 120,
         "advanced": {"rate_limit_time_scale": STATS_TIME_SCALE},
+        "stats_start_date": "2026-10-10",  # one day of statistics: 8 windows of 3 hours per account
     }
     base.update(overrides)
     return base
@@ -679,6 +680,7 @@ def test_account_and_user_dates_are_the_same_utc_date_times_in_either_style_ring
 
 STATS_DAY = {
     "start_date": "2026-10-05T00:00:00Z",
+    "stats_start_date": "2026-10-05T00:00:00Z",
     "end_date": "2026-10-06T00:00:00Z",
     "stats_interval_minutes": 60,
 }

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -35,7 +35,7 @@ from airbyte_cdk.sources.streams.http.error_handlers.response_models import (
     ResponseAction,
 )
 
-from cdr_shared.dates import iso_utc, parse_local
+from cdr_shared.dates import iso_utc, parse_config_instant, parse_local, zone
 from cdr_shared.errors import config_error, transient_error
 from cdr_shared.horizon import LagHorizon
 from cdr_shared.http_errors import RetryAfterBackoff, fail, provider_message
@@ -88,6 +88,8 @@ class StatsSettings:
     rc_account_id: str | None
     max_wait_seconds: float
     time_scale: float
+    start: pendulum.DateTime | None = None
+    """`stats_start_date`: where the statistics start when that is later than `start_date` (None: `start_date`)."""
 
 
 def stats_settings(config: Mapping[str, Any]) -> StatsSettings:
@@ -115,7 +117,10 @@ def stats_settings(config: Mapping[str, Any]) -> StatsSettings:
     scale = advanced.get("rate_limit_time_scale", 1)
     if isinstance(scale, bool) or not isinstance(scale, int | float) or scale <= 0:
         raise config_error(f"'advanced.rate_limit_time_scale' must be a positive number; got '{scale}'.")
-    return StatsSettings(int(interval), rc_account_id, 60.0 * wait, float(scale))
+    start = config.get("stats_start_date")
+    tz = zone(config.get("timezone") or "UTC")
+    start = parse_config_instant(start, tz, "stats_start_date").replace(microsecond=0) if start else None
+    return StatsSettings(int(interval), rc_account_id, 60.0 * wait, float(scale), start)
 
 
 def stats_budget(settings: StatsSettings, account_ids: tuple[str, ...] | None) -> PatientAPIBudget:
@@ -171,11 +176,15 @@ def interval_windows(minutes: int):
 def stats_cursor(
     stream_name: str, config: CasperConfig, settings: StatsSettings, clock: Clock = utc_now
 ) -> WindowedCursor:
-    """Windows of whole intervals, at most 3 hours, up to the settled horizon; lookback from the config."""
+    """Windows of whole intervals, at most 3 hours, from `start_date` (or the later `stats_start_date`) up to
+    the settled horizon; lookback from the config."""
+    sync_range = config.sync_range
+    if settings.start is not None and settings.start > sync_range.start:
+        sync_range = replace(sync_range, start=settings.start)
     return WindowedCursor(
         stream_name,
         "interval_start_at",
-        config.sync_range,
+        sync_range,
         STATS_HORIZON,
         clock=clock,
         splitter=interval_windows(settings.interval_minutes),

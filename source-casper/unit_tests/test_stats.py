@@ -274,3 +274,12 @@ def test_given_bad_statistics_fields_then_a_config_error_names_the_field(fields,
     with pytest.raises(AirbyteTracedException) as raised:
         stats_settings({**ringcx.config(), **fields})
     assert raised.value.failure_type == FailureType.config_error and named in raised.value.message
+
+
+@freeze_time(NOW)
+def test_given_a_later_stats_start_date_then_the_statistics_start_there():
+    with HttpMocker() as http:
+        mock_accounts(http)
+        http.post(stats_request(SECOND), ringcx.json_answer([]))
+        output = run(stats_config(stats_start_date="2024-05-10T09:00:00Z"))
+    assert [value for value in QUEUE.values(output) if value] == ["2024-05-10T11:30:00+00:00"]
