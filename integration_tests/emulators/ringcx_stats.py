@@ -53,6 +53,14 @@ SETTLING = timedelta(minutes=5)
 SHORT_ABANDON_SECONDS = 5
 SERVICE_LEVEL_SECONDS = 20
 _DATE = "%Y-%m-%d %H:%M:%S"
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "interval_unit": "seconds",
+    "date_style": "example",
+    "spelling": "spec",
+    "answer": "json",
+    "answer_times": None,
+    "wem_access": True,
+}
 
 
 @dataclass(frozen=True)
@@ -85,27 +93,16 @@ class RingCxStats:
         self,
         emulator: Any,
         *,
-        interval_unit: str = "seconds",
-        date_style: str = "example",
-        spelling: str = "spec",
-        answer: str = "json",
-        answer_times: int | None = None,
-        wem_access: bool = True,
         per_minute: int = 3,
         per_15_minutes: int = 9,
         time_scale: float = 1.0,
+        **settings: Any,
     ) -> None:
+        """`settings`: any of `DEFAULT_SETTINGS`, changeable later (`configure`, `POST /__control/stats_settings`)."""
         self.emulator = emulator
-        self.settings: dict[str, Any] = {}
+        self.settings = dict(DEFAULT_SETTINGS)
         self._lock = threading.Lock()
-        self.configure(
-            interval_unit=interval_unit,
-            date_style=date_style,
-            spelling=spelling,
-            answer=answer,
-            answer_times=answer_times,
-            wem_access=wem_access,
-        )
+        self.configure(**settings)
         self.per_minute, self.per_15_minutes, self.time_scale = per_minute, per_15_minutes, time_scale
         self._limiters: dict[str, tuple[Any, ...]] = {}
         emulator.add_route("POST", QUEUE_STATS_PATH, self.route(self.queue_rows), faultable=True)
@@ -113,6 +110,9 @@ class RingCxStats:
         emulator.add_control_route("POST", "stats_settings", self._control)
 
     def configure(self, **settings: Any) -> dict[str, Any]:
+        unknown = set(settings) - set(DEFAULT_SETTINGS)
+        if unknown:
+            raise ValueError(f"unknown statistics settings: {sorted(unknown)}")
         for name, allowed in (
             ("interval_unit", INTERVAL_UNITS),
             ("date_style", DATE_STYLES),

@@ -315,6 +315,17 @@ class IntegrationAccounts:
         return str(found)
 
 
+@dataclass(frozen=True)
+class StatsContext:
+    """What both statistics streams share: the config, the interval unit learnt, the accounts' RingCentral IDs."""
+
+    config: CasperConfig
+    auth_hint: str
+    settings: StatsSettings
+    unit: IntervalUnit
+    accounts: IntegrationAccounts
+
+
 class IntervalStatsStream(WindowedHttpStream):
     """One aggregate report, per sub-account and window of whole intervals, incremental on `interval_start_at`."""
 
@@ -322,23 +333,10 @@ class IntervalStatsStream(WindowedHttpStream):
     report_path = ""
     key_fields: tuple[str, ...] = ()
 
-    def __init__(
-        self,
-        config: CasperConfig,
-        auth_hint: str,
-        directory: RingCxDirectory,
-        settings: StatsSettings,
-        unit: IntervalUnit,
-        accounts: IntegrationAccounts,
-        **kwargs: Any,
-    ) -> None:
-        self.config = config
-        self.auth_hint = auth_hint
-        self.directory = directory
-        self.settings = settings
-        self.unit = unit
-        self.accounts = accounts
-        super().__init__(stats_cursor(self.name, config, settings), **kwargs)
+    def __init__(self, context: StatsContext, **kwargs: Any) -> None:
+        self.context = context
+        self.config, self.settings, self.unit = context.config, context.settings, context.unit
+        super().__init__(stats_cursor(self.name, context.config, context.settings), **kwargs)
 
     @property
     def primary_key(self) -> list[str]:
@@ -353,15 +351,15 @@ class IntervalStatsStream(WindowedHttpStream):
         return f"accounts/{stream_slice['rc_account_id']}/sub-accounts/{stream_slice['account_id']}/{self.report_path}"
 
     def get_error_handler(self) -> ErrorHandler:
-        return StatsErrorHandler(PROVIDER, self.auth_hint)
+        return StatsErrorHandler(PROVIDER, self.context.auth_hint)
 
     def get_backoff_strategy(self) -> BackoffStrategy:
         return RetryAfterBackoff(base=BACKOFF_BASE_SECONDS)
 
     def partitions(self) -> list[dict[str, Any]]:
         return [
-            {"account_id": account_id, "rc_account_id": self.accounts.rc_account_id(account_id)}
-            for account_id in self.directory.account_ids()
+            {"account_id": account_id, "rc_account_id": self.context.accounts.rc_account_id(account_id)}
+            for account_id in self.context.accounts.directory.account_ids()
         ]
 
     def body(self, window: Window) -> dict[str, Any]:
@@ -466,14 +464,11 @@ def stats_streams(
 ) -> list[IntervalStatsStream]:
     """Both statistics streams, sharing the interval unit, the account IDs and one budget."""
     settings = stats_settings(config)
-    shared = {
-        "settings": settings,
-        "unit": IntervalUnit(),
-        "accounts": IntegrationAccounts(directory, settings),
-        "authenticator": directory.authenticator,
-        "api_budget": stats_budget(settings, parsed.account_ids),
-    }
+    context = StatsContext(
+        parsed, auth_hint, settings, IntervalUnit(), IntegrationAccounts(directory, settings)
+    )
+    budget = stats_budget(settings, parsed.account_ids)
     return [
-        QueueStats(parsed, auth_hint, directory, **shared),
-        AgentStats(parsed, auth_hint, directory, **shared),
+        stream(context, authenticator=directory.authenticator, api_budget=budget)
+        for stream in (QueueStats, AgentStats)
     ]
