@@ -93,7 +93,7 @@ class StatsSettings:
 
 
 def stats_settings(config: Mapping[str, Any]) -> StatsSettings:
-    """`stats_interval_minutes`, `rc_account_id` and `advanced`, checked; errors name the field."""
+    """`stats_interval_minutes`, `stats_start_date`, `rc_account_id` and `advanced`, checked; errors name the field."""
     interval = config.get("stats_interval_minutes", DEFAULT_INTERVAL_MINUTES)
     if interval is None:
         interval = DEFAULT_INTERVAL_MINUTES
