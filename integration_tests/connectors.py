@@ -73,7 +73,9 @@ def casper_config(url: str) -> dict[str, Any]:
         "end_date": "2026-10-10",
         "timezone": "US/Arizona",
         "window_days": 3,
-        # Two days of interval statistics, their quota (9 per 15 minutes) run as fast as the emulator's.
+        # The emulator's interaction-metadata quota is off (`--interactions-no-quota`), its statistics quota runs
+        # 100000 times faster (`--stats-time-scale`), and so does the connector's CX integration budget (9 requests
+        # per 15 minutes). Two days of interval statistics: the statistics cost 16 requests a day per account.
         "stats_start_date": "2026-10-08",
         "advanced": {"rate_limit_time_scale": 100_000},
     }
@@ -131,6 +133,7 @@ CONNECTORS: dict[str, ConnectorUnderTest] = {
             "2026-10-12",
             "--stats-time-scale",
             "100000",
+            "--interactions-no-quota",
         ),
     ),
     "source-ozonetel": ConnectorUnderTest(

@@ -29,14 +29,17 @@ from integration_tests.emulators.ringcx import (
     REPORT_PATH,
     USERS_PATH,
 )
+from integration_tests.emulators.ringcx_interactions import PATH as INTERACTIONS_PATH
 from integration_tests.emulators.ringcx_stats import QUEUE_STATS_PATH
 
 CONNECTOR = "source-casper"
+INTERACTIONS = "interaction_metadata"
 ZONE = "US/Arizona"
 CANARY_SECRET = "canary-client-secret-3f9d"
 CANARY_JWT = "canary-jwt-credential-81ce"
 CANARY_API_TOKEN = "aws80:canary-api-token-c0de"
-# The statistics quota (9 requests per 15 minutes per sub-account) runs 100000 times faster on both sides.
+# The CX integration quota (9 requests per 15 minutes per sub-account: interaction metadata and statistics)
+# runs 100000 times faster on both sides.
 STATS_TIME_SCALE = 100_000
 DATA = {
     "calls": 400,
@@ -45,6 +48,7 @@ DATA = {
     "end_date": "2026-10-11",
     "seed": 21,
     "stats": {"time_scale": STATS_TIME_SCALE},
+    "interactions": {"time_scale": STATS_TIME_SCALE},
 }
 ACCOUNT_SECRETS = ("crm-password-", "ftp-password-", "security-key-")
 INTEGER_COLUMNS = {
@@ -142,9 +146,12 @@ def enqueued_utc(uii: str) -> pendulum.DateTime:
 
 def test_full_refresh_of_every_stream_equals_ground_truth_across_accounts(emulator):
     discovered = discover_once(CONNECTOR, config(emulator.base_url))
-    run = run_connector(
-        CONNECTOR, "read", config(emulator.base_url), catalog=configured_catalog(discovered, "full_refresh")
-    )
+    # interaction_metadata (one request per 3 hours and account, 9 per 15 minutes) has its own test below.
+    every = [
+        s["name"] for s in discovered.of_type("CATALOG")[0]["catalog"]["streams"] if s["name"] != INTERACTIONS
+    ]
+    catalog = configured_catalog(discovered, "full_refresh", streams=every)
+    run = run_connector(CONNECTOR, "read", config(emulator.base_url), catalog=catalog)
     assert run.returncode == 0, run.stderr[-2000:]
     report = run.records_of("call_detail_report")
     assert len(report) == len(emulator.ground_truth()) and by_key(report) == truth(emulator)
@@ -674,6 +681,77 @@ def test_account_and_user_dates_are_the_same_utc_date_times_in_either_style_ring
             "2023-02-01T10:00:00+00:00",
             "2023-02-01T10:00:00+00:00",
         ], date_style
+
+
+# --------------------------------------------------------------------------------- interaction metadata
+
+
+def segment_truth(emulator, start: str, end: str) -> list[dict[str, Any]]:
+    """The emulator's segments that ended in [start, end) (UTC dates or instants)."""
+    first, last = pendulum.parse(start, tz="UTC"), pendulum.parse(end, tz="UTC")
+    return [s for s in emulator.interactions.truth() if first <= pendulum.parse(s["segmentEndTimeMs"]) < last]
+
+
+def segment_keys(segments: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
+    return {(s["account_id"], s["dialogId"], s["segmentId"]) for s in segments}
+
+
+def test_interaction_metadata_equals_ground_truth_keeps_the_quota_and_rereads_the_lookback_through_faults(
+    ringcx_emulator,
+):
+    # Quota periods divided by 300 in the connector (one request every 0.34 s) and by 360 in the emulator (9 per
+    # 2.5 s, 3 per 0.17 s), so a busy machine's jitter never makes a paced request look early. A 12-hour range
+    # of two accounts is 4 windows of 3 hours each (8 requests).
+    emulator = ringcx_emulator(
+        **{**DATA, "accounts": 2, "interactions": {"time_scale": 360}},
+        client_secret=CANARY_SECRET,
+        jwt=CANARY_JWT,
+    )
+    cfg = config(
+        emulator.base_url, start_date="2026-10-10T12:00:00Z", advanced={"rate_limit_time_scale": 300}
+    )
+    discovered = discover_once(CONNECTOR, config(emulator.base_url))
+    catalog = configured_catalog(discovered, streams=[INTERACTIONS])
+    first = run_connector(CONNECTOR, "read", cfg, catalog=catalog)
+    assert first.returncode == 0, first.stderr[-2000:]
+    truth = segment_truth(emulator, "2026-10-10T12:00:00", "2026-10-11")
+    assert len(first.records) == len(truth) and segment_keys(first.records) == segment_keys(truth)
+    assert {s["interactionId"] for s in truth} <= {
+        r["uii"].removeprefix("'") for r in emulator.ground_truth()
+    }
+    by_key = {(s["account_id"], s["dialogId"], s["segmentId"]): s for s in truth}
+    schema = next(
+        s["json_schema"]
+        for s in discovered.of_type("CATALOG")[0]["catalog"]["streams"]
+        if s["name"] == INTERACTIONS
+    )
+    for record in first.records:  # RingCX's fields as sent, plus the derived ones
+        sent = by_key[(record["account_id"], record["dialogId"], record["segmentId"])]
+        kept = {k: v for k, v in record.items() if k in sent and k != "segmentEvents"}
+        assert kept == {k: v for k, v in sent.items() if v is not None and k != "segmentEvents"}
+        events = [
+            {k: v for k, v in e.items() if not k.endswith("_at")} for e in record.get("segmentEvents") or []
+        ]
+        assert events == (sent["segmentEvents"] or [])
+        assert record["segment_end_at"] == pendulum.parse(sent["segmentEndTimeMs"]).isoformat()
+        jsonschema.validate(record, schema, format_checker=date_time_checker())
+    assert "429" not in emulator.stats()["responses"]  # the budget kept the quota
+    assert first.states[-1]["stream"]["stream_state"] == {"segment_end_at": "2026-10-11T00:00:00+00:00"}
+    # The next sync re-reads the lookback (120 minutes: one window per account) through faults and odd 200s.
+    emulator.reset()
+    emulator.inject(["503", "truncated", "reset"], path=INTERACTIONS_PATH)
+    emulator.interactions.configure(answer="cut", answer_times=1)
+    second = run_connector(
+        CONNECTOR, "read", cfg, catalog=catalog, state=state_messages_as_input(first.states)
+    )
+    assert second.returncode == 0, second.stderr[-3000:]
+    recent = segment_truth(emulator, "2026-10-10T22:00:00", "2026-10-11")
+    assert len(second.records) == len(recent) and segment_keys(second.records) == segment_keys(recent)
+    assert (
+        sum(emulator.stats()["faults"].values()) == 3 and emulator.interactions.settings["answer"] == "json"
+    )
+    for secret in (CANARY_SECRET, CANARY_JWT):
+        assert secret not in first.output and secret not in second.output
 
 
 # ------------------------------------------------------------------ interval statistics (issue 15)

@@ -41,6 +41,9 @@ API calls take `Authorization: Bearer <RingCX token>` or `X-Auth-Token: <permane
 token is 401 `"Jwt is expired"`. A report is authorized when it starts: it keeps streaming after its token
 expires (that is what lets a long report outlive a 5-minute token).
 
+The interaction-metadata API (one record per call segment) lives in `ringcx_interactions.py` (options
+through `interactions={...}`, ground truth `interactions.truth()`).
+
 Report answers (`report_answer`, for every report request or the next `report_answer_times` ones): `csv` (the
 report), `empty` (200 with no body), `html` (200 with an HTML page), `foreign_header` (200 CSV of another report
 template, the Agent Session report's columns), `ragged` (the report with ragged rows: a call whose index is 3
@@ -72,6 +75,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .base import Channel, EmulatorServer, Reply, Request, Response, Route, retry_after_header
 from .ringcx_data import ADMIN_ID, MAIN_ACCOUNT_ID, RingCxDataset, csv_lines, header
+from .ringcx_interactions import RingCxInteractions, add_interactions_arguments, interactions_options
 from .ringcx_stats import RingCxStats, add_stats_arguments, stats_options
 from .tokens import TokenIssuer, TokenState, jwt_shaped_token, opaque_token
 
@@ -246,6 +250,7 @@ class RingCxEmulator(EmulatorServer):
         legacy_login_style: str = "query",
         users_permission: bool = True,
         user_secrets: bool = False,
+        interactions: dict[str, Any] | None = None,
         date_style: str = "iso",
         stats: dict[str, Any] | None = None,
         **common: Any,
@@ -296,6 +301,7 @@ class RingCxEmulator(EmulatorServer):
         self.add_route("GET", ACCOUNTS_PATH, self.list_accounts, faultable=True)
         self.add_route("GET", USERS_PATH, self.list_users, faultable=True)
         self.add_route("GET", INPUT_CONTROLS_PATH, self.input_controls, faultable=True)
+        self.interactions = RingCxInteractions(self, **(interactions or {}))  # interaction-metadata
         self.add_route("POST", REPORT_PATH, self.report, faultable=True)
         self.add_control_route("POST", "settings", self._control_settings)
         self.stats_reports = RingCxStats(self, **(stats or {}))  # agg-queue-stats, agg-agent-extended-stats
@@ -410,7 +416,10 @@ class RingCxEmulator(EmulatorServer):
 
     def list_accounts(self, request: Request) -> Response:
         return self._refuse_unauthenticated(request) or Response.json(
-            [self._dated(account.record(), ACCOUNT_DATES) for account in self.dataset.accounts]
+            [
+                self.interactions.listed_account(self._dated(account.record(), ACCOUNT_DATES))
+                for account in self.dataset.accounts
+            ]
         )
 
     def _dated(self, record: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
@@ -779,6 +788,7 @@ class RingCxEmulator(EmulatorServer):
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
         super().add_arguments(parser)
+        add_interactions_arguments(parser)
         data = parser.add_argument_group("RingCX data set")
         data.add_argument("--seed", type=int, default=0, help="seed of the synthetic data set")
         data.add_argument("--accounts", type=int, default=2, help="number of RingCX accounts")
@@ -853,6 +863,7 @@ class RingCxEmulator(EmulatorServer):
     def options_from_arguments(cls, args: argparse.Namespace) -> dict[str, Any]:
         return {
             **super().options_from_arguments(args),
+            "interactions": interactions_options(args),
             "seed": args.seed,
             "accounts": args.accounts,
             "calls": args.calls,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +20,15 @@ MAX_WINDOW_DAYS = 31
 
 
 @dataclass(frozen=True)
+class IntegrationLimits:
+    """The `advanced` section: the CX integration API's quota as this sync keeps it, and how long to wait."""
+
+    max_wait_seconds: float = 7200.0
+    time_scale: float = 1.0
+    """Divides every quota period; only the emulator tests set it (not in the spec)."""
+
+
+@dataclass(frozen=True)
 class CasperConfig:
     base_url: str
     """The API root, e.g. `https://ringcx.ringcentral.com/voice` (endpoints are under `/api/v1`)."""
@@ -32,6 +41,27 @@ class CasperConfig:
     group_ids: tuple[int | None, ...] | None
     object_ids: tuple[int, ...] | None
     user_id: str | None
+    rc_account_id: str | None = None
+    """The RingCentral account ID of the CX integration API paths; None: from each account's listing."""
+    limits: IntegrationLimits = field(default_factory=IntegrationLimits)
+
+
+def parse_limits(advanced: Any) -> IntegrationLimits:
+    """`advanced`: whole numbers in range, a positive time scale; errors name the field."""
+    if advanced is None:
+        return IntegrationLimits()
+    if not isinstance(advanced, Mapping):
+        raise config_error("'advanced' must be an object.")
+
+    wait = advanced.get("max_rate_limit_wait_minutes", 120)
+    if isinstance(wait, bool) or not isinstance(wait, int) or not 1 <= wait <= 24 * 60:
+        raise config_error(
+            f"'advanced.max_rate_limit_wait_minutes' must be a whole number from 1 to 1440; got '{wait}'."
+        )
+    scale = advanced.get("rate_limit_time_scale", 1)
+    if isinstance(scale, bool) or not isinstance(scale, int | float) or scale <= 0:
+        raise config_error(f"'advanced.rate_limit_time_scale' must be a positive number; got '{scale}'.")
+    return IntegrationLimits(max_wait_seconds=60.0 * wait, time_scale=float(scale))
 
 
 def origin_of(url: str) -> str:
@@ -93,6 +123,15 @@ def parse_config(config: Mapping[str, Any]) -> CasperConfig:
             raise config_error(f"'user_id' must be a numeric RingCX user ID; got '{config.get('user_id')}'.")
     else:
         user_id = None
+    rc_account_id = config.get("rc_account_id")
+    if rc_account_id not in (None, ""):
+        rc_account_id = str(rc_account_id).strip()
+        if not rc_account_id.isdigit():
+            raise config_error(
+                f"'rc_account_id' must be a numeric RingCentral account ID; got '{config.get('rc_account_id')}'."
+            )
+    else:
+        rc_account_id = None
     return CasperConfig(
         base_url=base_url,
         auth_url=origin_of(base_url),
@@ -103,4 +142,6 @@ def parse_config(config: Mapping[str, Any]) -> CasperConfig:
         group_ids=group_ids,
         object_ids=object_ids,
         user_id=user_id,
+        rc_account_id=rc_account_id,
+        limits=parse_limits(config.get("advanced")),
     )

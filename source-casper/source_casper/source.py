@@ -1,4 +1,5 @@
-"""SourceCasper: wires the configuration to the streams; behaviour lives in `streams.py` and `report.py`."""
+"""SourceCasper: wires the configuration to the streams; behaviour lives in `streams.py`, `report.py` and
+`interactions.py`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from cdr_shared.source import CdrSource
 from source_casper.auth import PROVIDER, authenticator_from_config, credential_hint
 from source_casper.calls import RingCxCalls
 from source_casper.config import parse_config
+from source_casper.interactions import InteractionMetadata, integration_budget
 from source_casper.report import CallDetailReport
 from source_casper.stats import stats_settings, stats_streams
 from source_casper.streams import CloudDestinations, CloudProfiles, RingCxDirectory
@@ -35,6 +37,8 @@ class SourceCasper(ConfigModelSource, CdrSource):
         directory = self.directory(config)
         parsed, hint, auth = directory.config, credential_hint(config), directory.authenticator
         report = CallDetailReport(parsed, hint, directory, authenticator=auth)
+        # One quota per sub-account for every CX integration API request (interaction metadata, statistics).
+        integration = integration_budget(parsed.limits, parsed.account_ids)
         return [
             directory.accounts,
             directory.users,
@@ -42,7 +46,8 @@ class SourceCasper(ConfigModelSource, CdrSource):
             CloudDestinations(parsed, hint, directory, authenticator=auth),
             report,
             RingCxCalls(parsed, report),
-            *stats_streams(config, parsed, hint, directory),
+            InteractionMetadata(parsed, hint, directory, authenticator=auth, api_budget=integration),
+            *stats_streams(config, parsed, hint, directory, integration),
         ]
 
     def directory(self, config: Mapping[str, Any]) -> RingCxDirectory:

@@ -13,7 +13,8 @@ reports-orig.md. What each fact rests on, and what is inference, is listed in th
 - The period must end at least 5 minutes before now: the settled horizon is now - `SETTLE_MINUTES`, and only
   whole intervals that ended before it are read.
 - Per sub-account at most 3 requests a minute and 9 per 15 minutes (spec; the older page says 2 a minute):
-  one request every 100 s per sub-account keeps all of them (`stats_budget`).
+  one request every 100 s per sub-account keeps all of them (`interactions.integration_budget`, one budget for
+  every CX integration request: interaction metadata and both statistics streams).
 - Asked in UTC (as the call detail report), so no interval is ambiguous across a daylight-saving change.
 """
 
@@ -22,7 +23,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import timedelta
 from typing import Any
 
 import ijson
@@ -39,7 +39,7 @@ from cdr_shared.dates import iso_utc, parse_config_instant, parse_local, zone
 from cdr_shared.errors import config_error, transient_error
 from cdr_shared.horizon import LagHorizon
 from cdr_shared.http_errors import RetryAfterBackoff, fail, provider_message
-from cdr_shared.rate_budget import PatientAPIBudget, Quota
+from cdr_shared.rate_budget import PatientAPIBudget
 from cdr_shared.windowed_state import Clock, WindowedCursor, utc_now
 from cdr_shared.windowed_stream import WindowedHttpStream, window_of
 from cdr_shared.windows import Window
@@ -67,11 +67,6 @@ INTERVAL_START_FORMATS = (
     "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%d %H:%M:%S",
 )
-MAX_WAIT_FIELD = "advanced.max_rate_limit_wait_minutes"
-DEFAULT_MAX_WAIT_MINUTES = 120
-# 9 requests per 15 minutes, one every 100 s: never more than 1 a minute, so the 3 (or 2) a minute hold too.
-STATS_QUOTA_LIMIT = 9
-STATS_QUOTA_PERIOD = timedelta(minutes=15)
 INTEGRATION_API = "api/cx/integration/v1/"
 WEM_ACCESS = (
     "RingCX refused the statistics report (HTTP 403): the account needs WEM Access for the integration "
@@ -82,72 +77,25 @@ WEM_ACCESS = (
 
 @dataclass(frozen=True)
 class StatsSettings:
-    """The configuration of the statistics streams."""
+    """The configuration of the statistics streams (the CX integration API's `rc_account_id` and quota
+    settings are the connector's: `CasperConfig.rc_account_id`, `CasperConfig.limits`)."""
 
     interval_minutes: int
-    rc_account_id: str | None
-    max_wait_seconds: float
-    time_scale: float
     start: pendulum.DateTime | None = None
     """`stats_start_date`: where the statistics start when that is later than `start_date` (None: `start_date`)."""
 
 
 def stats_settings(config: Mapping[str, Any]) -> StatsSettings:
-    """`stats_interval_minutes`, `stats_start_date`, `rc_account_id` and `advanced`, checked; errors name the field."""
+    """`stats_interval_minutes` and `stats_start_date`, checked; errors name the field."""
     interval = config.get("stats_interval_minutes", DEFAULT_INTERVAL_MINUTES)
     if interval is None:
         interval = DEFAULT_INTERVAL_MINUTES
     if isinstance(interval, bool) or interval not in INTERVAL_MINUTES:
         raise config_error(f"'stats_interval_minutes' must be 15, 30, 45 or 60; got '{interval}'.")
-    rc_account_id = config.get("rc_account_id")
-    if rc_account_id in (None, ""):
-        rc_account_id = None
-    else:
-        rc_account_id = str(rc_account_id).strip()
-        if not rc_account_id.isdigit():
-            raise config_error(
-                f"'rc_account_id' must be a numeric RingCentral account ID; got '{rc_account_id}'."
-            )
-    advanced = config.get("advanced") or {}
-    if not isinstance(advanced, Mapping):
-        raise config_error("'advanced' must be an object.")
-    wait = advanced.get("max_rate_limit_wait_minutes", DEFAULT_MAX_WAIT_MINUTES)
-    if isinstance(wait, bool) or not isinstance(wait, int) or not 1 <= wait <= 24 * 60:
-        raise config_error(f"'{MAX_WAIT_FIELD}' must be a whole number from 1 to 1440; got '{wait}'.")
-    scale = advanced.get("rate_limit_time_scale", 1)
-    if isinstance(scale, bool) or not isinstance(scale, int | float) or scale <= 0:
-        raise config_error(f"'advanced.rate_limit_time_scale' must be a positive number; got '{scale}'.")
     start = config.get("stats_start_date")
     tz = zone(config.get("timezone") or "UTC")
     start = parse_config_instant(start, tz, "stats_start_date").replace(microsecond=0) if start else None
-    return StatsSettings(int(interval), rc_account_id, 60.0 * wait, float(scale), start)
-
-
-def stats_budget(settings: StatsSettings, account_ids: tuple[str, ...] | None) -> PatientAPIBudget:
-    """The documented quota per sub-account: one for each configured account, and one shared by every
-    account not named in the config (stricter than documented, never looser)."""
-    quotas = [
-        Quota(
-            f"integration-reports ({account})",
-            STATS_QUOTA_LIMIT,
-            STATS_QUOTA_PERIOD,
-            rf"/sub-accounts/{account}/",
-            spread=True,
-        )
-        for account in account_ids or ()
-    ]
-    quotas.append(
-        Quota(
-            "integration-reports", STATS_QUOTA_LIMIT, STATS_QUOTA_PERIOD, r"/api/cx/integration/", spread=True
-        )
-    )
-    return PatientAPIBudget(
-        quotas,
-        provider=PROVIDER,
-        max_wait_seconds=settings.max_wait_seconds,
-        max_wait_field=MAX_WAIT_FIELD,
-        time_scale=settings.time_scale,
-    )
+    return StatsSettings(int(interval), start)
 
 
 def _floor_to(instant: pendulum.DateTime, minutes: int) -> pendulum.DateTime:
@@ -290,40 +238,16 @@ class IntervalUnit:
         return True
 
 
-class IntegrationAccounts:
-    """Each sub-account's RingCentral account ID (`rcAccountId`, the first path segment of the integration
-    API): from `rc_account_id` in the config, else from the account as `GET /admin/accounts` lists it
-    (`rcAccountId`, or `mainAccount.rcAccountId` as the spec's Account model nests it). Read once per sync."""
-
-    def __init__(self, directory: RingCxDirectory, settings: StatsSettings) -> None:
-        self.directory = directory
-        self.settings = settings
-
-    def rc_account_id(self, account_id: str) -> str:
-        if self.settings.rc_account_id:
-            return self.settings.rc_account_id
-        self.directory.account_ids()  # lists the accounts once per sync
-        account = self.directory.account_records.get(account_id) or {}
-        main = account.get("mainAccount")
-        found = account.get("rcAccountId") or (main.get("rcAccountId") if isinstance(main, Mapping) else None)
-        if found in (None, ""):
-            raise config_error(
-                f"RingCX lists no RingCentral account ID (rcAccountId) for account {account_id}, and the statistics "
-                "reports need it in their path; set 'rc_account_id' (the `id` of GET /restapi/v1.0/account/~ on the "
-                "RingCentral platform)."
-            )
-        return str(found)
-
-
 @dataclass(frozen=True)
 class StatsContext:
-    """What both statistics streams share: the config, the interval unit learnt, the accounts' RingCentral IDs."""
+    """What both statistics streams share: the config, the interval unit learnt, the accounts (and their
+    RingCentral account IDs, `RingCxDirectory.rc_account_id`)."""
 
     config: CasperConfig
     auth_hint: str
     settings: StatsSettings
     unit: IntervalUnit
-    accounts: IntegrationAccounts
+    directory: RingCxDirectory
 
 
 class IntervalStatsStream(WindowedHttpStream):
@@ -358,8 +282,8 @@ class IntervalStatsStream(WindowedHttpStream):
 
     def partitions(self) -> list[dict[str, Any]]:
         return [
-            {"account_id": account_id, "rc_account_id": self.context.accounts.rc_account_id(account_id)}
-            for account_id in self.context.accounts.directory.account_ids()
+            {"account_id": account_id, "rc_account_id": self.context.directory.rc_account_id(account_id)}
+            for account_id in self.context.directory.account_ids()
         ]
 
     def body(self, window: Window) -> dict[str, Any]:
@@ -461,13 +385,11 @@ def stats_streams(
     parsed: CasperConfig,
     auth_hint: str,
     directory: RingCxDirectory,
+    budget: PatientAPIBudget,
 ) -> list[IntervalStatsStream]:
-    """Both statistics streams, sharing the interval unit, the account IDs and one budget."""
-    settings = stats_settings(config)
-    context = StatsContext(
-        parsed, auth_hint, settings, IntervalUnit(), IntegrationAccounts(directory, settings)
-    )
-    budget = stats_budget(settings, parsed.account_ids)
+    """Both statistics streams, sharing the interval unit and the CX integration API's budget
+    (`interactions.integration_budget`: one quota per sub-account for every integration request)."""
+    context = StatsContext(parsed, auth_hint, stats_settings(config), IntervalUnit(), directory)
     return [
         stream(context, authenticator=directory.authenticator, api_budget=budget)
         for stream in (QueueStats, AgentStats)

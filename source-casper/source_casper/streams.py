@@ -1,5 +1,6 @@
 """The RingCX admin API streams that describe the setup: `accounts`, `users`, `cloud_profiles`, `cloud_destinations`
-(the report itself, `call_detail_report`, is in `report.py`; the interval statistics in `stats.py`).
+(the report itself, `call_detail_report`, is in `report.py`; `interaction_metadata` in `interactions.py`; the
+interval statistics in `stats.py`).
 
 | stream | provider API | sync |
 |---|---|---|
@@ -8,6 +9,7 @@
 | `cloud_profiles`, `cloud_destinations` | `GET admin/accounts/{id}/users/{id}/reports/inputControls`, per account | full refresh |
 | `call_detail_report` | `POST admin/accounts/{id}/reportsStreaming` (CSV), per account and local day(s) | incremental on `enqueue_at`, full refresh |
 | `calls` | none: the report's rows mapped to the shared shape (`calls.py`) | incremental on `started_at`, full refresh |
+| `interaction_metadata` | `POST cx/integration/v1/accounts/{rcAccountId}/sub-accounts/{id}/interaction-metadata` (JSON), per sub-account and 3-hour window (`interactions.py`) | incremental on `segment_end_at`, full refresh |
 | `queue_stats`, `agent_stats` | `POST cx/integration/v1/accounts/{rcId}/sub-accounts/{id}/agg-queue-stats` (`agg-agent-extended-stats`), JSON, per account and 3-hour window of whole intervals (`stats.py`) | incremental on `interval_start_at`, full refresh |
 
 
@@ -363,3 +365,23 @@ class RingCxDirectory:
     def controls(self, account_id: str, group_by: str) -> InputControls:
         """The groups and objects an account offers for `group_by` (PROFILE or DESTINATION)."""
         return self._controls[group_by].fetch(account_id)
+
+    def rc_account_id(self, account_id: str) -> str:
+        """The RingCentral account an account belongs to (the CX integration API's `rcAccountId` path value):
+        `rc_account_id` from the config, else the account's listing (`rcAccountId`, or `mainAccount.rcAccountId`
+        as specs/engage-voice_openapi3.json types the Account model)."""
+        if self.config.rc_account_id is not None:
+            return self.config.rc_account_id
+        self.account_ids()
+        listed = self.account_records.get(account_id) or {}
+        main = listed.get("mainAccount")
+        for value in (
+            listed.get("rcAccountId"),
+            main.get("rcAccountId") if isinstance(main, Mapping) else None,
+        ):
+            if value not in (None, "") and str(value).strip().isdigit():
+                return str(value).strip()
+        raise config_error(
+            f"RingCX does not say which RingCentral account account {account_id} belongs to (no rcAccountId in "
+            "its listing); set 'rc_account_id' (the `id` of GET /restapi/v1.0/account/~ on the RingCentral platform)."
+        )

@@ -6,7 +6,7 @@ import pytest
 from airbyte_cdk.sources.streams.http import rate_limiting
 
 from cdr_shared import tokens
-from source_casper import report, streams
+from source_casper import interactions, report, streams
 
 
 @pytest.fixture(autouse=True)
@@ -15,6 +15,7 @@ def sleeps(monkeypatch) -> list[float]:
     recorded: list[float] = []
     monkeypatch.setattr(rate_limiting.time, "sleep", recorded.append)
     monkeypatch.setattr(report.time, "sleep", recorded.append)
+    monkeypatch.setattr(interactions, "BACKOFF_BASE_SECONDS", 0.01)
     monkeypatch.setattr(streams, "BACKOFF_BASE_SECONDS", 0.01)
     monkeypatch.setattr(report, "BACKOFF_BASE_SECONDS", 0.01)
     monkeypatch.setattr(tokens, "TOKEN_RETRY_SCALE", 0.0)

@@ -41,6 +41,7 @@ def test_no_property_of_any_stream_has_two_non_null_types_or_no_type():
         "calls",
         "queue_stats",
         "agent_stats",
+        "interaction_metadata",
     }
     for stream, schema in schemas.items():
         for path, prop in properties(schema):

@@ -265,9 +265,7 @@ def test_agent_stats_carry_agent_and_queue_and_no_secret_is_printed():
     ("fields", "named"),
     [
         ({"stats_interval_minutes": 20}, "stats_interval_minutes"),
-        ({"rc_account_id": "abc"}, "rc_account_id"),
-        ({"advanced": {"max_rate_limit_wait_minutes": 0}}, "advanced.max_rate_limit_wait_minutes"),
-        ({"advanced": {"rate_limit_time_scale": 0}}, "advanced.rate_limit_time_scale"),
+        ({"stats_start_date": "next tuesday"}, "stats_start_date"),
     ],
 )
 def test_given_bad_statistics_fields_then_a_config_error_names_the_field(fields, named):
