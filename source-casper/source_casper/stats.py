@@ -20,7 +20,6 @@ reports-orig.md. What each fact rests on, and what is inference, is listed in th
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -40,6 +39,7 @@ from cdr_shared.errors import config_error, transient_error
 from cdr_shared.horizon import LagHorizon
 from cdr_shared.http_errors import RetryAfterBackoff, fail, provider_message
 from cdr_shared.rate_budget import PatientAPIBudget
+from cdr_shared.reread import reread_attempts
 from cdr_shared.windowed_state import Clock, WindowedCursor, utc_now
 from cdr_shared.windowed_stream import WindowedHttpStream, window_of
 from cdr_shared.windows import Window
@@ -301,7 +301,7 @@ class IntervalStatsStream(WindowedHttpStream):
         window = window_of(stream_slice)
         where = f"account {stream_slice['account_id']}, {describe_window(window, self.config.sync_range.tz)}"
         problem = ""
-        for attempt in range(1, ATTEMPTS + 1):
+        for attempt in reread_attempts(ATTEMPTS, BACKOFF_BASE_SECONDS):
             response = self.send(
                 "POST",
                 self.path(stream_slice=stream_slice),
@@ -315,6 +315,7 @@ class IntervalStatsStream(WindowedHttpStream):
                     self.logger.info(
                         f"{self.name}: RingCX refused timeInterval in seconds ({said}); asking in minutes."
                     )
+                    problem = f"HTTP 400 to timeInterval in seconds: {said}"
                     continue
                 raise config_error(
                     f"RingCX refused the {self.name} request for {where} (HTTP 400: {said}). Check "
@@ -332,8 +333,6 @@ class IntervalStatsStream(WindowedHttpStream):
                 )
             finally:
                 response.close()
-            if attempt < ATTEMPTS:
-                time.sleep(min(BACKOFF_BASE_SECONDS * 2 ** (attempt - 1), 60.0))
         raise transient_error(
             f"RingCX's {self.report_path} report for {where} could not be read in {ATTEMPTS} attempts "
             f"(last answer: {problem}); nothing of this window is taken as complete and the next sync reads it again."
