@@ -18,49 +18,35 @@ Behaviour played (as documented, and where the pages disagree, both ways by opti
 - `date_style`: `dateTimeFrom` as the spec's example writes it (`example`: `03-04-2024T01:00:00`, month first)
   or as ISO 8601 without offset (`iso`), in the request's `timeZone`.
 - `endDate` more than 3 hours after `startDate`, or later than 5 minutes before now: 400.
-- Per sub-account 3 requests a minute and 9 per 15 minutes (periods divided by `time_scale`, 0 limits
-  switch them off): 429 with `Retry-After`.
-- `rcAccountId` other than the accounts' is 404; `wem_access=False` is 403 (the account lacks WEM Access).
-- `answer` (for every request, or the next `answer_times`): `json`, `empty` (200 without body), `html`,
-  `object` (a JSON object, not the list), `cut` (the list cut off mid-record).
+- The checks, quota (3 a minute, 9 per 15 minutes per sub-account), 404/403 answers and odd 200 answers
+  (`answer`: `json`, `empty`, `html`, `object`, `cut`) every CX integration API shares: `ringcx_integration.py`.
 - The base machinery's faults (5xx, reset, truncated, slow, expired token) apply to both routes.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .base import Request, Response
+from .ringcx_integration import CxIntegrationApi, RequestInvalid
 
 STATS_PREFIX = "/voice/api/cx/integration/v1/accounts/{rcAccountId}/sub-accounts/{subAccountId}"
 QUEUE_STATS_PATH = f"{STATS_PREFIX}/agg-queue-stats"
 AGENT_STATS_PATH = f"{STATS_PREFIX}/agg-agent-extended-stats"
-RC_ACCOUNT_ID = "37439510"
 INTERVAL_MINUTES = (15, 30, 45, 60)
 INTERVAL_UNITS = ("seconds", "minutes")
 DATE_STYLES = ("example", "iso")
 SPELLINGS = ("spec", "page")
-ANSWERS = ("json", "empty", "html", "object", "cut")
 MAX_SPAN = timedelta(hours=3)
 SETTLING = timedelta(minutes=5)
 SHORT_ABANDON_SECONDS = 5
 SERVICE_LEVEL_SECONDS = 20
 _DATE = "%Y-%m-%d %H:%M:%S"
-DEFAULT_SETTINGS: dict[str, Any] = {
-    "interval_unit": "seconds",
-    "date_style": "example",
-    "spelling": "spec",
-    "answer": "json",
-    "answer_times": None,
-    "wem_access": True,
-}
 
 
 @dataclass(frozen=True)
@@ -72,7 +58,7 @@ class StatsRequest:
     tz: ZoneInfo
 
 
-class StatsRequestInvalid(Exception):
+class StatsRequestInvalid(RequestInvalid):
     """A body the API refuses with 400."""
 
 
@@ -86,86 +72,21 @@ def transferred(index: int) -> bool:
     return index % 13 == 0
 
 
-class RingCxStats:
+class RingCxStats(CxIntegrationApi):
     """The two aggregate reports of one `RingCxEmulator` (its data set, clock, auth and faults)."""
 
-    def __init__(
-        self,
-        emulator: Any,
-        *,
-        per_minute: int = 3,
-        per_15_minutes: int = 9,
-        time_scale: float = 1.0,
-        **settings: Any,
-    ) -> None:
-        """`settings`: any of `DEFAULT_SETTINGS`, changeable later (`configure`, `POST /__control/stats_settings`)."""
-        self.emulator = emulator
-        self.settings = dict(DEFAULT_SETTINGS)
-        self._lock = threading.Lock()
-        self.configure(**settings)
-        self.per_minute, self.per_15_minutes, self.time_scale = per_minute, per_15_minutes, time_scale
-        self._limiters: dict[str, tuple[Any, ...]] = {}
+    control_name = "stats_settings"
+    defaults = {"interval_unit": "seconds", "date_style": "example", "spelling": "spec"}
+    choices = {"interval_unit": INTERVAL_UNITS, "date_style": DATE_STYLES, "spelling": SPELLINGS}
+
+    def __init__(self, emulator: Any, **options: Any) -> None:
+        super().__init__(emulator, **options)
         emulator.add_route("POST", QUEUE_STATS_PATH, self.route(self.queue_rows), faultable=True)
         emulator.add_route("POST", AGENT_STATS_PATH, self.route(self.agent_rows), faultable=True)
-        emulator.add_control_route("POST", "stats_settings", self._control)
-
-    def configure(self, **settings: Any) -> dict[str, Any]:
-        unknown = set(settings) - set(DEFAULT_SETTINGS)
-        if unknown:
-            raise ValueError(f"unknown statistics settings: {sorted(unknown)}")
-        for name, allowed in (
-            ("interval_unit", INTERVAL_UNITS),
-            ("date_style", DATE_STYLES),
-            ("spelling", SPELLINGS),
-            ("answer", ANSWERS),
-        ):
-            if name in settings and settings[name] not in allowed:
-                raise ValueError(f"{name} must be one of {allowed}, got {settings[name]!r}")
-        with self._lock:
-            self.settings.update(settings)
-            return dict(self.settings)
-
-    def _control(self, request: Request) -> Response:
-        return Response.json(self.configure(**request.json_object()))
-
-    # ------------------------------------------------------------------------------------- answering
 
     def route(self, rows_of: Callable[[StatsRequest], list[dict[str, Any]]]) -> Callable[[Request], Response]:
-        def answer(request: Request) -> Response:
-            refusal = self.emulator._refuse_unauthenticated(request)
-            if refusal is not None:
-                return refusal
-            if request.path_params["rcAccountId"] != RC_ACCOUNT_ID or (
-                request.path_params["subAccountId"] not in self.emulator.dataset.by_id
-            ):
-                return errors(404, "Not found", "The resource you have requested does not exist", request)
-            if not self.settings["wem_access"]:
-                return errors(
-                    403, "Access is denied.", "You do not have permission to access this resource", request
-                )
-            limited = self._rate_limited(request.path_params["subAccountId"])
-            if limited is not None:
-                return limited
-            try:
-                asked = self.parse(request)
-            except StatsRequestInvalid as invalid:
-                return errors(400, str(invalid), "The supplied data is not valid", request)
-            return self.render(rows_of(asked))
-
-        return answer
-
-    def _rate_limited(self, account_id: str) -> Response | None:
-        if account_id not in self._limiters:
-            self._limiters[account_id] = tuple(
-                self.emulator.new_rate_limiter(limit, seconds / self.time_scale)
-                for limit, seconds in ((self.per_15_minutes, 900), (self.per_minute, 60))
-                if limit > 0
-            )
-        for limiter in self._limiters[account_id]:
-            decision = limiter.admit()
-            if not decision.allowed:
-                return self.emulator.rate_limited_response(decision.retry_after)
-        return None
+        """The handler of one report: the shared checks, then its rows for the period asked."""
+        return lambda request: self.answer(request, lambda asked: rows_of(self.parse(asked)))
 
     def parse(self, request: Request) -> StatsRequest:
         try:
@@ -202,24 +123,6 @@ class RingCxStats:
             return datetime.strptime(str(text), _DATE).replace(tzinfo=tz)
         except ValueError:
             raise StatsRequestInvalid(f"Invalid {key}: '{text}'; expected YYYY-MM-DD HH:mm:ss") from None
-
-    def render(self, rows: list[dict[str, Any]]) -> Response:
-        with self._lock:
-            answer, times = self.settings["answer"], self.settings["answer_times"]
-            if answer != "json" and times is not None:
-                self.settings["answer_times"] = times - 1 if times > 1 else None
-                if times <= 1:
-                    self.settings["answer"] = "json"
-        if answer == "empty":
-            return Response.text("", 200, "application/json")
-        if answer == "html":
-            return Response.html("<!DOCTYPE html><html><body>Down for maintenance</body></html>", 200)
-        if answer == "object":
-            return Response.json({"data": rows})
-        text = json.dumps(rows)
-        if answer == "cut":
-            return Response.text(text[: max(2, len(text) // 2)], 200, "application/json")
-        return Response.text(text, 200, "application/json")
 
     # --------------------------------------------------------------------------------- the statistics
 
@@ -338,21 +241,6 @@ def add_to_queue_row(row: dict[str, Any], call: Any, offered: str) -> None:
     row["abandWithinSlCnt"] += int(SHORT_ABANDON_SECONDS <= queued <= SERVICE_LEVEL_SECONDS)
     row["queuedAndAbandIxnDur"] += queued
     row["queuedAbandLongestQueDur"] = max(row["queuedAbandLongestQueDur"], queued)
-
-
-def errors(status: int, developer_message: str, general_message: str, request: Request) -> Response:
-    """An error in the spec's `Errors` shape."""
-    return Response.json(
-        {
-            "details": "",
-            "developerMessage": developer_message,
-            "cause": "",
-            "generalMessage": general_message,
-            "requestUri": f"{request.path} - POST",
-            "timestamp": int(datetime.now(timezone.utc).timestamp() * 1000),
-        },
-        status,
-    )
 
 
 def add_stats_arguments(parser: argparse.ArgumentParser) -> None:

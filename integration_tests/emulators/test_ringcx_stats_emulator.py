@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from integration_tests.emulators.ringcx import DEFAULT_API_TOKEN, RingCxEmulator
-from integration_tests.emulators.ringcx_stats import RC_ACCOUNT_ID
+from integration_tests.emulators.ringcx_integration import RC_ACCOUNT_ID
 
 RingCxFactory = Callable[..., RingCxEmulator]
 DATA = {"calls": 400, "accounts": 2, "days": 10, "end_date": "2026-10-11", "seed": 3}
