@@ -73,9 +73,11 @@ def casper_config(url: str) -> dict[str, Any]:
         "end_date": "2026-10-10",
         "timezone": "US/Arizona",
         "window_days": 3,
-        # The emulator's interaction-metadata quota is off (`--interactions-no-quota`) and the connector's
-        # budget (9 requests per 15 minutes) sped up to match: 10 days of 3-hour windows are 160 requests.
-        "advanced": {"rate_limit_time_scale": 10_000},
+        # The emulator's interaction-metadata quota is off (`--interactions-no-quota`), its statistics quota runs
+        # 100000 times faster (`--stats-time-scale`), and so does the connector's CX integration budget (9 requests
+        # per 15 minutes). Two days of interval statistics: the statistics cost 16 requests a day per account.
+        "stats_start_date": "2026-10-08",
+        "advanced": {"rate_limit_time_scale": 100_000},
     }
 
 
@@ -130,6 +132,8 @@ CONNECTORS: dict[str, ConnectorUnderTest] = {
             "12",
             "--end-date",
             "2026-10-12",
+            "--stats-time-scale",
+            "100000",
             "--interactions-no-quota",
         ),
     ),

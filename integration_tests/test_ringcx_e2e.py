@@ -30,6 +30,7 @@ from integration_tests.emulators.ringcx import (
     USERS_PATH,
 )
 from integration_tests.emulators.ringcx_interactions import PATH as INTERACTIONS_PATH
+from integration_tests.emulators.ringcx_stats import QUEUE_STATS_PATH
 
 CONNECTOR = "source-casper"
 INTERACTIONS = "interaction_metadata"
@@ -37,7 +38,18 @@ ZONE = "US/Arizona"
 CANARY_SECRET = "canary-client-secret-3f9d"
 CANARY_JWT = "canary-jwt-credential-81ce"
 CANARY_API_TOKEN = "aws80:canary-api-token-c0de"
-DATA = {"calls": 400, "accounts": 3, "days": 10, "end_date": "2026-10-11", "seed": 21}
+# The CX integration quota (9 requests per 15 minutes per sub-account: interaction metadata and statistics)
+# runs 100000 times faster on both sides.
+STATS_TIME_SCALE = 100_000
+DATA = {
+    "calls": 400,
+    "accounts": 3,
+    "days": 10,
+    "end_date": "2026-10-11",
+    "seed": 21,
+    "stats": {"time_scale": STATS_TIME_SCALE},
+    "interactions": {"time_scale": STATS_TIME_SCALE},
+}
 ACCOUNT_SECRETS = ("crm-password-", "ftp-password-", "security-key-")
 INTEGER_COLUMNS = {
     "cloud_profile_id",
@@ -79,6 +91,8 @@ def config(url: str, **overrides: Any) -> dict[str, Any]:
         "timezone": ZONE,
         "window_days": 4,
         "lookback_window_minutes": 120,
+        "advanced": {"rate_limit_time_scale": STATS_TIME_SCALE},
+        "stats_start_date": "2026-10-10",  # one day of statistics: 8 windows of 3 hours per account
     }
     base.update(overrides)
     return base
@@ -689,10 +703,9 @@ def test_interaction_metadata_equals_ground_truth_keeps_the_quota_and_rereads_th
     # 2.5 s, 3 per 0.17 s), so a busy machine's jitter never makes a paced request look early. A 12-hour range
     # of two accounts is 4 windows of 3 hours each (8 requests).
     emulator = ringcx_emulator(
-        **{**DATA, "accounts": 2},
+        **{**DATA, "accounts": 2, "interactions": {"time_scale": 360}},
         client_secret=CANARY_SECRET,
         jwt=CANARY_JWT,
-        interactions={"time_scale": 360},
     )
     cfg = config(
         emulator.base_url, start_date="2026-10-10T12:00:00Z", advanced={"rate_limit_time_scale": 300}
@@ -739,3 +752,64 @@ def test_interaction_metadata_equals_ground_truth_keeps_the_quota_and_rereads_th
     )
     for secret in (CANARY_SECRET, CANARY_JWT):
         assert secret not in first.output and secret not in second.output
+
+
+# ------------------------------------------------------------------ interval statistics (issue 15)
+
+STATS_DAY = {
+    "start_date": "2026-10-05T00:00:00Z",
+    "stats_start_date": "2026-10-05T00:00:00Z",
+    "end_date": "2026-10-06T00:00:00Z",
+    "stats_interval_minutes": 60,
+}
+STATS_DERIVED = ("interval_start_at", "interval_end_at", "rc_account_id")
+STATS_KEYS = {"queue_stats": ("queue",), "agent_stats": ("agentId", "queue")}
+
+
+def stats_by_key(stream: str, rows: list[dict[str, Any]]) -> dict[tuple, dict[str, Any]]:
+    key = ("account_id", "dateTimeFrom", *STATS_KEYS[stream])
+    return {tuple(r[k] for k in key): {k: v for k, v in r.items() if k not in STATS_DERIVED} for r in rows}
+
+
+def stats_truth(emulator, stream: str) -> dict[tuple, dict[str, Any]]:
+    """The emulator's intervals of 2026-10-05 (UTC), as the reports write them (`dateTimeFrom` month first)."""
+    rows = emulator.stats_reports.truth("queue" if stream == "queue_stats" else "agent", 60)
+    return stats_by_key(stream, [r for r in rows if r["dateTimeFrom"].startswith("10-05-2026T")])
+
+
+def test_statistics_equal_the_emulators_intervals_through_faults_and_resume_from_a_middle_state(emulator):
+    cfg = config(emulator.base_url, **STATS_DAY)
+    catalog = configured_catalog(discover_once(CONNECTOR, cfg), streams=["queue_stats", "agent_stats"])
+    emulator.reset()
+    emulator.stats_reports.configure(answer="empty", answer_times=1)  # a 200 without body: asked again
+    emulator.inject(["truncated"], path=QUEUE_STATS_PATH)  # cut off mid-record: asked again
+    run = run_connector(CONNECTOR, "read", cfg, catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    for stream in STATS_KEYS:
+        records = run.records_of(stream)
+        assert stats_by_key(stream, records) == stats_truth(emulator, stream) != {}
+        assert all(
+            r["interval_end_at"] > r["interval_start_at"] >= "2026-10-05T00:00:00+00:00" for r in records
+        )
+    states = [
+        m["state"]
+        for m in run.messages
+        if m["type"] == "STATE" and m["state"]["stream"]["stream_descriptor"]["name"] == "queue_stats"
+    ]
+    assert states[-1]["stream"]["stream_state"] == {"interval_start_at": "2026-10-06T00:00:00+00:00"}
+    middle = states[len(states) // 2]
+    position = run.messages.index(next(m for m in run.messages if m.get("state") == middle))
+    before = {
+        key
+        for m in run.messages[:position]
+        if m["type"] == "RECORD" and m["record"]["stream"] == "queue_stats"
+        for key in stats_by_key("queue_stats", [m["record"]["data"]])
+    }
+    queue_only = configured_catalog(discover_once(CONNECTOR, cfg), streams=["queue_stats"])
+    resumed = run_connector(
+        CONNECTOR, "read", cfg, catalog=queue_only, state=state_messages_as_input([middle])
+    )
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert before | set(stats_by_key("queue_stats", resumed.records)) == set(
+        stats_truth(emulator, "queue_stats")
+    )

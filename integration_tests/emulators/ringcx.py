@@ -50,6 +50,9 @@ template, the Agent Session report's columns), `ragged` (the report with ragged 
 mod 7 leaves out its trailing empty cells, one whose index is 5 mod 11 carries two cells beyond the header; the
 ground truth lists those as `_surplus`).
 
+The aggregate statistics reports (`agg-queue-stats`, `agg-agent-extended-stats`) live in `ringcx_stats.py`
+(options through `stats={...}`, ground truth `stats_reports.truth(...)`).
+
 Faults: every route but the platform token endpoint is faultable. `truncated` on the report cuts the CSV
 mid-row halfway through: `truncated_style="connection"` drops the connection without the closing chunk,
 `"clean"` ends the chunked body properly after the cut row (a provider that writes a short file),
@@ -73,6 +76,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .base import Channel, EmulatorServer, Reply, Request, Response, Route, retry_after_header
 from .ringcx_data import ADMIN_ID, MAIN_ACCOUNT_ID, RingCxDataset, csv_lines, header
 from .ringcx_interactions import RingCxInteractions, add_interactions_arguments, interactions_options
+from .ringcx_stats import RingCxStats, add_stats_arguments, stats_options
 from .tokens import TokenIssuer, TokenState, jwt_shaped_token, opaque_token
 
 DEFAULT_CLIENT_ID = "emulator-client-id"
@@ -248,6 +252,7 @@ class RingCxEmulator(EmulatorServer):
         user_secrets: bool = False,
         interactions: dict[str, Any] | None = None,
         date_style: str = "iso",
+        stats: dict[str, Any] | None = None,
         **common: Any,
     ) -> None:
         super().__init__(**common)
@@ -299,6 +304,7 @@ class RingCxEmulator(EmulatorServer):
         self.interactions = RingCxInteractions(self, **(interactions or {}))  # interaction-metadata
         self.add_route("POST", REPORT_PATH, self.report, faultable=True)
         self.add_control_route("POST", "settings", self._control_settings)
+        self.stats_reports = RingCxStats(self, **(stats or {}))  # agg-queue-stats, agg-agent-extended-stats
 
     # --------------------------------------------------------------------------------- login
 
@@ -851,6 +857,7 @@ class RingCxEmulator(EmulatorServer):
             action="store_true",
             help="plant canary credentials (password, apiToken, clientSecret) in every user record",
         )
+        add_stats_arguments(parser)
 
     @classmethod
     def options_from_arguments(cls, args: argparse.Namespace) -> dict[str, Any]:
@@ -882,4 +889,5 @@ class RingCxEmulator(EmulatorServer):
             "users_permission": not args.no_users_permission,
             "user_secrets": args.user_secrets,
             "date_style": args.date_style,
+            "stats": stats_options(args),
         }

@@ -34,20 +34,17 @@ Behaviour played (documented; where the pages disagree, both ways by option):
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import re
-import threading
 from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .base import Request, Response
+from .ringcx_integration import RC_ACCOUNT_ID, CxIntegrationApi, RequestInvalid
 
 PATH = "/voice/api/cx/integration/v1/accounts/{rcAccountId}/sub-accounts/{subAccountId}/interaction-metadata"
-RC_ACCOUNT_ID = "37439510"
 SHAPES = ("reference", "guide")
-ANSWERS = ("json", "empty", "html", "object", "cut")
 RC_ACCOUNT_STYLES = ("top", "nested", "absent")
 SETTLING_SECONDS = 300
 LONGEST_CALL_SECONDS = 240 + 900 + 60  # queue time + talk time of the data set, and a margin
@@ -61,74 +58,25 @@ def iso_millis(instant: float) -> str:
     return datetime.fromtimestamp(instant, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + "000Z"
 
 
-def errors(status: int, developer_message: str, general_message: str, request: Request) -> Response:
-    """An error in the spec's `Errors` shape."""
-    return Response.json(
-        {
-            "details": "",
-            "developerMessage": developer_message,
-            "cause": "",
-            "generalMessage": general_message,
-            "requestUri": f"{request.path} - POST",
-            "timestamp": int(datetime.now(timezone.utc).timestamp() * 1000),
-        },
-        status,
-    )
-
-
-class InteractionsRequestInvalid(Exception):
+class InteractionsRequestInvalid(RequestInvalid):
     """A body the API refuses with 400."""
 
 
-class RingCxInteractions:
+class RingCxInteractions(CxIntegrationApi):
     """The interaction-metadata API of one `RingCxEmulator` (its data set, clock, auth and faults)."""
 
-    def __init__(
-        self,
-        emulator: Any,
-        *,
-        shape: str = "reference",
-        max_interval: int = 10_800,
-        answer: str = "json",
-        answer_times: int | None = None,
-        wem_access: bool = True,
-        rc_account_style: str = "top",
-        delay_seconds: float = 600.0,
-        per_minute: int = 3,
-        per_15_minutes: int = 9,
-        time_scale: float = 1.0,
-    ) -> None:
-        self.emulator = emulator
-        self.settings: dict[str, Any] = {}
-        self._lock = threading.Lock()
-        self.configure(
-            shape=shape,
-            max_interval=max_interval,
-            answer=answer,
-            answer_times=answer_times,
-            wem_access=wem_access,
-            rc_account_style=rc_account_style,
-            delay_seconds=delay_seconds,
-        )
-        self.per_minute, self.per_15_minutes, self.time_scale = per_minute, per_15_minutes, time_scale
-        self._limiters: dict[str, tuple[Any, ...]] = {}
+    control_name = "interactions_settings"
+    defaults = {
+        "shape": "reference",
+        "max_interval": 10_800,
+        "rc_account_style": "top",
+        "delay_seconds": 600.0,
+    }
+    choices = {"shape": SHAPES, "rc_account_style": RC_ACCOUNT_STYLES}
+
+    def __init__(self, emulator: Any, **options: Any) -> None:
+        super().__init__(emulator, **options)
         emulator.add_route("POST", PATH, self.interaction_metadata, faultable=True)
-        emulator.add_control_route("POST", "interactions_settings", self._control)
-
-    def configure(self, **settings: Any) -> dict[str, Any]:
-        for name, allowed in (
-            ("shape", SHAPES),
-            ("answer", ANSWERS),
-            ("rc_account_style", RC_ACCOUNT_STYLES),
-        ):
-            if name in settings and settings[name] not in allowed:
-                raise ValueError(f"{name} must be one of {allowed}, got {settings[name]!r}")
-        with self._lock:
-            self.settings.update(settings)
-            return dict(self.settings)
-
-    def _control(self, request: Request) -> Response:
-        return Response.json(self.configure(**request.json_object()))
 
     # ------------------------------------------------------------------------------ accounts list
 
@@ -148,40 +96,12 @@ class RingCxInteractions:
     # ------------------------------------------------------------------------------------ answering
 
     def interaction_metadata(self, request: Request) -> Response:
-        refusal = self.emulator._refuse_unauthenticated(request)
-        if refusal is not None:
-            return refusal
-        account_id = request.path_params["subAccountId"]
-        if (
-            request.path_params["rcAccountId"] != RC_ACCOUNT_ID
-            or account_id not in self.emulator.dataset.by_id
-        ):
-            return errors(404, "Not found", "The resource you have requested does not exist", request)
-        if not self.settings["wem_access"]:
-            return errors(
-                403, "Access is denied.", "You do not have permission to access this resource", request
-            )
-        limited = self._rate_limited(account_id)
-        if limited is not None:
-            return limited
-        try:
-            first, last = self.parse(request)
-        except InteractionsRequestInvalid as invalid:
-            return errors(400, str(invalid), "The supplied data is not valid", request)
-        return self.render(self.segments(account_id, first, last, self.emulator.clock.timestamp()))
+        return self.answer(request, self.segments_asked)
 
-    def _rate_limited(self, account_id: str) -> Response | None:
-        if account_id not in self._limiters:
-            self._limiters[account_id] = tuple(
-                self.emulator.new_rate_limiter(limit, seconds / self.time_scale)
-                for limit, seconds in ((self.per_15_minutes, 900), (self.per_minute, 60))
-                if limit > 0
-            )
-        for limiter in self._limiters[account_id]:
-            decision = limiter.admit()
-            if not decision.allowed:
-                return self.emulator.rate_limited_response(decision.retry_after)
-        return None
+    def segments_asked(self, request: Request) -> list[dict[str, Any]]:
+        first, last = self.parse(request)
+        account_id = request.path_params["subAccountId"]
+        return self.segments(account_id, first, last, self.emulator.clock.timestamp())
 
     def parse(self, request: Request) -> tuple[float, float]:
         """The window `[first, last)` (epoch seconds) of a valid body."""
@@ -205,26 +125,6 @@ class RingCxInteractions:
         if first + interval > self.emulator.clock.timestamp() - SETTLING_SECONDS:
             raise InteractionsRequestInvalid("The time period must end at least 5 minutes before now")
         return first, first + interval
-
-    def render(self, segments: list[dict[str, Any]]) -> Response:
-        with self._lock:
-            answer, times = self.settings["answer"], self.settings["answer_times"]
-            if answer != "json" and times is not None:
-                self.settings["answer_times"] = times - 1 if times > 1 else None
-                if times <= 1:
-                    self.settings["answer"] = "json"
-        if answer == "empty":
-            return Response.text("", 200, "application/json")
-        if answer == "html":
-            return Response.html("<!DOCTYPE html><html><body>Down for maintenance</body></html>", 200)
-        if answer == "object":
-            return Response.json({"data": segments})
-        text = json.dumps(segments)
-        if answer == "cut":
-            return Response.text(text[: max(2, len(text) // 2)], 200, "application/json")
-        return Response.text(text, 200, "application/json")
-
-    # ------------------------------------------------------------------------------------ segments
 
     def segments(self, account_id: str, first: float, last: float, now: float) -> list[dict[str, Any]]:
         """The account's segments that ended in `[first, last)` and by `now - delay_seconds`, by end."""

@@ -16,6 +16,7 @@ from source_casper.calls import RingCxCalls
 from source_casper.config import parse_config
 from source_casper.interactions import InteractionMetadata, integration_budget
 from source_casper.report import CallDetailReport
+from source_casper.stats import stats_settings, stats_streams
 from source_casper.streams import CloudDestinations, CloudProfiles, RingCxDirectory
 
 
@@ -29,12 +30,15 @@ class SourceCasper(ConfigModelSource, CdrSource):
 
     def probe(self, config: Mapping[str, Any], logger: logging.Logger) -> None:
         """Log in and list the accounts: proves the credentials and names configured accounts not visible."""
+        stats_settings(config)  # the statistics streams' fields, checked before any request
         self.directory(config).account_ids()
 
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
         directory = self.directory(config)
         parsed, hint, auth = directory.config, credential_hint(config), directory.authenticator
         report = CallDetailReport(parsed, hint, directory, authenticator=auth)
+        # One quota per sub-account for every CX integration API request (interaction metadata, statistics).
+        integration = integration_budget(parsed.limits, parsed.account_ids)
         return [
             directory.accounts,
             directory.users,
@@ -42,13 +46,8 @@ class SourceCasper(ConfigModelSource, CdrSource):
             CloudDestinations(parsed, hint, directory, authenticator=auth),
             report,
             RingCxCalls(parsed, report),
-            InteractionMetadata(
-                parsed,
-                hint,
-                directory,
-                authenticator=auth,
-                api_budget=integration_budget(parsed.limits, parsed.account_ids),
-            ),
+            InteractionMetadata(parsed, hint, directory, authenticator=auth, api_budget=integration),
+            *stats_streams(config, parsed, hint, directory, integration),
         ]
 
     def directory(self, config: Mapping[str, Any]) -> RingCxDirectory:

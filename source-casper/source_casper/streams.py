@@ -1,5 +1,6 @@
 """The RingCX admin API streams that describe the setup: `accounts`, `users`, `cloud_profiles`, `cloud_destinations`
-(the report itself, `call_detail_report`, is in `report.py`; `interaction_metadata` in `interactions.py`).
+(the report itself, `call_detail_report`, is in `report.py`; `interaction_metadata` in `interactions.py`; the
+interval statistics in `stats.py`).
 
 | stream | provider API | sync |
 |---|---|---|
@@ -9,6 +10,7 @@
 | `call_detail_report` | `POST admin/accounts/{id}/reportsStreaming` (CSV), per account and local day(s) | incremental on `enqueue_at`, full refresh |
 | `calls` | none: the report's rows mapped to the shared shape (`calls.py`) | incremental on `started_at`, full refresh |
 | `interaction_metadata` | `POST cx/integration/v1/accounts/{rcAccountId}/sub-accounts/{id}/interaction-metadata` (JSON), per sub-account and 3-hour window (`interactions.py`) | incremental on `segment_end_at`, full refresh |
+| `queue_stats`, `agent_stats` | `POST cx/integration/v1/accounts/{rcId}/sub-accounts/{id}/agg-queue-stats` (`agg-agent-extended-stats`), JSON, per account and 3-hour window of whole intervals (`stats.py`) | incremental on `interval_start_at`, full refresh |
 
 
 - `accounts`: `GET {base}/api/v1/admin/accounts`, every account the login can see;

@@ -39,6 +39,8 @@ def test_no_property_of_any_stream_has_two_non_null_types_or_no_type():
         "cloud_destinations",
         "call_detail_report",
         "calls",
+        "queue_stats",
+        "agent_stats",
         "interaction_metadata",
     }
     for stream, schema in schemas.items():
