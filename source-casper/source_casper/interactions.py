@@ -34,7 +34,6 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote
 
-import ijson
 import pendulum
 import requests
 from airbyte_cdk.models import FailureType
@@ -51,6 +50,7 @@ from cdr_shared.windowed_state import Clock, WindowedCursor, utc_now
 from cdr_shared.windowed_stream import WindowedHttpStream, window_of
 from cdr_shared.windows import Window, split_windows
 from source_casper.config import CasperConfig, IntegrationLimits
+from source_casper.json_array import ArrayCutOff, NotTheArray, json_array_objects
 from source_casper.report import describe_window
 from source_casper.streams import PROVIDER, RingCxDirectory, ringcx_instant
 
@@ -64,7 +64,6 @@ QUERY_ZONE_NAME = "UTC"
 QUERY_ZONE = pendulum.timezone(QUERY_ZONE_NAME)
 ATTEMPTS = 5
 BACKOFF_BASE_SECONDS = 1.0
-CHUNK_BYTES = 64 * 1024
 WEM_ACCESS = (
     "interaction_metadata: RingCX refused the interaction-metadata API (HTTP 403: {said}). It needs the "
     "sub-account to have WEM Access (ask your RingCentral Customer Success Manager) and the login READ on "
@@ -160,14 +159,6 @@ def request_body(piece: Window) -> dict[str, Any]:
     }
 
 
-class SegmentsUnusable(Exception):
-    """A 200 answer that is not the documented JSON array: read the window again."""
-
-
-class SegmentsCutOff(Exception):
-    """The JSON array broke off or is malformed: read the window again."""
-
-
 class _IntervalRefused(Exception):
     """RingCX refused the `timeInterval` (400 naming it): this server takes shorter pieces."""
 
@@ -177,7 +168,7 @@ class _IntervalRefused(Exception):
 
 
 class InteractionErrorHandler(ProviderErrorHandler):
-    """A 200 is accepted unread (it streams; `segments_in` checks it); 403 is a missing WEM Access; 404 an
+    """A 200 is accepted unread (it streams; `json_array_objects` checks it); 403 is a missing WEM Access; 404 an
     unknown account pair; a 400 naming `timeInterval` is passed to the stream, which asks in shorter pieces."""
 
     def interpret_success_body(self, response: requests.Response) -> ErrorResolution:
@@ -201,56 +192,6 @@ class InteractionErrorHandler(ProviderErrorHandler):
         if isinstance(response, requests.Response) and response.status_code == 403:
             return fail(FailureType.config_error, WEM_ACCESS.format(said=provider_message(response)))
         return super().interpret_response(response)
-
-
-class _ChunkReader:
-    """The body's byte chunks as a file for ijson; `head` is what was already read to check the shape."""
-
-    def __init__(self, head: bytes, chunks: Iterator[bytes]) -> None:
-        self._head, self._chunks = head, chunks
-
-    def read(self, size: int = -1) -> bytes:
-        if size == 0:  # ijson's probe for bytes or text
-            return b""
-        if self._head:
-            head, self._head = self._head, b""
-            return head
-        for chunk in self._chunks:
-            if chunk:
-                return chunk
-        return b""
-
-
-def segments_in(response: requests.Response) -> Iterator[Any]:
-    """The elements of the answer's top-level JSON array, while it arrives.
-
-    `SegmentsUnusable` for a body that is not an array (empty, HTML, an object); `SegmentsCutOff` for one that
-    breaks off or is not well-formed JSON."""
-    if "html" in response.headers.get("Content-Type", "").lower():
-        raise SegmentsUnusable("an HTML page")
-    chunks = response.iter_content(chunk_size=CHUNK_BYTES)
-    head = b""
-    for chunk in chunks:
-        head += chunk
-        if head.strip():
-            break
-    first = head.lstrip()[:1]
-    if not first:
-        raise SegmentsUnusable("an empty body")
-    if first != b"[":
-        shown = " ".join(head.lstrip()[:80].decode("utf-8", "replace").split())
-        what = (
-            "an HTML page"
-            if first == b"<"
-            else "a JSON object"
-            if first == b"{"
-            else "a body that is not JSON"
-        )
-        raise SegmentsUnusable(f"{what} instead of the JSON array of segments ('{shown}')")
-    try:
-        yield from ijson.items(_ChunkReader(head, chunks), "item", use_float=True)
-    except ijson.JSONError as error:
-        raise SegmentsCutOff(f"the JSON array broke off or is malformed ({error})") from error
 
 
 def _text(value: Any) -> Any:
@@ -447,9 +388,7 @@ class InteractionMetadata(WindowedHttpStream):
             try:
                 if response.status_code == 400:
                     raise _IntervalRefused(provider_message(response))
-                for item in segments_in(response):
-                    if not isinstance(item, Mapping):
-                        raise SegmentsUnusable(f"an array holding {type(item).__name__} values, not segments")
+                for item in json_array_objects(response, "segments"):
                     record = shape_segment(item, account_id, rc_account_id, self.config.base_url)
                     if record is None:
                         self.skip("segment(s) without a dialogId/interactionId or a segmentId")
@@ -460,10 +399,10 @@ class InteractionMetadata(WindowedHttpStream):
                     emitted.add(key)
                     yield record
                 return
-            except SegmentsUnusable as error:
+            except NotTheArray as error:
                 problem = f"RingCX answered with {error}"
-            except (SegmentsCutOff, requests.RequestException) as error:
-                problem = str(error) if isinstance(error, SegmentsCutOff) else type(error).__name__
+            except (ArrayCutOff, requests.RequestException) as error:
+                problem = str(error) if isinstance(error, ArrayCutOff) else type(error).__name__
                 problem = f"the answer broke off ({problem})"
             finally:
                 response.close()

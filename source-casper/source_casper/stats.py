@@ -24,7 +24,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-import ijson
 import pendulum
 import requests
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
@@ -44,7 +43,8 @@ from cdr_shared.windowed_state import Clock, WindowedCursor, utc_now
 from cdr_shared.windowed_stream import WindowedHttpStream, window_of
 from cdr_shared.windows import Window
 from source_casper.config import CasperConfig
-from source_casper.report import CHUNK_BYTES, ReportErrorHandler, describe_window
+from source_casper.json_array import ArrayCutOff, NotTheArray, json_array_objects
+from source_casper.report import ReportErrorHandler, describe_window
 from source_casper.streams import PROVIDER, RingCxDirectory
 
 INTERVAL_MINUTES = (15, 30, 45, 60)
@@ -157,52 +157,7 @@ def interval_start(text: Any, window: Window) -> tuple[pendulum.DateTime | None,
 
 
 class StatsAnswerUnusable(Exception):
-    """A 200 answer that is not the documented JSON list of interval objects (or one cut off)."""
-
-
-class _ChunkReader:
-    """The body's bytes, as ijson reads a file, while they arrive."""
-
-    def __init__(self, response: requests.Response) -> None:
-        self._chunks = response.iter_content(chunk_size=CHUNK_BYTES)
-
-    def read(self, size: int = -1) -> bytes:
-        if size == 0:  # ijson asks for nothing first, to learn whether the file gives bytes or text
-            return b""
-        return next(self._chunks, b"")
-
-
-def json_list_items(response: requests.Response) -> Iterator[dict[str, Any]]:
-    """The objects of a JSON array body, one by one while the body streams in; `StatsAnswerUnusable` when
-    the body is empty, not JSON, not an array, holds something other than objects, or is cut off."""
-    if "html" in response.headers.get("Content-Type", "").lower():
-        raise StatsAnswerUnusable("an HTML page")
-    events = ijson.parse(_ChunkReader(response), use_float=True)
-    builder: ijson.ObjectBuilder | None = None
-    try:
-        first = next(events, None)
-        if first is None:
-            raise StatsAnswerUnusable("an empty body")
-        if first[1] != "start_array":
-            raise StatsAnswerUnusable(f"a JSON {first[1].replace('start_', '')} instead of a list")
-        for prefix, event, value in events:
-            if prefix == "" and event == "end_array":
-                return
-            if builder is None:
-                if prefix != "item" or event != "start_map":
-                    raise StatsAnswerUnusable(
-                        f"a list holding {event.replace('start_', '')} values instead of objects"
-                    )
-                builder = ijson.ObjectBuilder()
-            builder.event(event, value)
-            if prefix == "item" and event == "end_map":
-                yield builder.value
-                builder = None
-    except ijson.IncompleteJSONError as error:
-        raise StatsAnswerUnusable(f"a JSON body that was cut off or is not JSON ({error})") from None
-    except ijson.JSONError as error:
-        raise StatsAnswerUnusable(f"a body that is not JSON ({error})") from None
-    raise StatsAnswerUnusable("a JSON list that was cut off")
+    """A 200 answer whose interval objects are not what was asked for (no time, another interval length)."""
 
 
 class StatsErrorHandler(ReportErrorHandler):
@@ -325,8 +280,10 @@ class IntervalStatsStream(WindowedHttpStream):
                 yield from self.records_of_answer(response, stream_slice, window)
                 self.unit.settled = True
                 return
-            except (StatsAnswerUnusable, requests.RequestException) as error:
-                problem = str(error) if isinstance(error, StatsAnswerUnusable) else type(error).__name__
+            except (NotTheArray, ArrayCutOff, StatsAnswerUnusable, requests.RequestException) as error:
+                problem = (
+                    str(error) if not isinstance(error, requests.RequestException) else type(error).__name__
+                )
                 self.logger.warning(
                     f"{self.name}: {where}: RingCX answered with {problem}, not the statistics list; "
                     f"attempt {attempt} of {ATTEMPTS}."
@@ -342,7 +299,7 @@ class IntervalStatsStream(WindowedHttpStream):
         self, response: requests.Response, stream_slice: Mapping[str, Any], window: Window
     ) -> Iterator[dict[str, Any]]:
         asked = self.settings.interval_minutes
-        for item in json_list_items(response):
+        for item in json_array_objects(response, "interval statistics"):
             start, readable = interval_start(item.get("dateTimeFrom"), window)
             if not readable or start is None:
                 raise StatsAnswerUnusable(
