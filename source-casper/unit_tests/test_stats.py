@@ -36,6 +36,15 @@ def mock_accounts(http, account=None):
     http.get(ringcx.accounts_request(), ringcx.json_answer([listed]))
 
 
+def failed_sync(first_window_answers, account=None):
+    """A statistics sync expected to fail: the accounts list, then these answers to the first window."""
+    with HttpMocker() as http:
+        mock_accounts(http, account)
+        if first_window_answers is not None:
+            http.post(stats_request(FIRST), first_window_answers)
+        return run(stats_config(), expect_failure=True)
+
+
 def stats_request(window, report="agg-queue-stats", interval=1800):
     body = {"startDate": window[0], "endDate": window[1], "timeInterval": interval, "timeZone": "UTC"}
     return HttpRequest(f"{INTEGRATION}/{report}", body=body)
@@ -148,10 +157,7 @@ def test_given_400_in_both_units_then_config_error_naming_the_interval_field():
 )
 @freeze_time(NOW)
 def test_given_200_that_is_not_the_documented_list_then_retried_and_the_failure_names_the_window(answer):
-    with HttpMocker() as http:
-        mock_accounts(http)
-        http.post(stats_request(FIRST), [answer] * 5)
-        output = run(stats_config(), expect_failure=True)
+    output = failed_sync([answer] * 5)
     assert_failed(output, FailureType.transient_error, f"account {ACCOUNT}, window 2024-05-09T23:00:00-07:00")
     assert not [value for value in QUEUE.values(output) if value]
 
@@ -193,21 +199,13 @@ def test_interval_start_day_first_or_iso_is_read_and_intervals_outside_the_windo
 
 @freeze_time(NOW)
 def test_given_intervals_of_another_length_than_asked_then_the_answer_is_not_taken():
-    with HttpMocker() as http:
-        mock_accounts(http)
-        http.post(
-            stats_request(FIRST), [ringcx.json_answer([queue_row("05-10-2024T06:00:00", interval=60)])] * 5
-        )
-        output = run(stats_config(), expect_failure=True)
+    output = failed_sync([ringcx.json_answer([queue_row("05-10-2024T06:00:00", interval=60)])] * 5)
     assert_failed(output, FailureType.transient_error, "intervals of 60 minutes where 30 were asked")
 
 
 @freeze_time(NOW)
 def test_given_403_then_config_error_naming_wem_access():
-    with HttpMocker() as http:
-        mock_accounts(http)
-        http.post(stats_request(FIRST), ringcx.json_answer({"generalMessage": "Access is denied."}, 403))
-        output = run(stats_config(), expect_failure=True)
+    output = failed_sync(ringcx.json_answer({"generalMessage": "Access is denied."}, 403))
     assert_failed(output, FailureType.config_error, "WEM Access")
 
 
@@ -227,9 +225,7 @@ def test_rc_account_id_from_the_account_top_level_or_the_config():
 
 @freeze_time(NOW)
 def test_given_no_rc_account_id_anywhere_then_config_error_naming_the_field():
-    with HttpMocker() as http:
-        mock_accounts(http, {"accountId": ACCOUNT})
-        output = run(stats_config(), expect_failure=True)
+    output = failed_sync(None, account={"accountId": ACCOUNT})
     assert_failed(output, FailureType.config_error, "'rc_account_id'")
 
 
