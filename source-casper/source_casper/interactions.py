@@ -37,12 +37,12 @@ from urllib.parse import unquote
 import pendulum
 import requests
 from airbyte_cdk.models import FailureType
-from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
+from airbyte_cdk.sources.streams.http.error_handlers import ErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 
 from cdr_shared.dates import format_local, iso_utc
 from cdr_shared.errors import config_error, transient_error
-from cdr_shared.http_errors import ProviderErrorHandler, RetryAfterBackoff, fail, provider_message
+from cdr_shared.http_errors import ProviderErrorHandler, fail, provider_message
 from cdr_shared.rate_budget import PatientAPIBudget, Quota
 from cdr_shared.reread import reread_attempts
 from cdr_shared.secrets import REDACTED, is_secret_name
@@ -52,10 +52,9 @@ from cdr_shared.windows import Window, split_windows
 from source_casper.config import CasperConfig, IntegrationLimits
 from source_casper.json_array import ArrayCutOff, NotTheArray, json_array_objects
 from source_casper.report import describe_window
-from source_casper.streams import PROVIDER, RingCxDirectory, ringcx_instant
+from source_casper.streams import INTEGRATION_API, PROVIDER, RingCxDirectory, RingCxEndpoint, ringcx_instant
 
 STREAM = "interaction_metadata"
-PATH = "api/cx/integration/v1/accounts/{rc_account_id}/sub-accounts/{account_id}/interaction-metadata"
 INTEGRATION_PATHS = r"/api/cx/integration/v1/accounts/[^/]+/sub-accounts/[^/]+/"
 MAX_INTERVAL_SECONDS = 10_800
 GUIDE_MAX_INTERVAL_SECONDS = 3_600
@@ -313,12 +312,14 @@ def shaped_event(event: Mapping[str, Any]) -> dict[str, Any]:
     return shaped
 
 
-class InteractionMetadata(WindowedHttpStream):
+class InteractionMetadata(RingCxEndpoint, WindowedHttpStream):
     """Every call segment of every sub-account, incremental on `segment_end_at`."""
 
     name = STREAM
     primary_key = ["account_id", "dialog_id", "segment_id"]
     http_method = "POST"
+    api_root = INTEGRATION_API
+    path_template = "accounts/{rc_account_id}/sub-accounts/{account_id}/interaction-metadata"
     timeout_seconds = (10.0, 300.0)
 
     def __init__(
@@ -328,19 +329,8 @@ class InteractionMetadata(WindowedHttpStream):
         self.max_interval = MAX_INTERVAL_SECONDS  # lowered to an hour if RingCX refuses longer pieces
         super().__init__(interaction_cursor(config), **kwargs)
 
-    @property
-    def url_base(self) -> str:
-        return f"{self.config.base_url}/"
-
-    def path(self, *, stream_slice: Mapping[str, Any] | None = None, **kwargs: Any) -> str:
-        assert stream_slice is not None
-        return PATH.format(rc_account_id=stream_slice["rc_account_id"], account_id=stream_slice["account_id"])
-
     def get_error_handler(self) -> ErrorHandler:
         return InteractionErrorHandler(PROVIDER, self.auth_hint)
-
-    def get_backoff_strategy(self) -> BackoffStrategy:
-        return RetryAfterBackoff(base=BACKOFF_BASE_SECONDS)
 
     def partitions(self) -> list[dict[str, Any]]:
         """One partition per sub-account, with the RingCentral account it belongs to."""

@@ -32,19 +32,19 @@ from typing import Any
 
 import pendulum
 import requests
-from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
+from airbyte_cdk.sources.streams.http.error_handlers import ErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 
 from cdr_shared.dates import format_local
 from cdr_shared.errors import transient_error
 from cdr_shared.horizon import LagHorizon
-from cdr_shared.http_errors import ProviderErrorHandler, RetryAfterBackoff
+from cdr_shared.http_errors import ProviderErrorHandler
 from cdr_shared.windowed_state import Clock, WindowedCursor, utc_now
 from cdr_shared.windowed_stream import WindowedHttpStream, window_of
 from cdr_shared.windows import Window, split_local_days
 from source_casper.config import CasperConfig
 from source_casper.report_csv import ReportRowParser, ReportUnreadable, ReportUnusable
-from source_casper.streams import PROVIDER, RingCxDirectory
+from source_casper.streams import PROVIDER, RingCxDirectory, RingCxEndpoint
 
 # A call is written to the report once it has ended; calls still in progress at sync time are picked up by
 # the next sync's lookback, so the horizon is "now".
@@ -144,7 +144,7 @@ class _ReplayDiffers(Exception):
     """A re-read report does not start with the rows already emitted."""
 
 
-class CallDetailReport(WindowedHttpStream):
+class CallDetailReport(RingCxEndpoint, WindowedHttpStream):
     """Every cloud-routed call, incremental on `enqueue_at` (UTC, from `enqueue_time` in the report's zone)."""
 
     name = "call_detail_report"
@@ -153,6 +153,7 @@ class CallDetailReport(WindowedHttpStream):
     timeout_seconds = (10.0, 300.0)
     primary_key = ["account_id", "uii"]
     http_method = "POST"
+    path_template = "accounts/{account_id}/reportsStreaming"
 
     def __init__(
         self, config: CasperConfig, auth_hint: str, directory: RingCxDirectory, **kwargs: Any
@@ -163,19 +164,8 @@ class CallDetailReport(WindowedHttpStream):
         self._criteria: dict[str, ReportCriteria | None] = {}
         super().__init__(report_cursor(self.name, "enqueue_at", config), **kwargs)
 
-    @property
-    def url_base(self) -> str:
-        return f"{self.config.base_url}/api/v1/admin/"
-
-    def path(self, *, stream_slice: Mapping[str, Any] | None = None, **kwargs: Any) -> str:
-        assert stream_slice is not None
-        return f"accounts/{stream_slice['account_id']}/reportsStreaming"
-
     def get_error_handler(self) -> ErrorHandler:
         return ReportErrorHandler(PROVIDER, self.auth_hint)
-
-    def get_backoff_strategy(self) -> BackoffStrategy:
-        return RetryAfterBackoff(base=BACKOFF_BASE_SECONDS)
 
     # ------------------------------------------------------------------------------ partitions
 

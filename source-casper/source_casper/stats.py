@@ -26,7 +26,7 @@ from typing import Any
 
 import pendulum
 import requests
-from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
+from airbyte_cdk.sources.streams.http.error_handlers import ErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import (
     ErrorResolution,
     FailureType,
@@ -36,7 +36,7 @@ from airbyte_cdk.sources.streams.http.error_handlers.response_models import (
 from cdr_shared.dates import iso_utc, parse_config_instant, parse_local, zone
 from cdr_shared.errors import config_error, transient_error
 from cdr_shared.horizon import LagHorizon
-from cdr_shared.http_errors import RetryAfterBackoff, fail, provider_message
+from cdr_shared.http_errors import fail, provider_message
 from cdr_shared.rate_budget import PatientAPIBudget
 from cdr_shared.reread import reread_attempts
 from cdr_shared.windowed_state import Clock, WindowedCursor, utc_now
@@ -45,7 +45,7 @@ from cdr_shared.windows import Window
 from source_casper.config import CasperConfig
 from source_casper.json_array import ArrayCutOff, NotTheArray, json_array_objects
 from source_casper.report import ReportErrorHandler, describe_window
-from source_casper.streams import PROVIDER, RingCxDirectory
+from source_casper.streams import INTEGRATION_API, PROVIDER, RingCxDirectory, RingCxEndpoint
 
 INTERVAL_MINUTES = (15, 30, 45, 60)
 DEFAULT_INTERVAL_MINUTES = 30
@@ -67,7 +67,6 @@ INTERVAL_START_FORMATS = (
     "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%d %H:%M:%S",
 )
-INTEGRATION_API = "api/cx/integration/v1/"
 WEM_ACCESS = (
     "RingCX refused the statistics report (HTTP 403): the account needs WEM Access for the integration "
     "reports (docs/integration/reports-orig.md); ask your RingCX Customer Success Manager, or deselect the "
@@ -205,10 +204,11 @@ class StatsContext:
     directory: RingCxDirectory
 
 
-class IntervalStatsStream(WindowedHttpStream):
+class IntervalStatsStream(RingCxEndpoint, WindowedHttpStream):
     """One aggregate report, per sub-account and window of whole intervals, incremental on `interval_start_at`."""
 
     http_method = "POST"
+    api_root = INTEGRATION_API
     report_path = ""
     key_fields: tuple[str, ...] = ()
 
@@ -222,18 +222,11 @@ class IntervalStatsStream(WindowedHttpStream):
         return ["account_id", "interval_start_at", *self.key_fields]
 
     @property
-    def url_base(self) -> str:
-        return f"{self.config.base_url}/{INTEGRATION_API}"
-
-    def path(self, *, stream_slice: Mapping[str, Any] | None = None, **kwargs: Any) -> str:
-        assert stream_slice is not None
-        return f"accounts/{stream_slice['rc_account_id']}/sub-accounts/{stream_slice['account_id']}/{self.report_path}"
+    def path_template(self) -> str:  # type: ignore[override]
+        return f"accounts/{{rc_account_id}}/sub-accounts/{{account_id}}/{self.report_path}"
 
     def get_error_handler(self) -> ErrorHandler:
         return StatsErrorHandler(PROVIDER, self.context.auth_hint)
-
-    def get_backoff_strategy(self) -> BackoffStrategy:
-        return RetryAfterBackoff(base=BACKOFF_BASE_SECONDS)
 
     def partitions(self) -> list[dict[str, Any]]:
         return [

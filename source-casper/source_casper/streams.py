@@ -55,6 +55,8 @@ from source_casper.input_controls import (
 
 PROVIDER = "RingCX"
 BACKOFF_BASE_SECONDS = 1.0
+# The CX integration APIs (interaction-metadata, the aggregate statistics), beside the admin API.
+INTEGRATION_API = "api/cx/integration/v1/"
 # Account settings RingCX returns with the account that are credentials for other systems; never emitted.
 # Any other key that looks secret (password, secret, token, key) with a string value is dropped too
 # (`cdr_shared.secrets.drop_secret_keys`); `phoneRecordingPin` is a number, so it is named here.
@@ -111,7 +113,26 @@ def without_secrets(record: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in cleaned.items() if key not in ACCOUNT_SECRET_FIELDS}
 
 
-class RingCxStream(ProviderHttpStream):
+class RingCxEndpoint:
+    """What every RingCX request declares alike: the API under `base_url` (`api_root`), the path filled from
+    the slice (`path_template`, e.g. `accounts/{account_id}/...`), RingCX's backoff (honours Retry-After)."""
+
+    config: CasperConfig
+    api_root = "api/v1/admin/"
+    path_template = ""
+
+    @property
+    def url_base(self) -> str:
+        return f"{self.config.base_url}/{self.api_root}"
+
+    def path(self, *, stream_slice: Mapping[str, Any] | None = None, **kwargs: Any) -> str:
+        return self.path_template.format(**(stream_slice or {}))
+
+    def get_backoff_strategy(self) -> BackoffStrategy:
+        return RetryAfterBackoff(base=BACKOFF_BASE_SECONDS)
+
+
+class RingCxStream(RingCxEndpoint, ProviderHttpStream):
     """A RingCX admin API stream: base URL, error contract, backoff; answers are JSON lists."""
 
     primary_key: str | list[str] | None = None
@@ -121,15 +142,8 @@ class RingCxStream(ProviderHttpStream):
         self.auth_hint = auth_hint
         super().__init__(**kwargs)
 
-    @property
-    def url_base(self) -> str:
-        return f"{self.config.base_url}/api/v1/admin/"
-
     def get_error_handler(self) -> ErrorHandler:
         return ProviderErrorHandler(PROVIDER, self.auth_hint)
-
-    def get_backoff_strategy(self) -> BackoffStrategy:
-        return RetryAfterBackoff(base=BACKOFF_BASE_SECONDS)
 
     def next_page_token(self, response: requests.Response) -> Mapping[str, Any] | None:
         return None  # these endpoints answer with the whole list at once
