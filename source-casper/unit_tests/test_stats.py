@@ -36,12 +36,12 @@ def mock_accounts(http, account=None):
     http.get(ringcx.accounts_request(), ringcx.json_answer([listed]))
 
 
-def failed_sync(first_window_answers, account=None):
-    """A statistics sync expected to fail: the accounts list, then these answers to the first window."""
+def failed_sync(*posts, account=None):
+    """A statistics sync expected to fail: the accounts list, then each (request, answers) of `posts`."""
     with HttpMocker() as http:
         mock_accounts(http, account)
-        if first_window_answers is not None:
-            http.post(stats_request(FIRST), first_window_answers)
+        for request, answers in posts:
+            http.post(request, answers)
         return run(stats_config(), expect_failure=True)
 
 
@@ -136,12 +136,8 @@ def test_given_seconds_refused_with_400_then_the_same_window_is_asked_in_minutes
 
 @freeze_time(NOW)
 def test_given_400_in_both_units_then_config_error_naming_the_interval_field():
-    with HttpMocker() as http:
-        mock_accounts(http)
-        refused = ringcx.json_answer({"generalMessage": "The supplied data is not valid"}, 400)
-        http.post(stats_request(FIRST), refused)
-        http.post(stats_request(FIRST, interval=30), refused)
-        output = run(stats_config(), expect_failure=True)
+    refused = ringcx.json_answer({"generalMessage": "The supplied data is not valid"}, 400)
+    output = failed_sync((stats_request(FIRST), refused), (stats_request(FIRST, interval=30), refused))
     assert_failed(output, FailureType.config_error, "stats_interval_minutes")
 
 
@@ -157,7 +153,7 @@ def test_given_400_in_both_units_then_config_error_naming_the_interval_field():
 )
 @freeze_time(NOW)
 def test_given_200_that_is_not_the_documented_list_then_retried_and_the_failure_names_the_window(answer):
-    output = failed_sync([answer] * 5)
+    output = failed_sync((stats_request(FIRST), [answer] * 5))
     assert_failed(output, FailureType.transient_error, f"account {ACCOUNT}, window 2024-05-09T23:00:00-07:00")
     assert not [value for value in QUEUE.values(output) if value]
 
@@ -199,13 +195,17 @@ def test_interval_start_day_first_or_iso_is_read_and_intervals_outside_the_windo
 
 @freeze_time(NOW)
 def test_given_intervals_of_another_length_than_asked_then_the_answer_is_not_taken():
-    output = failed_sync([ringcx.json_answer([queue_row("05-10-2024T06:00:00", interval=60)])] * 5)
+    output = failed_sync(
+        (stats_request(FIRST), [ringcx.json_answer([queue_row("05-10-2024T06:00:00", interval=60)])] * 5)
+    )
     assert_failed(output, FailureType.transient_error, "intervals of 60 minutes where 30 were asked")
 
 
 @freeze_time(NOW)
 def test_given_403_then_config_error_naming_wem_access():
-    output = failed_sync(ringcx.json_answer({"generalMessage": "Access is denied."}, 403))
+    output = failed_sync(
+        (stats_request(FIRST), ringcx.json_answer({"generalMessage": "Access is denied."}, 403))
+    )
     assert_failed(output, FailureType.config_error, "WEM Access")
 
 
@@ -225,7 +225,7 @@ def test_rc_account_id_from_the_account_top_level_or_the_config():
 
 @freeze_time(NOW)
 def test_given_no_rc_account_id_anywhere_then_config_error_naming_the_field():
-    output = failed_sync(None, account={"accountId": ACCOUNT})
+    output = failed_sync(account={"accountId": ACCOUNT})
     assert_failed(output, FailureType.config_error, "'rc_account_id'")
 
 
