@@ -3,7 +3,8 @@
 Runs each script that follows the protocol of `_harness.py` (a `*.py` here not starting with `_`, other
 than this file) with `--json` and `--repeats`, merges what they write into `.bench/results.json` with the
 machine it ran on, and prints, per benchmark and size, median/min/max of wall time, CPU and peak RSS of
-each variant, and each median divided by the floor's. A script that does not write its result file is
+each variant, and each median divided by the floor's (or, where a benchmark has no floor, by its `before`
+variant: the code it replaced). A script that does not write its result file is
 reported as failed, and `make bench` exits non-zero.
 
     .venv/bin/python integration_tests/benchmarks/run.py [--repeats 5] [--only acefone] [--markdown]
@@ -62,11 +63,11 @@ def table(results: list[dict]) -> list[str]:
             groups[(run["benchmark"], run["size"])][run["variant"]].append(run)
     rows = [
         "| benchmark | records | variant | runs | wall s median (min-max) | CPU s median (min-max) "
-        "| peak RSS MiB median (min-max) | wall / floor | CPU / floor | RSS / floor |",
+        "| peak RSS MiB median (min-max) | wall / floor | CPU / floor | RSS / floor |",  # or / before
         "|---|---:|---|---:|---|---|---|---:|---:|---:|",
     ]
     for (benchmark, size), variants in sorted(groups.items()):
-        floor = variants.get("floor")
+        floor = variants.get("floor") or variants.get("before")  # the reference: a bare loop, or the old code
         floor_medians = {f: statistics.median(r[f] for r in floor) for f in FIGURES} if floor else None
         for variant, runs in variants.items():
             cells = []
