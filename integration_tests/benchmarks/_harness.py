@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,9 +28,35 @@ from typing import Any
 from urllib.request import urlopen
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 FLOORS = Path(__file__).with_name("_floors.py")
 RECORD_PREFIX = b'{"type":"RECORD"'
+RUNTIME_VENV = REPO_ROOT / ".bench" / "venv"
+
+
+def runtime_bin() -> Path:
+    """The `bin` of a virtual environment with the connectors and their runtime dependencies only, as an
+    image installs them (`uv sync --no-dev` from the lock into `.bench/venv`): the development environment
+    also holds PyAirbyte's dependencies (boto3 among them), which the CDK's `requests_cache` imports when
+    present, a second of start-up users never pay. Falls back to this interpreter's environment, saying so."""
+    uv = shutil.which("uv")
+    command = [uv] if uv else ["python3", "-m", "uv"]
+    environment = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(RUNTIME_VENV)}
+    done = subprocess.run(
+        [*command, "sync", "--all-packages", "--no-dev", "--frozen", "--quiet"],
+        cwd=REPO_ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    if done.returncode == 0 and (RUNTIME_VENV / "bin" / "python").exists():
+        return RUNTIME_VENV / "bin"
+    show(f"  (no runtime-only environment: {done.stderr.strip()[-300:]}; measuring {sys.prefix} instead)")
+    return Path(sys.executable).parent
+
+
+BIN = runtime_bin() if os.environ.get("BENCH_ENVIRONMENT") != "development" else Path(sys.executable).parent
+PYTHON = BIN / "python"
 
 
 @dataclass

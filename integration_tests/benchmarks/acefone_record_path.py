@@ -27,6 +27,7 @@ import yaml  # noqa: E402
 from _harness import (  # noqa: E402
     BIN,
     FLOORS,
+    PYTHON,
     Run,
     alternate,
     arguments,
@@ -102,7 +103,7 @@ def variants(url: str, folder: Path, compared: bool) -> dict[str, list[str]]:
     if compared:
         requests_file = folder / "floor-requests.json"
         requests_file.write_text(json.dumps(floor_requests(url)))
-        commands["floor"] = [sys.executable, str(FLOORS), "json", str(requests_file)]
+        commands["floor"] = [str(PYTHON), str(FLOORS), "json", str(requests_file)]
         manifest = read_command("manifest", manifest_config(url), catalog, folder)
         commands["manifest"] = [str(BIN / "source-declarative-manifest"), *manifest[1:]]
     return commands

@@ -1,160 +1,120 @@
-"""Benchmark (not a test): rows per second and peak memory of `source-casper read` on one big report.
+"""Benchmark (not a test): RingCX `call_detail_report` against its floor, one streamed report per size.
 
-Starts the RingCX emulator in its own process with N calls in one account on one day, runs the installed
-console script `source-casper read` on exactly that day (one report, streamed), counts the records it prints
-and reads the connector process's peak resident memory from the kernel (`wait4`). Run with several sizes
-to see that memory stays flat while the report grows:
+For each size the RingCX emulator runs in its own process with that many calls in one account on one day,
+and every variant reads that day's report (one streamed CSV) from the same emulator:
+- `connector`: `source-casper read`;
+- `floor`: a bare requests + csv loop over the same report request (the body the connector builds for that
+  account and window, `source_casper.report.report_body`), printing every row as a RECORD line (`_floors.py`).
+The compared size runs both, alternating, `--repeats` times; the scaling sizes run the connector alone, to
+show how time grows with the rows and that memory stays flat (the report is parsed as it streams).
 
-    .venv/bin/python integration_tests/benchmarks/casper_report_throughput.py   # 100,000 and 1,000,000 rows
-    .venv/bin/python integration_tests/benchmarks/casper_report_throughput.py --rows 1000000 --json .bench/casper.json
+    .venv/bin/python integration_tests/benchmarks/casper_report_throughput.py --json .bench/casper.json
 
-The emulator renders rows while it streams them, so the figure includes its cost too: it is a floor for
-the connector's own throughput, not a ceiling.
+The emulator renders rows while it streams them, so every figure includes its cost too.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _harness import (  # noqa: E402
+    FLOORS,
+    PYTHON,
+    REPO_ROOT,
+    Run,
+    alternate,
+    arguments,
+    catalog_of,
+    emulator,
+    finish,
+    read_command,
+    show,
+)
+
 sys.path.insert(0, str(REPO_ROOT))
-
 from integration_tests.emulators.ringcx import DEFAULT_API_TOKEN  # noqa: E402
-from integration_tests.emulators.testing import start_emulator_process, stop_emulator_process  # noqa: E402
 
-CONNECTOR = Path(sys.executable).parent / "source-casper"
-
-
-@dataclass
-class Result:
-    rows_requested: int
-    records: int
-    seconds: float
-    rows_per_second: float
-    peak_rss_mib: float
-    exit_code: int
-    cpu_seconds: float = 0.0
+BENCHMARK = "casper_call_detail_report"
+COMPARED_SIZE = 50_000
+SCALING_SIZES = (10_000, 100_000)
+STREAM = "call_detail_report"
 
 
-def catalog() -> dict:
-    stream = {
-        "name": "call_detail_report",
-        "json_schema": {},
-        "supported_sync_modes": ["full_refresh", "incremental"],
-        "source_defined_primary_key": [["account_id"], ["uii"]],
+def connector_config(url: str, day: datetime) -> dict:
+    return {
+        "credentials": {"auth_type": "api_token", "api_token": DEFAULT_API_TOKEN},
+        "base_url": f"{url}/voice",
+        "start_date": day.date().isoformat(),
+        "end_date": day.date().isoformat(),
+        "timezone": "UTC",
+        "window_days": 1,
     }
-    return {"streams": [{"stream": stream, "sync_mode": "full_refresh", "destination_sync_mode": "append"}]}
 
 
-def run_once(rows: int, day: datetime, chunk_rows: int) -> Result:
-    flags = (
-        "--calls",
-        str(rows),
-        "--accounts",
-        "1",
-        "--days",
-        "1",
-        "--end-date",
-        (day + timedelta(days=1)).date().isoformat(),
+def write_floor_requests(config: dict, folder: Path) -> Path:
+    """The floor's requests, built in a process of their own: building them imports the connector, and a
+    process started from this one would inherit that peak memory in its own `ru_maxrss` (Linux keeps the
+    high-water mark across fork and exec), so this script stays small."""
+    config_path, requests_path = folder / "floor-config.json", folder / "floor-requests.json"
+    config_path.write_text(json.dumps(config))
+    subprocess.run(
+        [sys.executable, __file__, "floor-requests", str(config_path), str(requests_path)], check=True
     )
-    emulator, url = start_emulator_process("ringcx", *flags, "--chunk-rows", str(chunk_rows), timeout=300)
-    try:
-        config = {
-            "credentials": {"auth_type": "api_token", "api_token": DEFAULT_API_TOKEN},
-            "base_url": f"{url}/voice",
-            "start_date": day.date().isoformat(),
-            "end_date": day.date().isoformat(),
-            "timezone": "UTC",
-            "window_days": 1,
-        }
-        with tempfile.TemporaryDirectory() as folder:
-            config_path, catalog_path = Path(folder) / "config.json", Path(folder) / "catalog.json"
-            config_path.write_text(json.dumps(config))
-            catalog_path.write_text(json.dumps(catalog()))
-            started = time.monotonic()
-            process = subprocess.Popen(
-                [str(CONNECTOR), "read", "--config", str(config_path), "--catalog", str(catalog_path)],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                stdin=subprocess.DEVNULL,
+    return requests_path
+
+
+def floor_requests(config: dict) -> list[dict]:
+    """The report requests the connector sends for `config`: one per account and window, built by its code."""
+    from source_casper.report import report_body
+    from source_casper.source import SourceCasper
+
+    stream = next(s for s in SourceCasper().streams(config) if s.name == STREAM)
+    planned = []
+    for window in stream.windowed_cursor.plan(incremental=False):
+        for partition in stream.partitions():
+            account_id = partition["account_id"]
+            criteria = stream.criteria_for(account_id)
+            planned.append(
+                {
+                    "url": f"{stream.url_base}{stream.path(stream_slice=partition)}",
+                    "headers": {"X-Auth-Token": DEFAULT_API_TOKEN, "Accept": "text/csv"},
+                    "body": report_body(account_id, stream.config.group_by, criteria, window, stream.config),
+                    "stream": STREAM,
+                }
             )
-            assert process.stdout is not None
-            records = sum(1 for line in process.stdout if line.startswith(b'{"type":"RECORD"'))
-            _, status, usage = os.wait4(process.pid, 0)
-            process.returncode = os.waitstatus_to_exitcode(status)
-            seconds = time.monotonic() - started
-    finally:
-        stop_emulator_process(emulator)
-    return Result(
-        rows_requested=rows,
-        records=records,
-        seconds=round(seconds, 2),
-        rows_per_second=round(records / seconds, 1) if seconds else 0.0,
-        peak_rss_mib=round(usage.ru_maxrss / 1024, 1),  # Linux reports kilobytes
-        exit_code=process.returncode,
-        cpu_seconds=round(usage.ru_utime + usage.ru_stime, 3),
-    )
-
-
-def show(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
+    return planned
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--rows", type=int, action="append", help="report size (repeatable; default 10000 and 100000)"
-    )
-    parser.add_argument("--repeats", type=int, default=1, help="runs of each size (`make bench`: 3 at most)")
-    parser.add_argument("--chunk-rows", type=int, default=2000, help="rows per chunk the emulator sends")
-    parser.add_argument("--json", type=Path, help="also write the results here")
-    args = parser.parse_args()
-    sizes = args.rows or [10_000, 100_000]
+    args = arguments(__doc__.splitlines()[0])
+    runs: list[Run] = []
     day = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=3)
-    results = []
-    show(f"{'rows':>10} {'records':>10} {'seconds':>9} {'rows/s':>10} {'peak RSS MiB':>13}")
-    for rows in sizes:
-        for _ in range(max(1, min(3, args.repeats))):
-            result = run_once(rows, day, args.chunk_rows)
-            results.append(result)
-            show(
-                f"{result.rows_requested:>10} {result.records:>10} {result.seconds:>9} {result.rows_per_second:>10} "
-                f"{result.peak_rss_mib:>13}"
-                + ("" if result.exit_code == 0 else f"  (exit code {result.exit_code})")
-            )
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        # The protocol of `_harness.py` (what `run.py`, i.e. `make bench`, reads); the connector alone for now.
-        runs = [
-            {
-                "benchmark": "casper_call_detail_report",
-                "size": r.rows_requested,
-                "variant": "connector",
-                "repeat": index,
-                "wall_s": r.seconds,
-                "cpu_s": r.cpu_seconds,
-                "peak_rss_mib": r.peak_rss_mib,
-                "records": r.records,
-                "exit_code": r.exit_code,
-                "detail": asdict(r),
-            }
-            for index, r in enumerate(results, start=1)
-        ]
-        args.json.write_text(
-            json.dumps({"benchmark": "casper_call_detail_report", "runs": runs, "checks": []})
-        )
-    return 0 if all(r.exit_code == 0 and r.records == r.rows_requested for r in results) else 1
+    plan = [(COMPARED_SIZE, True, args.repeats)] + [
+        (size, False, max(1, min(3, args.repeats))) for size in SCALING_SIZES
+    ]
+    for size, compared, repeats in plan:
+        flags = ("--calls", str(size), "--accounts", "1", "--days", "1")
+        flags += ("--end-date", (day + timedelta(days=1)).date().isoformat(), "--chunk-rows", "2000")
+        with emulator("ringcx", *flags) as url, tempfile.TemporaryDirectory() as folder:
+            show(f"== {BENCHMARK}: {size} rows")
+            config = connector_config(url, day)
+            commands = {"connector": read_command("source-casper", config, catalog_of(STREAM), Path(folder))}
+            if compared:
+                requests_file = write_floor_requests(config, Path(folder))
+                commands["floor"] = [str(PYTHON), str(FLOORS), "csv", str(requests_file)]
+            alternate(BENCHMARK, size, commands, repeats, runs)
+    return finish(BENCHMARK, args, runs, [], expected=lambda run: run.records == run.size)
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["floor-requests"]:
+        Path(sys.argv[3]).write_text(json.dumps(floor_requests(json.loads(Path(sys.argv[2]).read_text()))))
+        sys.exit(0)
     sys.exit(main())

@@ -3,7 +3,8 @@
 Runs each script that follows the protocol of `_harness.py` (a `*.py` here not starting with `_`, other
 than this file) with `--json` and `--repeats`, merges what they write into `.bench/results.json` with the
 machine it ran on, and prints, per benchmark and size, median/min/max of wall time, CPU and peak RSS of
-each variant, and each median divided by the floor's. A script that does not write its result file is
+each variant, and each median divided by the floor's (or, where a benchmark has no floor, by its `before`
+variant: the code it replaced). A script that does not write its result file is
 reported as failed, and `make bench` exits non-zero.
 
     .venv/bin/python integration_tests/benchmarks/run.py [--repeats 5] [--only acefone] [--markdown]
@@ -62,11 +63,11 @@ def table(results: list[dict]) -> list[str]:
             groups[(run["benchmark"], run["size"])][run["variant"]].append(run)
     rows = [
         "| benchmark | records | variant | runs | wall s median (min-max) | CPU s median (min-max) "
-        "| peak RSS MiB median (min-max) | wall / floor | CPU / floor | RSS / floor |",
+        "| peak RSS MiB median (min-max) | wall / floor | CPU / floor | RSS / floor |",  # or / before
         "|---|---:|---|---:|---|---|---|---:|---:|---:|",
     ]
     for (benchmark, size), variants in sorted(groups.items()):
-        floor = variants.get("floor")
+        floor = variants.get("floor") or variants.get("before")  # the reference: a bare loop, or the old code
         floor_medians = {f: statistics.median(r[f] for r in floor) for f in FIGURES} if floor else None
         for variant, runs in variants.items():
             cells = []
@@ -96,18 +97,25 @@ def table(results: list[dict]) -> list[str]:
 def scaling(groups: dict) -> list[str]:
     """How the connector's wall time grows with the records read (linear: ratio of times ~ ratio of sizes)."""
     lines = []
-    by_benchmark: dict[str, dict[int, float]] = defaultdict(dict)
+    by_benchmark: dict[str, dict[int, tuple[float, float]]] = defaultdict(dict)
     for (benchmark, size), variants in groups.items():
-        if "connector" in variants:
-            by_benchmark[benchmark][size] = statistics.median(r["wall_s"] for r in variants["connector"])
+        if "connector" in variants and size > 0:
+            runs = variants["connector"]
+            by_benchmark[benchmark][size] = (
+                statistics.median(r["wall_s"] for r in runs),
+                statistics.median(r["cpu_s"] for r in runs),
+            )
     for benchmark, times in sorted(by_benchmark.items()):
         sizes = sorted(times)
         if len(sizes) >= 2:
             small, large = sizes[0], sizes[-1]
-            per_record = (times[large] - times[small]) / (large - small) * 1e6
+            (wall_small, cpu_small), (wall_large, cpu_large) = times[small], times[large]
+            per_record = (cpu_large - cpu_small) / (large - small) * 1e6
+            fixed = cpu_small - per_record * small / 1e6
             lines.append(
-                f"- {benchmark}: {small} -> {large} records ({large / small:.0f}x): wall {times[small]:.2f} s -> "
-                f"{times[large]:.2f} s ({times[large] / times[small]:.1f}x), {per_record:.0f} us per added record"
+                f"- {benchmark}: {small} -> {large} records ({large / small:.0f}x): wall {wall_small:.2f} s -> "
+                f"{wall_large:.2f} s ({wall_large / wall_small:.1f}x), CPU {cpu_small:.2f} s -> {cpu_large:.2f} s "
+                f"({cpu_large / cpu_small:.1f}x): {fixed:.1f} s fixed + {per_record:.0f} us CPU per record"
             )
     return lines
 

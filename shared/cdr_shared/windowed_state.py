@@ -56,6 +56,8 @@ class WindowedCursor:
         self.clock = clock
         self.splitter: WindowSplitter = splitter or (lambda a, b: split_windows(a, b, sync_range.window))
         self.value: pendulum.DateTime | None = None
+        self._state_of: pendulum.DateTime | None = None
+        self._state_text = ""
         self.planned_upper: pendulum.DateTime | None = None
         self.follows: WindowedCursor | None = None
         """The cursor of the stream this one reads through (a detail stream's parent): once that one has
@@ -99,7 +101,12 @@ class WindowedCursor:
         self.value = value
 
     def to_state(self) -> dict[str, Any]:
-        return {self.cursor_field: iso_utc(self.value)} if self.value is not None else {}
+        value = self.value
+        if value is None:
+            return {}
+        if value is not self._state_of:  # the CDK asks after every record; the text changes once a window
+            self._state_of, self._state_text = value, iso_utc(value)
+        return {self.cursor_field: self._state_text}
 
     def upper_bound(self) -> pendulum.DateTime:
         """`min(end_date, settled horizon, now)`, evaluated now; or the bound the followed cursor planned."""

@@ -160,7 +160,7 @@ class WindowedHttpStream(ProviderHttpStream, ABC):
                 yield self.estimate(
                     self.records_read + max(self.slice_total or 0, count), self.slices_done + 1
                 )
-            if isinstance(item, Mapping):
+            if type(item) is dict or isinstance(item, Mapping):  # exact type first: cheaper
                 count += 1
             yield item
         self.records_read += count
@@ -227,6 +227,8 @@ class WindowedHttpStream(ProviderHttpStream, ABC):
             response = self.request_page(stream_slice, next_page_token)
             yield from self.records_in(response, stream_slice)
             next_page_token = self.next_page_token(response)
+            # Let this page (body and parsed records) go before the next one is read: one page held, not two.
+            del response
             if not next_page_token:
                 return
 

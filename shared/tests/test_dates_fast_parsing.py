@@ -1,5 +1,6 @@
-"""`parse_local` reads the providers' fixed formats without `strptime`: the same instants and the same
-errors as the `strptime` + `pendulum` reading it replaces, on DST gaps and folds, leap days and bad input."""
+"""`parse_local` reads the providers' fixed formats without `strptime`, and `local_iso_utc` derives the UTC
+text from a cache of minutes: the same instants and the same errors as the `strptime` + `pendulum` reading
+they replace, on DST gaps and folds, offsets with seconds, leap days and bad input."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import datetime as dt
 import pendulum
 import pytest
 
-from cdr_shared.dates import iso_utc, parse_local
+from cdr_shared import dates
+from cdr_shared.dates import iso_utc, local_iso_utc, parse_local
 
 ISO = "%Y-%m-%d %H:%M:%S"
 US_FORMATS = ("%m/%d/%y %I:%M %p", "%m/%d/%y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %I:%M:%S %p")
@@ -23,9 +25,10 @@ def reference(text: str, fmt: str, tz: pendulum.Timezone) -> pendulum.DateTime:
 
 def outcome(function, *args):
     try:
-        return iso_utc(function(*args))
+        result = function(*args)
     except ValueError:
         return ValueError
+    return result if isinstance(result, str) else iso_utc(result)
 
 
 def wall_times_around_transitions(zone: str) -> list[dt.datetime]:
@@ -49,7 +52,10 @@ def test_dst_gaps_and_folds_resolve_as_pendulum_resolved_them(zone):
     times = wall_times_around_transitions(zone) or [dt.datetime(2024, 3, 10, 2, 30)]
     for wall in times:
         text = wall.strftime(ISO)
-        assert outcome(parse_local, text, ISO, tz) == outcome(reference, text, ISO, tz), text
+        expected = outcome(reference, text, ISO, tz)
+        assert outcome(parse_local, text, ISO, tz) == expected, text
+        for _ in range(2):  # computed, then from the cache of minutes
+            assert outcome(local_iso_utc, text, ISO, tz) == expected, text
         us = wall.strftime("%m/%d/%y %I:%M %p").lstrip("0")
         assert outcome(parse_local, us, US_FORMATS[0], tz) == outcome(reference, us, US_FORMATS[0], tz), us
 
@@ -96,7 +102,39 @@ TEXTS = [
 @pytest.mark.parametrize("text", TEXTS)
 def test_edge_inputs_give_the_same_instant_or_the_same_error(text, fmt):
     tz = pendulum.timezone("Asia/Kolkata")
-    assert outcome(parse_local, text, fmt, tz) == outcome(reference, text, fmt, tz)
+    expected = outcome(reference, text, fmt, tz)
+    assert outcome(parse_local, text, fmt, tz) == expected
+    assert outcome(local_iso_utc, text, fmt, tz) == outcome(local_iso_utc, text, fmt, tz) == expected
+
+
+@pytest.mark.parametrize(
+    "zone, text",
+    [
+        ("Asia/Kolkata", "1880-06-01 10:20:30"),  # local mean time, +05:53:28: an offset with seconds
+        ("Europe/Amsterdam", "1925-06-01 10:20:30"),  # +00:19:32 summer time
+        ("Australia/Lord_Howe", "2024-04-07 01:45:10"),  # a half-hour fold
+        ("Australia/Lord_Howe", "2024-10-06 02:15:10"),  # a half-hour gap
+        ("America/New_York", "2024-03-10 02:59:59"),
+        ("America/New_York", "2024-03-10 03:00:00"),
+        ("America/New_York", "2024-11-03 00:59:59"),
+        ("America/New_York", "2024-11-03 02:00:00"),
+    ],
+)
+def test_minutes_with_odd_offsets_or_next_to_a_change_give_the_reference_instant(zone, text):
+    tz = pendulum.timezone(zone)
+    for _ in range(2):
+        assert local_iso_utc(text, ISO, tz) == iso_utc(reference(text, ISO, tz))
+
+
+def test_the_cache_of_minutes_stays_bounded_and_exact_when_it_is_dropped(monkeypatch):
+    monkeypatch.setattr(dates, "_UTC_MINUTES_LIMIT", 5)
+    monkeypatch.setattr(dates, "_UTC_MINUTES", {})
+    tz = pendulum.timezone("Asia/Kolkata")
+    texts = [f"2024-05-02 13:{minute:02d}:{minute:02d}" for minute in range(12)] * 2
+    assert [local_iso_utc(text, ISO, tz) for text in texts] == [
+        iso_utc(reference(text, ISO, tz)) for text in texts
+    ]
+    assert len(dates._UTC_MINUTES[id(tz)][1]) <= 5
 
 
 def test_results_stay_pendulum_instants_in_utc():

@@ -40,9 +40,16 @@ def page_records(body: Any) -> list[Mapping[str, Any]] | None:
             records = list(records.values())
     else:
         return None
-    if not isinstance(records, list) or not all(isinstance(record, Mapping) for record in records):
+    if not isinstance(records, list) or not _all_mappings(records):
         return None
     return records
+
+
+def _all_mappings(items: list[Any]) -> bool:
+    for item in items:
+        if type(item) is not dict and not isinstance(item, Mapping):  # the exact type first: cheaper
+            return False
+    return True
 
 
 def is_call_report_page(body: Mapping[str, Any]) -> bool:

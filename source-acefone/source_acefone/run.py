@@ -1,10 +1,7 @@
 """Console entry point: `source-acefone spec|check|discover|read`."""
 
-import sys
-
-from cdr_shared.entrypoint import launch
-from source_acefone.source import SourceAcefone
+from cdr_shared.cdk_import import launch_source
 
 
 def run() -> None:
-    launch(SourceAcefone(), sys.argv[1:])
+    launch_source("source_acefone.source:SourceAcefone")

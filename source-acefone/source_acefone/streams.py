@@ -21,7 +21,7 @@ from airbyte_cdk.models import AirbyteMessage
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 
-from cdr_shared.dates import format_local, iso_utc, parse_local
+from cdr_shared.dates import format_local, local_iso_utc
 from cdr_shared.horizon import LagHorizon
 from cdr_shared.http_errors import (
     ProviderErrorHandler,
@@ -190,9 +190,23 @@ class CallRecords(WindowedHttpStream):
         typed(out)
         if "id" in out:
             out["id"] = record_id(record)
-        out["started_at"] = _utc_or_none(call_start_text(record), tz, self.logger)
-        out["ended_at"] = _utc_or_none(call_end_text(record), tz, self.logger)
+        out["started_at"] = self._utc_or_none(call_start_text(record), tz)
+        out["ended_at"] = self._utc_or_none(call_end_text(record), tz)
         return out
+
+    def _utc_or_none(self, text: Any, tz: pendulum.Timezone) -> str | None:
+        if not text:
+            return None
+        text = str(text)
+        try:
+            return local_iso_utc(text, ACEFONE_TIME_FORMAT, tz)
+        except ValueError:
+            if text.strip() in ("", "None None"):
+                return None
+            self.logger.warning(
+                f"call_records: unreadable timestamp '{text}' left without a derived UTC value."
+            )
+            return None
 
     def probe(self) -> None:
         """One minimal request (a page of one record for the last day) that proves the credentials."""
@@ -232,13 +246,3 @@ def requested_page(response: requests.Response) -> int:
     """The `page` query parameter the response answers."""
     values = parse_qs(urlsplit(response.request.url or "").query).get("page")
     return as_int(values[0]) or 1 if values else 1
-
-
-def _utc_or_none(text: Any, tz: pendulum.Timezone, logger: Any) -> str | None:
-    if not text or str(text).strip() in ("", "None None"):
-        return None
-    try:
-        return iso_utc(parse_local(str(text), ACEFONE_TIME_FORMAT, tz))
-    except ValueError:
-        logger.warning(f"call_records: unreadable timestamp '{text}' left without a derived UTC value.")
-        return None

@@ -34,25 +34,52 @@ RAW_VALUES = "raw_values"
 
 
 def typed(record: MutableMapping[str, Any]) -> None:
-    """Bring every multi-typed field of `record` to its one type, in place."""
+    """Bring every multi-typed field of `record` to its one type, in place.
+
+    A value that already has its field's type (nearly all of them) is left as it is, untouched and uncopied:
+    the checks below are the cheap form of the conversions, which run only for the other values."""
     for name in OBJECT_FIELDS:
-        if name in record:
+        value = record.get(name)
+        if value is not None and type(value) is not dict:
             _conform(record, name, _as_object)
     for name in OBJECT_LIST_FIELDS:
-        if name in record:
+        value = record.get(name)
+        if value is not None and not (type(value) is list and _all_objects(value)):
             _conform(record, name, _as_object_list)
     for name in NUMBER_FIELDS:
-        if name in record:
+        value = record.get(name)
+        if value is not None and type(value) is not int and type(value) is not float:
             _conform(record, name, _as_number)
     for name in TEXT_FIELDS:
-        if name in record and record[name] is not None and not isinstance(record[name], str):
-            record[name] = _json_text(record[name])
+        value = record.get(name)
+        if value is not None and not isinstance(value, str):
+            record[name] = _json_text(value)
     for name in TEXT_LIST_FIELDS:
         if name in record:
-            record[name] = _as_text_list(record[name])
+            value = record[name]
+            if not (type(value) is list and all(type(item) is str for item in value)):
+                record[name] = _as_text_list(value)
     flow = record.get("call_flow")
-    if isinstance(flow, list):
+    if type(flow) is list and not _flow_typed(flow):
         record["call_flow"] = [_typed_flow_element(element) for element in flow]
+
+
+def _all_objects(items: list[Any]) -> bool:
+    for item in items:
+        if type(item) is not dict and item is not None:
+            return False
+    return True
+
+
+def _flow_typed(flow: list[Any]) -> bool:
+    """Whether every `call_flow` element's epochs are already whole numbers (or absent or null)."""
+    for element in flow:
+        if type(element) is dict:
+            for name in CALL_FLOW_EPOCH_FIELDS:
+                value = element.get(name)
+                if value is not None and type(value) is not int:
+                    return False
+    return True
 
 
 def epoch_seconds(value: Any) -> int | None:
@@ -121,15 +148,23 @@ def _as_text_list(value: Any) -> list[str] | None:
 
 
 def _typed_flow_element(element: Any) -> Any:
-    if not isinstance(element, Mapping):
+    """The element with its epochs as whole numbers: itself when they already are, else a converted copy."""
+    if type(element) is dict:  # the exact type first: cheaper than the isinstance of an ABC
+        out = element
+    elif isinstance(element, Mapping):
+        out = dict(element)
+    else:
         return element
-    out = dict(element)
     for name in CALL_FLOW_EPOCH_FIELDS:
-        if name in out and out[name] is not None:
-            seconds = epoch_seconds(out[name])
-            if seconds is None:
-                out.setdefault(RAW_VALUES, {})[name] = _json_text(out[name])
-            out[name] = seconds
+        value = out.get(name)
+        if value is None or type(value) is int:
+            continue
+        if out is element:
+            out = dict(element)
+        seconds = epoch_seconds(value)
+        if seconds is None:
+            out.setdefault(RAW_VALUES, {})[name] = _json_text(value)
+        out[name] = seconds
     return out
 
 

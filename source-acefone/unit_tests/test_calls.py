@@ -235,6 +235,33 @@ def test_multi_typed_fields_come_out_in_their_one_type_and_nothing_is_lost():
     jsonschema.validate(record, acefone.SCHEMA)
 
 
+def test_values_already_of_their_type_pass_unchanged_and_the_providers_record_is_not_modified():
+    call_records, _ = streams()
+    sent = acefone.call(
+        "r-2",
+        charges=0,
+        notes={"text": "ok"},
+        missed_agents=[{"id": "1"}, None],
+        sip_agent_ids=["1001", None, 1002],
+        call_flow=[{"type": "init", "time": 1714657803}, {"type": "a", "time": True, "anstime": 12.0}, "x"],
+    )
+    before = copy.deepcopy(sent)
+    record = call_records.with_derived_fields(sent)
+    assert sent == before
+    assert (record["charges"], record["notes"], record["missed_agents"]) == (
+        0,
+        {"text": "ok"},
+        [{"id": "1"}, None],
+    )
+    assert record["sip_agent_ids"] == ["1001", "1002"]
+    assert record["call_flow"] == [
+        {"type": "init", "time": 1714657803},
+        {"type": "a", "time": None, "anstime": 12, "raw_values": {"time": "true"}},
+        "x",
+    ]
+    assert "raw_values" not in record
+
+
 def test_the_documented_sample_fits_the_typed_schema():
     call_records, _ = streams()
     record = call_records.with_derived_fields(copy.deepcopy(DOCUMENTED))

@@ -68,6 +68,7 @@ DERIVED_TIMES = {
     "dequeue_time": ("dequeue_at", "dequeue_local"),
 }
 SPREADSHEET_GUARD = "'"
+DERIVED_TIMES_KEPT = 4096
 
 
 SURPLUS_FIELD = "surplus_cells"
@@ -155,6 +156,9 @@ class ReportRowParser:
         self.extra_fields = extra_fields
         self.logger = logger
         self._warned: set[str] = set()
+        self._header: list[str] | None = None
+        self._integer: list[bool] = []
+        self._derived: dict[str, tuple[str, str] | None] = {}
 
     def records(self, chunks: Iterable[str]) -> Iterator[dict[str, Any]]:
         """Records from a stream of text chunks, row by row.
@@ -209,9 +213,12 @@ class ReportRowParser:
             self.ragged_rows += 1
             if self.first_ragged_line is None:
                 self.first_ragged_line = line
+        if header is not self._header:  # what each column is, decided once per report, not per cell
+            self._header, self._integer = header, [is_integer_column(name) for name in header]
         record: dict[str, Any] = {}
-        for name, raw in zip(header, row, strict=False):
-            record[name] = self.value(name, raw)
+        for name, integer, raw in zip(header, self._integer, row, strict=False):
+            text = raw.strip()
+            record[name] = (self.integer(name, text) if integer else text) if text else None
         if len(row) > len(header):
             record[SURPLUS_FIELD] = [raw.strip() for raw in row[len(header) :]]
         uii = record.get("uii")
@@ -219,35 +226,38 @@ class ReportRowParser:
             record["uii"] = uii[len(SPREADSHEET_GUARD) :].strip() or None
         for source, (utc_field, local_field) in DERIVED_TIMES.items():
             if source in record:
-                instant = self.instant(source, record[source])
-                record[utc_field] = iso_utc(instant) if instant else None
-                record[local_field] = instant.in_timezone(self.display_tz).isoformat() if instant else None
+                text = record[source]
+                derived = self.derived_times(text) if text is not None else None
+                if derived is None and text is not None:
+                    self._warn_once(
+                        source,
+                        f"column '{source}' holds a time in an unknown form ('{text}'); its UTC value is null.",
+                    )
+                record[utc_field], record[local_field] = derived or (None, None)
         record.update(self.extra_fields)
         return record
 
-    def value(self, name: str, raw: str) -> Any:
-        text = raw.strip()
-        if not text:
-            return None
-        if is_integer_column(name):
-            if _INTEGER.fullmatch(text):
-                return int(text)
-            self._warn_once(
-                name, f"column '{name}' holds a value that is not a whole number; it is left null."
-            )
-            return None
-        return text
+    def integer(self, name: str, text: str) -> int | None:
+        if _INTEGER.fullmatch(text):
+            return int(text)
+        self._warn_once(name, f"column '{name}' holds a value that is not a whole number; it is left null.")
+        return None
 
-    def instant(self, column: str, text: str | None) -> pendulum.DateTime | None:
-        if text is None:
-            return None
+    def derived_times(self, text: str) -> tuple[str, str] | None:
+        """A report time as (UTC, display zone) ISO 8601 texts, or None in an unknown form.
+
+        Remembered per text: report times have whole minutes, so a day's report holds at most 1,440 of them
+        (`DERIVED_TIMES_KEPT` bounds what is kept)."""
+        try:
+            return self._derived[text]
+        except KeyError:
+            pass
         instant = parse_report_time(text, self.tz)
-        if instant is None:
-            self._warn_once(
-                column,
-                f"column '{column}' holds a time in an unknown form ('{text}'); its UTC value is null.",
-            )
-        return instant
+        derived = (iso_utc(instant), instant.in_timezone(self.display_tz).isoformat()) if instant else None
+        if len(self._derived) >= DERIVED_TIMES_KEPT:
+            self._derived.clear()
+        self._derived[text] = derived
+        return derived
 
     def _warn_once(self, key: str, message: str) -> None:
         if key not in self._warned:

@@ -1,10 +1,7 @@
 """Console entry point: `source-casper spec|check|discover|read`."""
 
-import sys
-
-from cdr_shared.entrypoint import launch
-from source_casper.source import SourceCasper
+from cdr_shared.cdk_import import launch_source
 
 
 def run() -> None:
-    launch(SourceCasper(), sys.argv[1:])
+    launch_source("source_casper.source:SourceCasper")

@@ -228,3 +228,17 @@ def test_a_ragged_middle_row_is_emitted_but_a_last_row_cut_one_column_short_stil
             emitted.append(record["uii"])
     assert emitted == ["202004250912250132110000003150", "202004251035200132150000009531"]
     assert rows.ragged_rows == 1
+
+
+def test_report_times_seen_again_give_the_same_values_and_what_is_remembered_stays_bounded(monkeypatch):
+    from source_casper import report_csv
+
+    monkeypatch.setattr(report_csv, "DERIVED_TIMES_KEPT", 3)
+    new_york = pendulum.timezone("America/New_York")
+    parser = ReportRowParser(pendulum.UTC, {}, logging.getLogger("test"), display_tz=new_york)
+    texts = [f"3/10/24 {hour}:{minute:02d} AM" for hour in range(1, 5) for minute in (0, 30)] * 3
+    for text in texts:
+        instant = parse_report_time(text, pendulum.UTC)
+        assert parser.derived_times(text) == (instant.isoformat(), instant.in_timezone(new_york).isoformat())
+    assert parser.derived_times("not a time") is None
+    assert len(parser._derived) <= 3

@@ -1,10 +1,7 @@
 """Console entry point: `source-huawei-cms spec|check|discover|read`."""
 
-import sys
-
-from cdr_shared.entrypoint import launch
-from source_huawei_cms.source import SourceHuaweiCms
+from cdr_shared.cdk_import import launch_source
 
 
 def run() -> None:
-    launch(SourceHuaweiCms(), sys.argv[1:])
+    launch_source("source_huawei_cms.source:SourceHuaweiCms")

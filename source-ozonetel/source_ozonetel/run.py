@@ -1,10 +1,7 @@
 """Console entry point: `source-ozonetel spec|check|discover|read`."""
 
-import sys
-
-from cdr_shared.entrypoint import launch
-from source_ozonetel.source import SourceOzonetel
+from cdr_shared.cdk_import import launch_source
 
 
 def run() -> None:
-    launch(SourceOzonetel(), sys.argv[1:])
+    launch_source("source_ozonetel.source:SourceOzonetel")
