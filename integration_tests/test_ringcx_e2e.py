@@ -752,6 +752,13 @@ def test_interaction_metadata_equals_ground_truth_keeps_the_quota_and_rereads_th
     )
     for secret in (CANARY_SECRET, CANARY_JWT):
         assert secret not in first.output and secret not in second.output
+    # A sync killed after its first window resumes from that state message and loses no segment after it.
+    emulator.reset()
+    saved = first.states[1]  # states[0] is {}: the first window of one account of two was read
+    resumed = run_connector(CONNECTOR, "read", cfg, catalog=catalog, state=state_messages_as_input([saved]))
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    after = segment_truth(emulator, saved["stream"]["stream_state"]["segment_end_at"], "2026-10-11")
+    assert after and segment_keys(after) <= segment_keys(resumed.records)
 
 
 # ------------------------------------------------------------------ interval statistics (issue 15)
