@@ -14,6 +14,7 @@ specs/engage-voice_openapi3.json, tag "Public Integration API"):
 
 from __future__ import annotations
 
+import argparse
 import json
 import threading
 from collections.abc import Callable
@@ -139,3 +140,19 @@ class CxIntegrationApi:
         if answer == "cut":
             return Response.text(text[: max(2, len(text) // 2)], 200, "application/json")
         return Response.text(text, 200, "application/json")
+
+
+def add_quota_arguments(group: argparse._ArgumentGroup, prefix: str, api: str) -> None:
+    """`--<prefix>-time-scale` and `--<prefix>-no-quota`: how one CX integration API plays its quota."""
+    group.add_argument(
+        f"--{prefix}-time-scale", type=float, default=1.0, help=f"divides the {api} quota periods"
+    )
+    group.add_argument(f"--{prefix}-no-quota", action="store_true", help=f"no {api} quota (3/min, 9/15 min)")
+
+
+def quota_options(args: argparse.Namespace, prefix: str) -> dict[str, Any]:
+    """The quota settings `add_quota_arguments` parsed for `prefix`."""
+    options: dict[str, Any] = {"time_scale": getattr(args, f"{prefix}_time_scale")}
+    if getattr(args, f"{prefix}_no_quota"):
+        options.update(per_minute=0, per_15_minutes=0)
+    return options

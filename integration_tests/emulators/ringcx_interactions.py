@@ -41,7 +41,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .base import Request, Response
-from .ringcx_integration import RC_ACCOUNT_ID, CxIntegrationApi, RequestInvalid
+from .ringcx_integration import (
+    RC_ACCOUNT_ID,
+    CxIntegrationApi,
+    RequestInvalid,
+    add_quota_arguments,
+    quota_options,
+)
 
 PATH = "/voice/api/cx/integration/v1/accounts/{rcAccountId}/sub-accounts/{subAccountId}/interaction-metadata"
 SHAPES = ("reference", "guide")
@@ -248,24 +254,13 @@ def add_interactions_arguments(parser: argparse.ArgumentParser) -> None:
         "--interactions-max-interval", type=int, default=10_800, help="largest timeInterval (s)"
     )
     group.add_argument("--interactions-rc-account-style", choices=RC_ACCOUNT_STYLES, default="top")
-    group.add_argument(
-        "--interactions-time-scale",
-        type=float,
-        default=1.0,
-        help="divides the interaction-metadata quota periods",
-    )
-    group.add_argument(
-        "--interactions-no-quota", action="store_true", help="no interaction-metadata quota (3/min, 9/15 min)"
-    )
+    add_quota_arguments(group, "interactions", "interaction-metadata")
 
 
 def interactions_options(args: argparse.Namespace) -> dict[str, Any]:
-    options: dict[str, Any] = {
+    return {
         "shape": args.interactions_shape,
         "max_interval": args.interactions_max_interval,
         "rc_account_style": args.interactions_rc_account_style,
-        "time_scale": args.interactions_time_scale,
+        **quota_options(args, "interactions"),
     }
-    if args.interactions_no_quota:
-        options.update(per_minute=0, per_15_minutes=0)
-    return options

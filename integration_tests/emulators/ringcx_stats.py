@@ -33,7 +33,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .base import Request, Response
-from .ringcx_integration import CxIntegrationApi, RequestInvalid
+from .ringcx_integration import CxIntegrationApi, RequestInvalid, add_quota_arguments, quota_options
 
 STATS_PREFIX = "/voice/api/cx/integration/v1/accounts/{rcAccountId}/sub-accounts/{subAccountId}"
 QUEUE_STATS_PATH = f"{STATS_PREFIX}/agg-queue-stats"
@@ -248,19 +248,13 @@ def add_stats_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--stats-interval-unit", choices=INTERVAL_UNITS, default="seconds")
     group.add_argument("--stats-date-style", choices=DATE_STYLES, default="example")
     group.add_argument("--stats-spelling", choices=SPELLINGS, default="spec")
-    group.add_argument(
-        "--stats-time-scale", type=float, default=1.0, help="divides the statistics quota periods"
-    )
-    group.add_argument("--stats-no-quota", action="store_true", help="no statistics quota (3/min, 9/15 min)")
+    add_quota_arguments(group, "stats", "statistics")
 
 
 def stats_options(args: argparse.Namespace) -> dict[str, Any]:
-    options: dict[str, Any] = {
+    return {
         "interval_unit": args.stats_interval_unit,
         "date_style": args.stats_date_style,
         "spelling": args.stats_spelling,
-        "time_scale": args.stats_time_scale,
+        **quota_options(args, "stats"),
     }
-    if args.stats_no_quota:
-        options.update(per_minute=0, per_15_minutes=0)
-    return options

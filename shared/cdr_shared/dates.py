@@ -175,6 +175,7 @@ _TWO_DIGITS_BELOW_60 = frozenset(f"{number:02d}" for number in range(60))
 # Per zone (by identity: pendulum hashes zones in Python): `YYYY-MM-DD HH:MM` wall time ->
 # `YYYY-MM-DDTHH:MM:` in UTC (None: not cacheable, see above).
 _UTC_MINUTES: dict[int, tuple[dt.tzinfo, dict[str, str | None]]] = {}
+_NOT_CACHED = object()  # a cached minute may be None (a wall time that does not exist in the zone)
 _UTC_MINUTES_LIMIT = 4096  # per zone; records arrive in time order, so a full cache is simply dropped
 
 
@@ -184,10 +185,9 @@ def _utc_minute(wall_minute: str, tz: dt.tzinfo) -> str | None:
     if cached is None or cached[0] is not tz:
         cached = _UTC_MINUTES[id(tz)] = (tz, {})
     minutes = cached[1]
-    try:
-        return minutes[wall_minute]
-    except KeyError:
-        pass
+    prefix = minutes.get(wall_minute, _NOT_CACHED)
+    if prefix is not _NOT_CACHED:
+        return prefix  # type: ignore[return-value]
     prefix = _utc_minute_uncached(wall_minute, tz)
     if len(minutes) >= _UTC_MINUTES_LIMIT:
         minutes.clear()

@@ -17,6 +17,7 @@ Acefone sends except secret-looking ones (`cdr_shared.secrets.drop_secret_keys`)
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -130,8 +131,9 @@ class DirectoryStream(ProviderHttpStream):
         )
 
     @staticmethod
+    @abstractmethod
     def records_of(body: Any) -> list[Mapping[str, Any]] | None:
-        raise NotImplementedError
+        """The records of a documented answer, None for an answer that is not one (each stream declares it)."""
 
     def parse_response(self, response: requests.Response, **kwargs: Any) -> Iterable[Mapping[str, Any]]:
         for record in self.records_of(json_body(response)) or []:

@@ -77,6 +77,9 @@ REPORT_KEY_COLUMNS = ("uii", "enqueue_time")
 _SHOWN_COLUMNS = 8
 
 
+_NOT_DERIVED = object()  # a remembered time may be None (a text in no known form)
+
+
 class ReportUnreadable(Exception):
     """The answer cannot be taken as the complete report of its window: read the window again."""
 
@@ -248,10 +251,9 @@ class ReportRowParser:
 
         Remembered per text: report times have whole minutes, so a day's report holds at most 1,440 of them
         (`DERIVED_TIMES_KEPT` bounds what is kept)."""
-        try:
-            return self._derived[text]
-        except KeyError:
-            pass
+        derived = self._derived.get(text, _NOT_DERIVED)
+        if derived is not _NOT_DERIVED:
+            return derived  # type: ignore[return-value]
         instant = parse_report_time(text, self.tz)
         derived = (iso_utc(instant), instant.in_timezone(self.display_tz).isoformat()) if instant else None
         if len(self._derived) >= DERIVED_TIMES_KEPT:
