@@ -29,7 +29,11 @@ $(VENV)/.installed: pyproject.toml uv.lock shared/pyproject.toml $(wildcard sour
 		|| python3 -m pip install --quiet --user "uv>=0.8,<0.14" \
 		|| python3 -m pip install --quiet --break-system-packages "uv>=0.8,<0.14"; \
 	fi
-	$(UV) sync --all-packages --frozen
+	$(UV) sync --all-packages --frozen --compile-bytecode
+	@# The workspace's own packages are installed editable: byte-compiled here, as an image has them. Every
+	@# console-script start in the tests then loads bytecode instead of compiling ~600 modules, which
+	@# PYTHONDONTWRITEBYTECODE (set on some machines, and in images) would otherwise redo at each start.
+	$(PY) -m compileall -q shared/cdr_shared $(wildcard source-*/source_*) integration_tests >/dev/null
 	@touch $@
 
 demo: install

@@ -8,6 +8,9 @@ console entry point before it imports anything of the CDK, registers the package
 `__init__`: the submodules the connector imports load as usual (each with its own imports and side effects),
 and the first use of a name the package itself defines (`from airbyte_cdk import AbstractSource`,
 `airbyte_cdk.__version__`) runs the real `__init__` then, so nothing that needs it goes without.
+
+`launch_source` also has the CDK's protocol serializers built with `cdr_shared.attribute_docs`, which reads
+the same attribute docstrings as `serpyco_rs` would, parsing each source file once instead of once per class.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import threading
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from cdr_shared import attribute_docs
 
 PACKAGE = "airbyte_cdk"
 
@@ -72,6 +77,7 @@ def launch_source(source: str, args: list[str] | None = None) -> None:
     """A connector's console entry point: `source` is `"package.module:SourceClass"`, imported (with the CDK's
     package `__init__` deferred) and run by `cdr_shared.entrypoint.launch` with `args` (default: `sys.argv[1:]`)."""
     defer_cdk_package_init()
+    attribute_docs.install()  # before the CDK builds its protocol serializers
     from cdr_shared.entrypoint import launch
 
     module_name, _, class_name = source.partition(":")

@@ -25,7 +25,7 @@ import pendulum
 import requests
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
 
-from cdr_shared.dates import epoch_millis_to_utc, iso_utc, parse_local
+from cdr_shared.dates import epoch_millis_to_utc, iso_utc, local_iso_utc
 from cdr_shared.horizon import LagHorizon
 from cdr_shared.http_errors import RetryAfterBackoff, in_check, json_body
 from cdr_shared.retention import RetentionCursor
@@ -400,7 +400,7 @@ class CallDetails(CmsStream, WindowedDetailStream):
         if not isinstance(text, str) or not text.strip():
             return None
         try:
-            return iso_utc(parse_local(text, DETAIL_TIME_FORMAT, self.config.sync_range.tz))
+            return local_iso_utc(text, DETAIL_TIME_FORMAT, self.config.sync_range.tz)
         except ValueError:
             self.logger.warning(f"{self.name}: unreadable time '{text}' left without a UTC value.")
             return None
