@@ -7,7 +7,7 @@ each variant, and each median divided by the floor's (or, where a benchmark has 
 variant: the code it replaced). A script that does not write its result file is
 reported as failed, and `make bench` exits non-zero.
 
-    .venv/bin/python integration_tests/benchmarks/run.py [--repeats 5] [--only acefone] [--markdown]
+    .venv/bin/python integration_tests/benchmarks/run.py [--repeats 5] [--only acefone] [--output .bench/results.json]
 """
 
 from __future__ import annotations
