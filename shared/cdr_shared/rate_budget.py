@@ -13,9 +13,9 @@ CDR sync needs on top:
   `exhausted_when` recognises) closes that quota for one whole period from now, because requests made
   by someone else with the same account count against it too and their times are unknown.
 
-`time_scale` divides every quota period (only the emulators' tests use anything but 1); periods are
-lengthened by `PERIOD_MARGIN` (and at least `MIN_MARGIN_SECONDS`) so that clock differences and uneven
-answer times never make a request arrive early.
+`time_scale` divides every quota period (only the emulators' tests and benchmarks use anything but 1);
+periods are then lengthened by `PERIOD_MARGIN` (and at least `MIN_MARGIN_SECONDS`, real seconds whatever
+the scale) so that clock differences and uneven answer times never make a request arrive early.
 
 The budget is shared by every worker thread of a stream (and by every stream of a source): taking a call
 is atomic, so concurrent requests together stay within each quota. The pacing of a `spread` quota (a
@@ -143,8 +143,10 @@ class PatientAPIBudget(HttpAPIBudget):
         self._lock = threading.Lock()
         self._quotas: list[tuple[Quota, float, MovingWindowCallRatePolicy]] = []
         for quota in quotas:
-            seconds = quota.period.total_seconds()
-            period = max(seconds * (1 + PERIOD_MARGIN), seconds + MIN_MARGIN_SECONDS) / time_scale
+            scaled = quota.period.total_seconds() / time_scale
+            # The fraction scales with the period; the minimum does not: how unevenly requests reach the
+            # provider is a matter of real milliseconds, whatever the emulated time scale.
+            period = max(scaled * (1 + PERIOD_MARGIN), scaled + MIN_MARGIN_SECONDS)
             matcher = HttpRequestRegexMatcher(method=quota.method, url_path_pattern=quota.path_pattern)
             policy = MovingWindowCallRatePolicy([Rate(quota.limit, timedelta(seconds=period))], [matcher])
             self._quotas.append((quota, period, policy))

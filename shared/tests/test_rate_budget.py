@@ -6,7 +6,7 @@ import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from cdr_shared.rate_budget import PERIOD_MARGIN, PatientAPIBudget, Quota
+from cdr_shared.rate_budget import MIN_MARGIN_SECONDS, PERIOD_MARGIN, PatientAPIBudget, Quota
 
 HOURLY = Quota("call logs", 2, timedelta(hours=1), r"/logs$")
 BASE = "https://api.example.com"
@@ -101,3 +101,18 @@ def test_time_scale_divides_the_period(frozen_clock):
     for _ in range(3):
         limits.acquire_call(request())
     assert 1 <= sum(frozen_clock) <= 1.1
+
+
+def test_the_least_margin_is_in_real_seconds_whatever_the_time_scale(frozen_clock):
+    # How unevenly requests reach the provider is a matter of real milliseconds: a minute played 3600 times
+    # faster (17 ms) is still lengthened by MIN_MARGIN_SECONDS, not by a 3600th of it.
+    limits = PatientAPIBudget(
+        [Quota("lookups", 2, timedelta(minutes=1), r"/logs$")],
+        provider="Example",
+        max_wait_seconds=7200,
+        max_wait_field="advanced.max_rate_limit_wait_minutes",
+        time_scale=3600,
+    )
+    for _ in range(3):
+        limits.acquire_call(request())
+    assert 60 / 3600 + MIN_MARGIN_SECONDS <= sum(frozen_clock) <= 60 / 3600 + MIN_MARGIN_SECONDS + 0.06
