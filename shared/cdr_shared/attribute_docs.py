@@ -19,26 +19,16 @@ from __future__ import annotations
 
 import ast
 import inspect
+import linecache
 import sys
 import textwrap
 from functools import lru_cache
 from typing import Any
 
+import attributes_doc  # serpyco_rs's own dependency, so always beside the CDK
+
 # `serpyco_rs._utils` binds `attributes_doc.get_attributes_doc` when it is first imported.
 _BINDS_AT_IMPORT = "serpyco_rs._utils"
-
-
-class _NotFound(Exception):
-    pass
-
-
-def _f_string_found() -> type[Exception]:
-    """The exception `attributes_doc` raises for an f-string docstring, so callers that catch it still do."""
-    try:
-        from attributes_doc._base import FStringFound
-    except ImportError:  # pragma: no cover - attributes_doc is a dependency of serpyco_rs
-        return ValueError
-    return FStringFound
 
 
 def _docs_of_body(body: list[ast.stmt]) -> dict[str, str]:
@@ -49,7 +39,7 @@ def _docs_of_body(body: list[ast.stmt]) -> dict[str, str]:
             continue
         value = following.value
         if isinstance(value, ast.JoinedStr):
-            raise _f_string_found()
+            raise attributes_doc.FStringFound  # as the original does, so callers that catch it still do
         if isinstance(value, ast.Constant) and isinstance(value.value, str):
             targets = [statement.target] if isinstance(statement, ast.AnnAssign) else statement.targets
             for target in targets:
@@ -62,8 +52,6 @@ def _docs_of_body(body: list[ast.stmt]) -> dict[str, str]:
 def _classes_in(filename: str) -> dict[str, ast.ClassDef]:
     """Every class defined in a source file, by qualified name (the first definition of each name, as
     `inspect.getsource` finds it: a function's classes under `<locals>`)."""
-    import linecache
-
     tree = ast.parse("".join(linecache.getlines(filename)))
     classes: dict[str, ast.ClassDef] = {}
 
@@ -87,9 +75,9 @@ def _class_docs(cls: type) -> dict[str, str] | None:
     try:
         filename = inspect.getsourcefile(cls)
         node = _classes_in(filename).get(cls.__qualname__) if filename else None
-        if node is None:
-            raise _NotFound
-    except (TypeError, OSError, SyntaxError, _NotFound):
+    except (TypeError, OSError, SyntaxError):
+        node = None
+    if node is None:
         return _class_docs_as_attributes_doc_reads_them(cls)
     return _docs_of_body(node.body)
 
@@ -118,10 +106,6 @@ def install() -> bool:
     """Have `serpyco_rs` use `get_attributes_doc` from here. Only before it is imported (it binds the function
     then); returns whether it was installed."""
     if _BINDS_AT_IMPORT in sys.modules:
-        return False
-    try:
-        import attributes_doc
-    except ImportError:
         return False
     module: Any = attributes_doc
     module.get_attributes_doc = get_attributes_doc
