@@ -107,10 +107,22 @@ class ConcurrentDetails(CallDetails):
         super().__init__(config, parent, concurrency=3, **kwargs)
         self.lookup_threads: set[str] = set()
         self.sessions: set[int] = set()
+        self._seen = threading.Lock()
+        self._second_worker = threading.Event()
+        self._first_held = False
 
     def details_of(self, call: Mapping[str, Any], stream_slice: Mapping[str, Any]) -> Iterator[dict]:
-        self.lookup_threads.add(threading.current_thread().name)
-        self.sessions.add(id(self.http_client._session))
+        with self._seen:
+            self.lookup_threads.add(threading.current_thread().name)
+            self.sessions.add(id(self.http_client._session))
+            hold, self._first_held = not self._first_held, True
+            if len(self.lookup_threads) > 1:
+                self._second_worker.set()
+        if hold:
+            # Mocked answers are instant: without this, one worker may take every lookup before another
+            # starts. The first lookup waits (a few seconds at most) until a second worker has one in hand;
+            # a template that looked calls up one at a time would never give it one.
+            self._second_worker.wait(timeout=5)
         yield from super().details_of(call, stream_slice)
 
 
